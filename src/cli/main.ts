@@ -1,0 +1,131 @@
+import { readFileSync } from "node:fs";
+import type { Writable } from "node:stream";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { loadConfig, qbePorts } from "../config/load.js";
+import { parametersJson, renderParameters } from "../config/parameters.js";
+import { CallbackdError, UsageError } from "../errors.js";
+import { parseFilters, runDecode } from "./decode.js";
+import { protocolRoutes } from "./routes.js";
+import { runService } from "./run.js";
+
+/** Streams a command writes to (injectable for tests). */
+export interface CliIo {
+    out: Writable;
+    err: Writable;
+    env: NodeJS.ProcessEnv;
+}
+
+const HELP = `callbackd — Cisco Call Back for a branch office, learned from the wire
+
+Usage:
+  callbackd decode <file|-> [--json | --summary] [--filter key=value ...]
+      Decode a pcap/pcapng capture (or stdin with "-"): one line per message.
+      --json      one JSON object per message, one per line
+      --summary   only counts per protocol and message, gaps, resyncs, packets read
+      --filter    keep records matching key=value[,value] (keys: proto, name, id, host, port);
+                  repeat for more keys (all must match)
+  callbackd run [--config FILE]
+      Run the service (live capture on capture.interface, or capture.file).
+  callbackd params [--json]
+      The service parameters with their units, defaults, ranges and restart flags.
+  callbackd config [--config FILE] [--check]
+      Print the effective configuration (file + CALLBACKD_* environment + defaults), or only validate it.
+  callbackd help | --help | --version
+
+Configuration file: --config FILE, else the CALLBACKD_CONFIG environment variable, else built-in defaults.
+Any key can be overridden from the environment: CALLBACKD_<SECTION>_<KEY>, e.g. CALLBACKD_CAPTURE_INTERFACE=eth0.
+`;
+
+function version(): string {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    return pkg.version;
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>, positionals: number) {
+    try {
+        const r = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true });
+        if (r.positionals.length > positionals) {
+            throw new UsageError("USAGE", `unexpected argument "${r.positionals[positionals]}"`);
+        }
+        return r;
+    } catch (err) {
+        if (err instanceof UsageError) throw err;
+        throw new UsageError("USAGE", (err as Error).message);
+    }
+}
+
+/** Runs one command line; resolves with the process exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+    const [command, ...rest] = argv;
+    try {
+        switch (command) {
+            case "decode":
+                return await decodeCommand(rest, io);
+            case "run":
+                return await runCommand(rest, io);
+            case "params": {
+                const { values } = parse(rest, { json: { type: "boolean" } }, 0);
+                io.out.write(
+                    values.json ? `${JSON.stringify(parametersJson(), null, 2)}\n` : `${renderParameters()}\n`,
+                );
+                return 0;
+            }
+            case "config": {
+                const { values } = parse(rest, { config: { type: "string" }, check: { type: "boolean" } }, 0);
+                const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+                io.out.write(values.check ? "configuration is valid\n" : `${JSON.stringify(config, null, 2)}\n`);
+                return 0;
+            }
+            case "--version":
+            case "version":
+                io.out.write(`${version()}\n`);
+                return 0;
+            case undefined:
+            case "help":
+            case "--help":
+            case "-h":
+                io.out.write(HELP);
+                return 0;
+            default:
+                throw new UsageError("USAGE", `unknown command "${command}" (try: callbackd help)`);
+        }
+    } catch (err) {
+        if (err instanceof CallbackdError) {
+            io.err.write(`callbackd: ${err.code}: ${err.message}\n`);
+            return err instanceof UsageError ? 2 : 1;
+        }
+        throw err;
+    }
+}
+
+async function decodeCommand(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(
+        args,
+        {
+            json: { type: "boolean" },
+            summary: { type: "boolean" },
+            filter: { type: "string", multiple: true },
+            config: { type: "string" },
+        },
+        1,
+    );
+    const input = positionals[0];
+    if (input === undefined) throw new UsageError("USAGE", "decode needs a capture file (or - for stdin)");
+    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    await runDecode({
+        input,
+        mode: values.summary ? "summary" : values.json ? "json" : "human",
+        json: values.json === true,
+        filter: parseFilters((values.filter as string[] | undefined) ?? []),
+        out: io.out,
+        routes: protocolRoutes(config.capture.sccpPorts, qbePorts(config)),
+        reassembly: { ...config.reassembly, serverPorts: [...config.capture.sccpPorts, ...qbePorts(config)] },
+    });
+    return 0;
+}
+
+async function runCommand(args: string[], io: CliIo): Promise<number> {
+    const { values } = parse(args, { config: { type: "string" } }, 0);
+    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    return runService(config, io);
+}

@@ -1,0 +1,142 @@
+/**
+ * Service parameters: the knobs Cisco exposes under Service > Service Parameters > Cisco Extended Functions,
+ * kept as data. The schema (schema.ts), the Config type (types.ts), defaults, env overrides and the
+ * `callbackd params` listing are all derived from this table, so adding a parameter is one entry here.
+ */
+
+/** Value type of a service parameter. */
+export type ParameterType = "integer" | "string" | "boolean";
+
+/** Unit of a service parameter value (null: no unit, e.g. a file name). */
+export type ParameterUnit = "port" | "ms" | "s" | "bytes" | "count" | null;
+
+/** One service parameter. `key` is the dotted config path `<section>.<key>`. */
+export interface ServiceParameter {
+    /** Name as Cisco spells it in CallManager Administration. */
+    readonly name: string;
+    /** Config path, `<section>.<camelCaseKey>`. */
+    readonly key: string;
+    readonly type: ParameterType;
+    readonly unit: ParameterUnit;
+    readonly default: number | string | boolean;
+    /** Inclusive bounds for integers. */
+    readonly min?: number;
+    readonly max?: number;
+    /** ECMAScript regular expression (JSON Schema `pattern`) for strings. */
+    readonly pattern?: string;
+    /** What `pattern` means, for error messages (e.g. "a plain file name without a path"). */
+    readonly patternHint?: string;
+    /** Whether a change only takes effect after a service restart. */
+    readonly requiresRestart: boolean;
+    readonly description: string;
+}
+
+/** A plain file name: no path separators, no NUL, not "." or "..", at most 255 characters. */
+const FILE_NAME = "^(?!\\.{1,2}$)[^/\\\\\\u0000]{1,255}$";
+
+/** The table. Seven entries from the Cisco Call Back feature guide ("Setting the Cisco Extended Functions Service Parameters"). */
+// biome-ignore format: one parameter per line keeps additions a one-line diff
+export const SERVICE_PARAMETERS = [
+    { name: "CTI Connecting Port", key: "cti.port", type: "integer", unit: "port", default: 2748, min: 1, max: 65535, requiresRestart: true, description: "TCP port of Cisco CTIManager (QBE); also the default QBE port to capture." },
+    { name: "Provider Open Call Time Out", key: "cti.providerOpenTimeoutMs", type: "integer", unit: "ms", default: 30000, min: 1000, max: 600000, requiresRestart: true, description: "Wait after a provider open request is issued to CTIManager." },
+    { name: "HeartBeat Interval Time Out", key: "cti.heartbeatIntervalS", type: "integer", unit: "s", default: 30, min: 1, max: 3600, requiresRestart: true, description: "Interval of the heartbeats exchanged with CTIManager to keep the connection." },
+    { name: "Connection Retry Time Out", key: "service.connectionRetryTimeoutMs", type: "integer", unit: "ms", default: 60000, min: 1000, max: 3600000, requiresRestart: true, description: "Wait before reconnecting a dropped connection or retrying to open a capture interface." },
+    { name: "Synchronous Request Time Out", key: "service.synchronousRequestTimeoutMs", type: "integer", unit: "ms", default: 20000, min: 100, max: 600000, requiresRestart: true, description: "Wait for the answer to a synchronous request." },
+    { name: "Audio File Name", key: "phones.audioFileName", type: "string", unit: null, default: "CallBack.raw", pattern: FILE_NAME, patternHint: "a plain file name without a path", requiresRestart: true, description: "Plain file name of the 64 kbps mu-law alert sound phones play on Call Back notification." },
+    { name: "CBB Change Notification TCP Port", key: "service.cbbChangeNotificationPort", type: "integer", unit: "port", default: 2552, min: 1, max: 65535, requiresRestart: true, description: "TCP port that receives database change notifications." },
+] as const satisfies readonly ServiceParameter[];
+
+/** Literal type of the table's entries (used to derive the Config type). */
+export type ServiceParameterEntry = (typeof SERVICE_PARAMETERS)[number];
+
+/** Returns the parameter at a config path, or undefined. */
+export function findParameter(key: string): ServiceParameter | undefined {
+    return (SERVICE_PARAMETERS as readonly ServiceParameter[]).find((p) => p.key === key);
+}
+
+/** A parameter as published by `callbackd params --json`, with the current value when a config is given. */
+export interface ParameterDescription {
+    name: string;
+    key: string;
+    type: ParameterType;
+    unit: ParameterUnit;
+    default: number | string | boolean;
+    min: number | null;
+    max: number | null;
+    pattern: string | null;
+    requiresRestart: boolean;
+    description: string;
+    value?: unknown;
+}
+
+/** Reads a dotted path from a plain object. */
+function valueAt(root: unknown, key: string): unknown {
+    let node = root;
+    for (const part of key.split(".")) {
+        if (node === null || typeof node !== "object") return undefined;
+        node = (node as Record<string, unknown>)[part];
+    }
+    return node;
+}
+
+/** The table as JSON-ready records; `config` adds each parameter's current `value`. */
+export function parametersJson(config?: object): ParameterDescription[] {
+    return (SERVICE_PARAMETERS as readonly ServiceParameter[]).map((p) => {
+        const out: ParameterDescription = {
+            name: p.name,
+            key: p.key,
+            type: p.type,
+            unit: p.unit,
+            default: p.default,
+            min: p.min ?? null,
+            max: p.max ?? null,
+            pattern: p.pattern ?? null,
+            requiresRestart: p.requiresRestart,
+            description: p.description,
+        };
+        if (config !== undefined) out.value = valueAt(config, p.key);
+        return out;
+    });
+}
+
+/** Formats a value for the text table. */
+function cell(value: unknown): string {
+    if (value === undefined) return "-";
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * The table as aligned text for `callbackd params`; `config` adds a Value column, `verbose` the descriptions,
+ * `parameters` replaces the table (tests).
+ */
+export function renderParameters(
+    options: { config?: object; verbose?: boolean; parameters?: readonly ServiceParameter[] } = {},
+): string {
+    const { config, verbose = false } = options;
+    const parameters: readonly ServiceParameter[] = options.parameters ?? SERVICE_PARAMETERS;
+    const header = ["Name", "Key", ...(config ? ["Value"] : []), "Default", "Unit", "Range", "Restart"];
+    const rows = parameters.map((p) => {
+        const range = p.min !== undefined || p.max !== undefined ? `${p.min ?? ""}..${p.max ?? ""}` : "-";
+        return [
+            p.name,
+            p.key,
+            ...(config ? [cell(valueAt(config, p.key))] : []),
+            cell(p.default),
+            p.unit ?? "-",
+            range,
+            p.requiresRestart ? "yes" : "no",
+        ];
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]): string =>
+        cells
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join("  ")
+            .trimEnd();
+    const out = [line(header), line(widths.map((w) => "-".repeat(w)))];
+    parameters.forEach((p, i) => {
+        out.push(line(rows[i]!));
+        if (verbose) out.push(`    ${p.description}`);
+    });
+    return `${out.join("\n")}\n`;
+}
