@@ -334,3 +334,45 @@ t.test("property: with loss, delivered bytes sit at their true offsets and gaps 
     );
     t.pass("300 random cases held");
 });
+
+t.test("property: hostile traffic never grows memory beyond the caps", async (t) => {
+    const caps = { memoryCapBytes: 4096, maxConnections: 16, maxOutOfOrderSegmentsPerDirection: 8 };
+    fc.assert(
+        fc.property(
+            fc.array(
+                fc.record({
+                    src: fc.integer({ min: 0, max: 40 }),
+                    sport: fc.integer({ min: 1, max: 65535 }),
+                    seq: fc.integer({ min: 0, max: 0xffffffff }),
+                    flags: fc.integer({ min: 0, max: 0xff }),
+                    len: fc.integer({ min: 0, max: 1500 }),
+                    dt: fc.double({ min: 0, max: 5, noNaN: true }),
+                }),
+                { maxLength: 300 },
+            ),
+            (segs) => {
+                const r = new TcpReassembler(new RecordingConsumer(), caps);
+                let ts = 1000;
+                for (const s of segs) {
+                    ts += s.dt;
+                    r.push(
+                        seg({
+                            srcAddr: `10.9.0.${s.src}`,
+                            srcPort: s.sport,
+                            seq: s.seq,
+                            flags: s.flags,
+                            payload: new Uint8Array(s.len),
+                            ts,
+                        }),
+                    );
+                    if (r.stats.bufferedBytes > caps.memoryCapBytes) return false;
+                    if (r.stats.activeConnections > caps.maxConnections) return false;
+                }
+                r.flush(ts);
+                return r.stats.bufferedBytes === 0 && r.stats.activeConnections === 0;
+            },
+        ),
+        { numRuns: 200 },
+    );
+    t.pass("caps held for 200 random floods");
+});

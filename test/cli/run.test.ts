@@ -1,0 +1,33 @@
+import { PassThrough } from "node:stream";
+import t from "tap";
+import { loadPcapAddon } from "../../src/capture/pcapChild.js";
+import { runService } from "../../src/cli/run.js";
+import { loadConfig } from "../../src/config/load.js";
+import { configureLogging, resetLogging } from "../../src/logging/logger.js";
+import { createMemoryDestination } from "../../src/logging/memory.js";
+import { needCapturePrivilege } from "../helpers/tools.js";
+
+const io = { out: new PassThrough(), err: new PassThrough(), env: {} };
+const skip =
+    needCapturePrivilege() ||
+    ("error" in loadPcapAddon() ? "needs the pcap addon: install libpcap-dev and run npm ci" : false);
+
+t.test("run captures live until asked to stop, logging what it does", { skip }, async (t) => {
+    const dest = createMemoryDestination();
+    const config = loadConfig({ env: {}, overrides: { capture: { interface: "lo", sccpPorts: [2999] } } });
+    const ac = new AbortController();
+    configureLogging({ destination: dest });
+    t.teardown(resetLogging);
+    const done = runService(config, io, ac.signal);
+    const end = Date.now() + 10000;
+    while (!dest.lines.some((l) => l.includes("capture open")) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    ac.abort();
+    t.equal(await done, 0);
+    const text = dest.lines.join("\n");
+    t.match(text, /callbackd starting \(live capture\)/);
+    t.match(text, /"filter":"tcp port 2999 or tcp port 2748"/);
+    t.match(text, /capture open/);
+    t.match(text, /callbackd stopped/);
+});
