@@ -112,13 +112,17 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
     const input = positionals[0];
     if (input === undefined) throw new UsageError("USAGE", "decode needs a capture file (or - for stdin)");
     const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const mode = values.summary ? "summary" : values.json ? "json" : "human";
     await runDecode({
         input,
-        mode: values.summary ? "summary" : values.json ? "json" : "human",
+        mode,
         json: values.json === true,
         filter: parseFilters((values.filter as string[] | undefined) ?? []),
         out: io.out,
-        routes: protocolRoutes(config.capture.sccpPorts, qbePorts(config)),
+        // Counting needs message names only: the SCCP decoder then skips field decoding.
+        routes: protocolRoutes(config.capture.sccpPorts, qbePorts(config), {
+            sccp: { decodeFields: mode !== "summary" },
+        }),
         reassembly: { ...config.reassembly, serverPorts: [...config.capture.sccpPorts, ...qbePorts(config)] },
     });
     return 0;

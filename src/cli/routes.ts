@@ -1,7 +1,18 @@
 import type { ProtocolRoute } from "../protocol/dispatcher.js";
+import { type QbeStreamOptions, qbeRoute } from "../qbe/stream.js";
+import { type SccpStreamOptions, sccpRoute } from "../sccp/stream.js";
+
+/** Options per protocol decoder. */
+export interface RouteOptions {
+    sccp?: SccpStreamOptions;
+    qbe?: QbeStreamOptions;
+}
 
 /** The protocol decoders the product knows, by the ports configured for them. */
-export function protocolRoutes(_sccpPorts: readonly number[], _qbePorts: readonly number[]): ProtocolRoute[] {
-    // SCCP (issue B) and QBE (issue C) decoders plug in here.
-    return [];
+export function protocolRoutes(
+    sccpPorts: readonly number[],
+    qbePorts: readonly number[],
+    opts: RouteOptions = {},
+): ProtocolRoute[] {
+    return [sccpRoute(sccpPorts, opts.sccp), qbeRoute(qbePorts, opts.qbe)];
 }
