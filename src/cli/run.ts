@@ -5,6 +5,7 @@ import type { Config } from "../config/types.js";
 import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
 import { ProtocolDispatcher } from "../protocol/dispatcher.js";
+import { type CtiEvent, CtiLinkObserver } from "../qbe/link.js";
 import type { ProtocolRecord } from "../protocol/records.js";
 import { WirePipeline } from "../wire/pipeline.js";
 import type { CliIo } from "./main.js";
@@ -26,7 +27,22 @@ export async function runService(config: Config, _io: CliIo, signal?: AbortSigna
         records.set(key, (records.get(key) ?? 0) + 1);
     };
     const ports = [...config.capture.sccpPorts, ...qbePorts(config)];
-    const dispatcher = new ProtocolDispatcher(protocolRoutes(config.capture.sccpPorts, qbePorts(config)), onRecord);
+    // CTI link health (the seed's "Service not available" when CTIManager is not there); the cluster
+    // model takes these events over in issue E.
+    const ctiLog = getLogger("cti");
+    const cti = new CtiLinkObserver(
+        (e: CtiEvent) => {
+            if (e.type === "LinkDown" || e.type === "ProviderOpenFailed") ctiLog.warn({ event: e }, `CTI ${e.type}`);
+            else if (e.type === "LinkUp" || e.type === "ProviderClosed" || e.type === "ProviderOpening")
+                ctiLog.info({ event: e }, `CTI ${e.type}`);
+            else ctiLog.debug({ event: e }, `CTI ${e.type}`);
+        },
+        { heartbeatIntervalS: config.cti.heartbeatIntervalS, providerOpenTimeoutMs: config.cti.providerOpenTimeoutMs },
+    );
+    const dispatcher = new ProtocolDispatcher(
+        protocolRoutes(config.capture.sccpPorts, qbePorts(config), { qbe: { observer: cti } }),
+        onRecord,
+    );
     const pipeline = new WirePipeline(dispatcher, { ...config.reassembly, serverPorts: ports });
     const counters = () => ({
         wire: pipeline.counters,
@@ -64,7 +80,10 @@ export async function runService(config: Config, _io: CliIo, signal?: AbortSigna
         );
         log.info({ interface: config.capture.interface, filter }, "callbackd starting (live capture)");
         capture.start();
-        const tick = setInterval(() => pipeline.tick(Date.now() / 1000), 1000);
+        const tick = setInterval(() => {
+            pipeline.tick(Date.now() / 1000);
+            cti.tick(Date.now());
+        }, 1000);
         const stats = setInterval(
             () => log.info({ capture: capture.stats(), ...counters() }, "counters"),
             STATS_INTERVAL_MS,
@@ -88,6 +107,7 @@ export async function runService(config: Config, _io: CliIo, signal?: AbortSigna
         try {
             const capture = await readCaptureFile(config.capture.file, pipeline.onFrame, signal ? { signal } : {});
             pipeline.finish();
+            cti.tick(pipeline.lastTs * 1000);
             log.info({ capture, ...counters() }, "capture file replayed");
             return 0;
         } catch (err) {
