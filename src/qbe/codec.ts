@@ -12,6 +12,7 @@
  * round-trip byte for byte.
  */
 import { CallbackdError, DecodeError } from "../errors.js";
+import { i32le as i32, u32le as u32 } from "../util/bytes.js";
 import {
     type QbeFieldDef,
     type QbeMessageDef,
@@ -68,14 +69,6 @@ export interface QbeMessage {
 export class QbeEncodeError extends CallbackdError {}
 
 // --- little-endian reads (the caller guarantees bounds) ---
-
-function i32(b: Uint8Array, o: number): number {
-    return (b[o] as number) | ((b[o + 1] as number) << 8) | ((b[o + 2] as number) << 16) | ((b[o + 3] as number) << 24);
-}
-
-function u32(b: Uint8Array, o: number): number {
-    return i32(b, o) >>> 0;
-}
 
 // --- decoding ---
 

@@ -12,6 +12,8 @@
  * plausible header (magic, sane sizes, and length + 8 = total or another magic right after the frame) and
  * counts the bytes it skips.
  */
+
+import { u32le as u32 } from "../util/bytes.js";
 import { QBE_HEADER_SIZE, QBE_MAGIC } from "./codec.js";
 
 /** Receives framed messages. Views are only valid during the call. */
@@ -52,16 +54,6 @@ export interface QbeFramerStats {
 export const QBE_DEFAULT_MAX_FRAME = 256 * 1024;
 const DEFAULT_MAX_HEADER = 256;
 const INITIAL_BUF = 4096;
-
-function u32(b: Uint8Array, o: number): number {
-    return (
-        ((b[o] as number) |
-            ((b[o + 1] as number) << 8) |
-            ((b[o + 2] as number) << 16) |
-            ((b[o + 3] as number) << 24)) >>>
-        0
-    );
-}
 
 /** Splits one direction of a QBE connection into frames. */
 export class QbeFramer {

@@ -7,6 +7,7 @@
  * `encodeSccp` emits it as long as the fields still equal what `raw` decodes to.
  */
 import { CallbackdError, DecodeError } from "../errors.js";
+import { u16le as u16, u32le as u32 } from "../util/bytes.js";
 import type { SccpConnectionContext } from "./context.js";
 import {
     type CField,
@@ -108,20 +109,6 @@ export function hasSccpLayout(id: number): boolean {
 // Set by field readers when bytes are not what the clean encoder would write.
 let irregular = false;
 let truncatedRead = false;
-
-function u16(b: Uint8Array, o: number): number {
-    return (b[o] as number) | ((b[o + 1] as number) << 8);
-}
-
-function u32(b: Uint8Array, o: number): number {
-    return (
-        ((b[o] as number) |
-            ((b[o + 1] as number) << 8) |
-            ((b[o + 2] as number) << 16) |
-            ((b[o + 3] as number) << 24)) >>>
-        0
-    );
-}
 
 /** Reads a fixed char[n] at o, cut at the first NUL; flags garbage after the NUL. */
 function readFixedString(b: Uint8Array, o: number, end: number): string {

@@ -8,6 +8,8 @@
  * next plausible header (known header version and id, sane length, and the following header plausible too)
  * and counts what it skips.
  */
+
+import { u32le as u32 } from "../util/bytes.js";
 import { isKnownSccpId, SCCP_HEADER_SIZE, SCCP_MAX_LENGTH, sccpMaxBody, sccpMinBody } from "./codec.js";
 
 /** Receives framed messages. Views are only valid during the call. */
@@ -50,16 +52,6 @@ const BUF_SIZE = SCCP_MAX_LENGTH + 8;
 /** A buffer grown beyond this is released once its message is delivered. */
 const KEEP_BUF = 1024;
 const EMPTY = new Uint8Array(0);
-
-function u32(b: Uint8Array, o: number): number {
-    return (
-        ((b[o] as number) |
-            ((b[o + 1] as number) << 8) |
-            ((b[o + 2] as number) << 16) |
-            ((b[o + 3] as number) << 24)) >>>
-        0
-    );
-}
 
 /** Strict header test used when hunting for sync: known hv and id, length within the id's layouts. */
 function plausibleHeader(b: Uint8Array, o: number): boolean {

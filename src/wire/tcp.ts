@@ -1,3 +1,4 @@
+import { u32be } from "../util/bytes.js";
 import type { IpInfo } from "./ip.js";
 import type { TcpOptions, TcpSegment } from "./types.js";
 
@@ -18,18 +19,13 @@ export function decodeTcp(bytes: Uint8Array, ip: IpInfo, ts: number): TcpSegment
         dstAddr: ip.dst,
         srcPort: (bytes[p]! << 8) | bytes[p + 1]!,
         dstPort: (bytes[p + 2]! << 8) | bytes[p + 3]!,
-        seq: readU32(bytes, p + 4),
-        ack: readU32(bytes, p + 8),
+        seq: u32be(bytes, p + 4),
+        ack: u32be(bytes, p + 8),
         flags: bytes[p + 13]!,
         window: (bytes[p + 14]! << 8) | bytes[p + 15]!,
         options: headerLen === 20 ? {} : parseTcpOptions(bytes, p + 20, p + headerLen),
         payload: bytes.subarray(p + headerLen, end),
     };
-}
-
-/** Unsigned big-endian 32-bit read. */
-function readU32(bytes: Uint8Array, off: number): number {
-    return ((bytes[off]! << 24) | (bytes[off + 1]! << 16) | (bytes[off + 2]! << 8) | bytes[off + 3]!) >>> 0;
 }
 
 /**
@@ -63,14 +59,14 @@ export function parseTcpOptions(bytes: Uint8Array, start: number, end: number): 
             case 5: // SACK: 1 to 4 blocks of (left, right) edges
                 if (len > 2 && (len - 2) % 8 === 0) {
                     const blocks: Array<[number, number]> = [];
-                    for (let b = i + 2; b < i + len; b += 8) blocks.push([readU32(bytes, b), readU32(bytes, b + 4)]);
+                    for (let b = i + 2; b < i + len; b += 8) blocks.push([u32be(bytes, b), u32be(bytes, b + 4)]);
                     options.sack = blocks;
                 }
                 break;
             case 8: // timestamps
                 if (len === 10) {
-                    options.tsVal = readU32(bytes, i + 2);
-                    options.tsEcr = readU32(bytes, i + 6);
+                    options.tsVal = u32be(bytes, i + 2);
+                    options.tsEcr = u32be(bytes, i + 6);
                 }
                 break;
         }
