@@ -1,4 +1,5 @@
 import type { LogLevel } from "../logging/levels.js";
+import type { ReassemblyOptions } from "../wire/reassembly.js";
 import type { ServiceParameterEntry } from "./parameters.js";
 
 /** `capture` section: where packets come from and which ports are kept. */
@@ -18,15 +19,8 @@ export interface CaptureConfig {
     promiscuous: boolean;
 }
 
-/** `reassembly` section: TCP reassembly bounds. */
-export interface ReassemblyConfig {
-    maxConnections: number;
-    maxOutOfOrderBytesPerDirection: number;
-    maxOutOfOrderSegmentsPerDirection: number;
-    gapTimeoutMs: number;
-    idleTimeoutS: number;
-    memoryCapBytes: number;
-}
+/** `reassembly` section: the reassembler's bounds (server ports come from the capture section). */
+export type ReassemblyConfig = Omit<ReassemblyOptions, "serverPorts">;
 
 /** `log` section. */
 export interface LogConfig {
