@@ -4,24 +4,15 @@ import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
 import t from "tap";
 import { LiveCapture, type LiveCaptureState } from "../../src/capture/liveCapture.js";
-import { LINK_TYPE_NUMBERS, loadPcapAddon, pcapGlobalHeader } from "../../src/capture/pcapChild.js";
+import { LINK_TYPE_NUMBERS, pcapGlobalHeader } from "../../src/capture/pcapChild.js";
 import { CaptureError } from "../../src/errors.js";
 import { WirePipeline } from "../../src/wire/pipeline.js";
 import { Direction } from "../../src/wire/reassembly.js";
+import { captureLoopback, needLiveCapture, until } from "../helpers/live.js";
 import { RecordingConsumer } from "../helpers/segments.js";
-import { needCapturePrivilege, needTool } from "../helpers/tools.js";
+import { needTool } from "../helpers/tools.js";
 
-const addon = loadPcapAddon();
-const skipLive =
-    needCapturePrivilege() || ("error" in addon ? `needs the pcap addon: install libpcap-dev and run npm ci` : false);
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-    const end = Date.now() + ms;
-    while (!cond()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-    }
-}
+const skipLive = needLiveCapture();
 
 t.test("pcap stream header and link type names", async (t) => {
     const h = pcapGlobalHeader(1, 65535);
@@ -55,25 +46,11 @@ t.test("live capture on lo returns exactly the bytes a TCP exchange sent, in ord
     const rec = new RecordingConsumer();
     const pipeline = new WirePipeline(rec, { serverPorts: [port] });
     const states: LiveCaptureState[] = [];
-    const cap = new LiveCapture(
-        {
-            interface: "lo",
-            filter: `tcp port ${port}`,
-            snapLength: 65535,
-            bufferSizeBytes: 4 << 20,
-            promiscuous: false,
-            retryMs: 500,
-            statsIntervalMs: 100,
-        },
-        pipeline.onFrame,
-        { onState: (s) => states.push(s) },
-    );
+    const cap = await captureLoopback(port, pipeline.onFrame, { onState: (s) => states.push(s) });
     t.teardown(() => {
         cap.stop();
         server.close();
     });
-    cap.start();
-    await until(() => cap.stats().state === "open", 10000, "the capture to open");
 
     const up = randomBytes(300_000);
     const down = randomBytes(70_000);

@@ -3,31 +3,19 @@ import { readFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import t from "tap";
-import { LiveCapture } from "../../src/capture/liveCapture.js";
-import { loadPcapAddon } from "../../src/capture/pcapChild.js";
 import { ProtocolDispatcher } from "../../src/protocol/dispatcher.js";
 import type { ProtocolRecord } from "../../src/protocol/records.js";
 import { type CtiEvent, CtiLinkObserver } from "../../src/qbe/link.js";
 import { qbeRoute } from "../../src/qbe/stream.js";
 import { WirePipeline } from "../../src/wire/pipeline.js";
-import { needCapturePrivilege } from "../helpers/tools.js";
+import { captureLoopback, needLiveCapture, until } from "../helpers/live.js";
 
 const fixtures = join(import.meta.dirname, "../fixtures/qbe");
 const frame = (name: string) => readFileSync(join(fixtures, `${name}.bin`));
 const fields = (name: string) =>
     (JSON.parse(readFileSync(join(fixtures, `${name}.json`), "utf8")) as { fields: Record<string, unknown> }).fields;
 
-const skip =
-    needCapturePrivilege() ||
-    ("error" in loadPcapAddon() ? "needs the pcap addon: install libpcap-dev and run npm ci" : false);
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-    const end = Date.now() + ms;
-    while (!cond()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-    }
-}
+const skip = needLiveCapture();
 
 t.test(
     "a CTI session over real TCP on loopback, captured live, decodes through the whole pipeline",
@@ -46,23 +34,11 @@ t.test(
         });
         const dispatcher = new ProtocolDispatcher([qbeRoute([port], { observer })], (r) => records.push(r));
         const pipeline = new WirePipeline(dispatcher, { serverPorts: [port] });
-        const cap = new LiveCapture(
-            {
-                interface: "lo",
-                filter: `tcp port ${port}`,
-                snapLength: 65535,
-                bufferSizeBytes: 4 << 20,
-                promiscuous: false,
-                retryMs: 500,
-            },
-            pipeline.onFrame,
-        );
+        const cap = await captureLoopback(port, pipeline.onFrame);
         t.teardown(() => {
             cap.stop();
             server.close();
         });
-        cap.start();
-        await until(() => cap.stats().state === "open", 10000, "the capture to open");
 
         // The "CTIManager" answers the open and then reports call states, writing frames back to back and
         // splitting one across two writes, as TCP is free to deliver them.

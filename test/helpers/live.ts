@@ -1,0 +1,41 @@
+import type { FrameSink } from "../../src/capture/frame.js";
+import { LiveCapture, type LiveCaptureEvents } from "../../src/capture/liveCapture.js";
+import { loadPcapAddon } from "../../src/capture/pcapChild.js";
+import { needCapturePrivilege } from "./tools.js";
+
+/** Skip reason for tests that capture live (privilege and the pcap addon), or false. */
+export function needLiveCapture(): string | false {
+    return (
+        needCapturePrivilege() ||
+        ("error" in loadPcapAddon() ? "needs the pcap addon: install libpcap-dev and run npm ci" : false)
+    );
+}
+
+/** Polls `cond` every 20 ms until it holds, or throws naming `what` after `ms`. */
+export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+    const end = Date.now() + ms;
+    while (!cond()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+    }
+}
+
+/** A live capture on `lo` for one TCP port, started and open; stop it in a teardown. */
+export async function captureLoopback(port: number, sink: FrameSink, events: LiveCaptureEvents = {}) {
+    const cap = new LiveCapture(
+        {
+            interface: "lo",
+            filter: `tcp port ${port}`,
+            snapLength: 65535,
+            bufferSizeBytes: 4 << 20,
+            promiscuous: false,
+            retryMs: 500,
+            statsIntervalMs: 100,
+        },
+        sink,
+        events,
+    );
+    cap.start();
+    await until(() => cap.stats().state === "open", 10000, "the capture to open");
+    return cap;
+}
