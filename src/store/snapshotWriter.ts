@@ -1,0 +1,224 @@
+import { type SlotStore, StoreError } from "./slots.js";
+
+/**
+ * Durable acknowledgement with coalescing: `persist()` resolves once a snapshot containing every change
+ * made before the call is on flash. Changes that arrive while a write is running share the next write, so
+ * a burst costs one fsync'd write, not one per change. A token bucket keeps writes under a ceiling per
+ * hour (flash wear) while letting a minute's worth burst, and a failing state directory is retried until
+ * it works again.
+ */
+
+export interface SnapshotSource {
+    /** Serialises the current state (called at the start of each write). */
+    snapshot(): { formatVersion: number; payload: Uint8Array };
+}
+
+/** Timer port (tests pass a fake clock). */
+export interface TimerPort {
+    now(): number;
+    setTimeout(fn: () => void, ms: number): unknown;
+    clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: TimerPort = {
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export type StoreHealthEvent =
+    | { type: "write-failed"; error: StoreError }
+    | { type: "recovered" }
+    | { type: "write-rate-exceeded"; writesLastHour: number; ceiling: number }
+    | { type: "write-rate-normal"; writesLastHour: number };
+
+export interface SnapshotWriterOptions {
+    /** Most snapshot writes per hour; more changes wait and coalesce (default 3600). */
+    maxWritesPerHour?: number;
+    /** Retry delay after a failed write, ms (default 5000). */
+    retryMs?: number;
+    timers?: TimerPort;
+    onHealth?: (event: StoreHealthEvent) => void;
+}
+
+interface Waiter {
+    resolve(): void;
+    reject(err: StoreError): void;
+}
+
+export interface SnapshotWriterStats {
+    writes: number;
+    bytesWritten: number;
+    /** persist() calls served by a write that another call started. */
+    coalesced: number;
+    failures: number;
+    writesLastHour: number;
+    healthy: boolean;
+}
+
+export class SnapshotWriter {
+    readonly #store: SlotStore;
+    readonly #source: SnapshotSource;
+    readonly #timers: TimerPort;
+    /** Token bucket: writes may burst up to a minute's worth of the ceiling, then follow its rate. */
+    readonly #burst: number;
+    readonly #ratePerMs: number;
+    #tokens: number;
+    #tokensAt: number;
+    readonly #ceiling: number;
+    readonly #retryMs: number;
+    readonly #onHealth: (e: StoreHealthEvent) => void;
+    #waiting: Waiter[] = [];
+    #writing = false;
+    #dirty = false;
+    #timer: unknown = null;
+    /** Times of the writes within the last hour (bounded by the ceiling). */
+    #recent: number[] = [];
+    #healthy = true;
+    #rateAlarm = false;
+    #coalesced = 0;
+
+    constructor(store: SlotStore, source: SnapshotSource, opts: SnapshotWriterOptions = {}) {
+        this.#store = store;
+        this.#source = source;
+        this.#timers = opts.timers ?? realTimers;
+        this.#ceiling = opts.maxWritesPerHour ?? 3600;
+        this.#ratePerMs = this.#ceiling / 3_600_000;
+        this.#burst = Math.max(1, Math.floor(this.#ceiling / 60));
+        this.#tokens = this.#burst;
+        this.#tokensAt = this.#timers.now();
+        this.#retryMs = opts.retryMs ?? 5000;
+        this.#onHealth = opts.onHealth ?? (() => {});
+    }
+
+    get healthy(): boolean {
+        return this.#healthy;
+    }
+
+    get stats(): SnapshotWriterStats {
+        this.#trim();
+        return {
+            writes: this.#store.stats.writes,
+            bytesWritten: this.#store.stats.bytesWritten,
+            coalesced: this.#coalesced,
+            failures: this.#store.stats.failures,
+            writesLastHour: this.#recent.length,
+            healthy: this.#healthy,
+        };
+    }
+
+    /** The state changed: resolves when that change is durable, rejects (StoreError) if it cannot be. */
+    persist(): Promise<void> {
+        this.#dirty = true;
+        if (this.#writing || this.#waiting.length > 0) this.#coalesced++;
+        const p = new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
+        this.#schedule();
+        return p;
+    }
+
+    /** Writes now if anything changed (shutdown), ignoring the spacing; resolves when durable. */
+    async flush(): Promise<void> {
+        if (!this.#dirty && this.#waiting.length === 0) return;
+        if (this.#writing) {
+            await this.persist();
+            return;
+        }
+        const p = this.persist();
+        this.#cancelTimer();
+        void this.#write();
+        await p;
+    }
+
+    /** Stops timers (waiters of an unwritten change are rejected). */
+    close(): void {
+        this.#cancelTimer();
+        const waiting = this.#waiting;
+        this.#waiting = [];
+        for (const w of waiting) w.reject(new StoreError("STORE_CLOSED", "the store was closed before the write"));
+    }
+
+    #cancelTimer(): void {
+        if (this.#timer !== null) this.#timers.clearTimeout(this.#timer);
+        this.#timer = null;
+    }
+
+    #trim(): void {
+        const since = this.#timers.now() - 3_600_000;
+        while (this.#recent.length > 0 && (this.#recent[0] as number) <= since) this.#recent.shift();
+    }
+
+    #schedule(): void {
+        if (this.#writing || this.#timer !== null || !this.#dirty) return;
+        const wait = this.#healthy ? this.#tokenWait() : this.#retryMs;
+        if (this.#healthy) this.#checkRate(wait > 0);
+        if (wait <= 0) {
+            void this.#write();
+            return;
+        }
+        this.#timer = this.#timers.setTimeout(() => {
+            this.#timer = null;
+            void this.#write();
+        }, wait);
+    }
+
+    async #write(): Promise<void> {
+        if (this.#writing) return;
+        this.#writing = true;
+        const batch = this.#waiting;
+        this.#waiting = [];
+        this.#dirty = false;
+        let failed: StoreError | null = null;
+        try {
+            const { formatVersion, payload } = this.#source.snapshot();
+            await this.#store.write(formatVersion, payload);
+        } catch (err) {
+            failed =
+                err instanceof StoreError
+                    ? err
+                    : new StoreError("STORE_SNAPSHOT_FAILED", `snapshot could not be made: ${(err as Error).message}`);
+        }
+        this.#writing = false;
+        if (failed !== null) {
+            // The change is still not durable: the retry writes it (and whatever came since).
+            this.#dirty = true;
+            if (this.#healthy) {
+                this.#healthy = false;
+                this.#onHealth({ type: "write-failed", error: failed });
+            }
+            for (const w of batch) w.reject(failed);
+        } else {
+            const now = this.#timers.now();
+            this.#tokenWait();
+            this.#tokens -= 1;
+            this.#recent.push(now);
+            this.#trim();
+            if (!this.#healthy) {
+                this.#healthy = true;
+                this.#onHealth({ type: "recovered" });
+            }
+            for (const w of batch) w.resolve();
+        }
+        this.#schedule();
+    }
+
+    /** Refills the bucket; returns how long until a write may start (0 when it may now). */
+    #tokenWait(): number {
+        const now = this.#timers.now();
+        this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#tokensAt) * this.#ratePerMs);
+        this.#tokensAt = now;
+        return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) / this.#ratePerMs);
+    }
+
+    /** The alarm: changes arrive faster than the ceiling lets them be written, so they wait. */
+    #checkRate(delayed: boolean): void {
+        this.#trim();
+        const n = this.#recent.length;
+        if (!this.#rateAlarm && delayed) {
+            this.#rateAlarm = true;
+            this.#onHealth({ type: "write-rate-exceeded", writesLastHour: n, ceiling: this.#ceiling });
+        } else if (this.#rateAlarm && !delayed && n < this.#ceiling * 0.8) {
+            this.#rateAlarm = false;
+            this.#onHealth({ type: "write-rate-normal", writesLastHour: n });
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import t from "tap";
+import { MemoryFlashFs, NodeFlashFs } from "../../src/store/flashFs.js";
+import { SlotStore, StoreError } from "../../src/store/slots.js";
+import { SnapshotWriter, type StoreHealthEvent } from "../../src/store/snapshotWriter.js";
+import { FakeClock, settle } from "../../src/util/fakeClock.js";
+
+function setup(opts: { maxWritesPerHour?: number } = {}) {
+    const fs = new MemoryFlashFs();
+    const store = new SlotStore(fs);
+    const clock = new FakeClock(1_000_000);
+    let state = 0;
+    const health: StoreHealthEvent[] = [];
+    const writer = new SnapshotWriter(
+        store,
+        { snapshot: () => ({ formatVersion: 1, payload: new TextEncoder().encode(String(state)) }) },
+        { timers: clock, retryMs: 1000, onHealth: (e) => health.push(e), ...opts },
+    );
+    return { fs, store, clock, writer, health, set: (v: number) => (state = v) };
+}
+
+t.test("a change is acknowledged only once it is on flash; a burst shares one write", async (t) => {
+    const { fs, writer, set } = setup();
+    set(1);
+    let first = false;
+    const p1 = writer.persist().then(() => (first = true));
+    t.equal(first, false, "not acknowledged synchronously");
+    // While the first write runs, three more changes arrive: they share the next write.
+    set(2);
+    const burst = [writer.persist(), writer.persist(), writer.persist()];
+    await p1;
+    t.equal(fs.ops.filter((o) => o.startsWith("writeDurable")).length >= 1, true);
+    await Promise.all(burst);
+    t.equal(writer.stats.writes, 2, "one write for the first change, one for the whole burst");
+    t.equal(writer.stats.coalesced, 3);
+    const loaded = await new SlotStore(fs).load();
+    t.equal(new TextDecoder().decode(loaded.record?.payload), "2", "the burst's state is what is durable");
+});
+
+t.test("no change, no write", async (t) => {
+    const { writer, clock } = setup();
+    await writer.flush();
+    await clock.advance(3_600_000);
+    t.equal(writer.stats.writes, 0);
+});
+
+t.test("the write-rate ceiling spaces writes and raises then clears an alarm", async (t) => {
+    const { writer, clock, health } = setup({ maxWritesPerHour: 4 });
+    const acks: number[] = [];
+    for (let i = 0; i < 6; i++) {
+        void writer.persist().then(() => acks.push(clock.now()));
+        await settle();
+        await clock.advance(60_000);
+    }
+    await clock.advance(3_600_000);
+    t.ok(writer.stats.writes <= 5, `${writer.stats.writes} writes for 6 changes within the ceiling's spacing`);
+    for (let i = 1; i < acks.length; i++) {
+        if (acks[i] !== acks[i - 1])
+            t.ok((acks[i] as number) - (acks[i - 1] as number) >= 900_000, "writes are ≥ 15 min apart");
+    }
+    t.ok(health.some((h) => h.type === "write-rate-exceeded"));
+    // A quiet hour later the alarm clears with the next write.
+    await clock.advance(3_600_000);
+    await writer.persist().catch(() => undefined);
+    t.ok(health.some((h) => h.type === "write-rate-normal"));
+});
+
+t.test("a failing state directory: waiters are told, the writer retries and recovers by itself", async (t) => {
+    const { fs, writer, clock, health, set } = setup();
+    fs.faults.writeDurable = "EROFS";
+    set(7);
+    const err = await writer.persist().catch((e: unknown) => e);
+    t.ok(err instanceof StoreError);
+    t.equal((err as StoreError).code, "STORE_WRITE_FAILED");
+    t.equal(writer.healthy, false);
+    t.same(
+        health.map((h) => h.type),
+        ["write-failed"],
+    );
+    await clock.advance(1000);
+    t.equal(writer.healthy, false, "still failing while the fault lasts");
+    delete fs.faults.writeDurable;
+    await clock.advance(1000);
+    t.equal(writer.healthy, true, "recovered without anyone asking");
+    t.same(
+        health.map((h) => h.type),
+        ["write-failed", "recovered"],
+    );
+    const loaded = await new SlotStore(fs).load();
+    t.equal(new TextDecoder().decode(loaded.record?.payload), "7", "the change made while failing is durable now");
+});
+
+t.test("a snapshot that cannot be serialised is a typed failure", async (t) => {
+    const store = new SlotStore(new MemoryFlashFs());
+    const writer = new SnapshotWriter(store, {
+        snapshot: () => {
+            throw new Error("bad state");
+        },
+    });
+    await t.rejects(writer.persist(), { code: "STORE_SNAPSHOT_FAILED" });
+    writer.close();
+});
+
+t.test("close rejects changes not yet written", async (t) => {
+    const { writer } = setup({ maxWritesPerHour: 1 });
+    await writer.persist();
+    const pending = writer.persist();
+    writer.close();
+    await t.rejects(pending, { code: "STORE_CLOSED" });
+});
+
+t.test("flush writes at once, ignoring the spacing", async (t) => {
+    const { writer, set } = setup({ maxWritesPerHour: 1 });
+    await writer.persist();
+    set(9);
+    void writer.persist();
+    await writer.flush();
+    t.equal(writer.stats.writes, 2);
+});
+
+t.test("killing the writing process at random moments never leaves an unreadable store", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "callbackd-kill-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const script = `
+        import { NodeFlashFs } from ${JSON.stringify(new URL("../../src/store/flashFs.ts", import.meta.url).href)};
+        import { SlotStore } from ${JSON.stringify(new URL("../../src/store/slots.ts", import.meta.url).href)};
+        const store = new SlotStore(new NodeFlashFs(${JSON.stringify(dir)}));
+        await store.load();
+        process.send?.("ready");
+        for (let i = 0; ; i++) await store.write(1, new TextEncoder().encode("x".repeat(20000) + i));
+    `;
+    let last = -1n;
+    for (let round = 0; round < 8; round++) {
+        const child = spawn(process.execPath, [...process.execArgv, "--input-type=module", "-e", script], {
+            stdio: ["ignore", "ignore", "inherit", "ipc"],
+        });
+        await new Promise<void>((r) => child.once("message", () => r()));
+        await new Promise((r) => setTimeout(r, 20 + ((round * 37) % 60)));
+        child.kill("SIGKILL");
+        await new Promise((r) => child.once("exit", r));
+        const loaded = await new SlotStore(new NodeFlashFs(dir)).load();
+        t.ok(loaded.record !== null, `round ${round}: a snapshot is there`);
+        t.ok((loaded.record?.generation ?? 0n) >= last, "and it is never older than the last one seen");
+        last = loaded.record?.generation ?? last;
+        t.same(loaded.quarantined, [], "never a torn slot");
+    }
+    t.same(
+        readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+        [],
+        "temp files do not pile up",
+    );
+});
