@@ -1,0 +1,679 @@
+/**
+ * The XSI phone service of one simulated 79xx: an HTTP server on the phone's own address answering
+ * POST /CGI/Execute like the phone's embedded web server, and the pull side (GETs of XSI objects, rendering,
+ * softkeys). Behaviour and its sources: /work/shared/reference/xsi/XSI-AND-CALLBACK-REFERENCE.md §1–2;
+ * choices the reference leaves open are marked [unverified] and listed in docs of XsiPhoneService.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { clipDurationMs, clipSize, isValidRawSize } from "./audio.js";
+import { checkCredentials, parseBasicAuth } from "./auth.js";
+import { decodeBody, httpRequest, phoneHeaders } from "./client.js";
+import { XsiSimError } from "./errors.js";
+import {
+    type ExecuteItemSpec,
+    errorScreen,
+    errorXml,
+    executeItems,
+    executeRuleViolation,
+    ItemAnswer,
+    isDisplayable,
+    type ResponseItem,
+    responseXml,
+    toScreen,
+    uriScheme,
+    XsiError,
+} from "./objects.js";
+import { hasXmllint, schemaOrderedXml, validateXsi } from "./schema.js";
+import type {
+    PushRecord,
+    Screen,
+    SoundEvent,
+    XsiClock,
+    XsiFailure,
+    XsiPhoneEvent,
+    XsiPhoneServiceOptions,
+    XsiPhoneState,
+} from "./types.js";
+import { parseXml } from "./xml.js";
+
+/** "Any HTTP POST object is limited to 512 bytes in size" (reference §1.2). */
+export const MAX_PUSH_BYTES = 512;
+/** Bytes of an oversized body kept for the record; the rest is drained. */
+const READ_CAP = 64 * 1024;
+
+const PHONE_EVENTS: readonly XsiPhoneEvent[] = ["idle", "busy", "ringing"];
+
+/** Wall-clock time. */
+export const realClock: XsiClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** One GET the phone made (pull side), with the exact request headers. */
+export interface FetchRecord {
+    at: number;
+    url: string;
+    headers: Record<string, string>;
+    status?: number;
+    /** Network error code (ECONNREFUSED, TIMEOUT …) when no response came. */
+    error?: string;
+}
+
+/** One internal URI the phone executed (Play:, Dial:, Key:, SoftKey: …). */
+export interface UriRecord {
+    at: number;
+    url: string;
+    origin: "push" | "pull" | "softkey";
+}
+
+/** An HTTP ExecuteItem dropped because of its Priority (2 while busy). */
+export interface DroppedItem {
+    at: number;
+    url: string;
+    priority: number;
+}
+
+/** Whole-push refusal: CiscoIPPhoneError Number and the reason kept in the record. */
+class Refusal {
+    constructor(
+        readonly number: number,
+        readonly reason: string,
+    ) {}
+}
+
+/** A body that arrived whole; `total` counts every byte even past the read cap. */
+interface Body {
+    buf: Buffer;
+    total: number;
+}
+
+function readBody(req: IncomingMessage): Promise<Body | undefined> {
+    return new Promise((resolve) => {
+        const chunks: Buffer[] = [];
+        let total = 0;
+        req.on("data", (c: Buffer) => {
+            if (total < READ_CAP) chunks.push(c);
+            total += c.length;
+        });
+        req.on("end", () => resolve({ buf: Buffer.concat(chunks).subarray(0, READ_CAP), total }));
+        req.on("error", () => resolve(undefined));
+        req.on("close", () => resolve(undefined));
+    });
+}
+
+/** Text a 79xx shows when a GET fails without an HTTP answer (approximate wording). */
+function networkMessage(code: string): string {
+    if (code === "TIMEOUT") return "Timeout";
+    if (code === "URL" || code === "PROTOCOL") return "URL Error";
+    if (code === "ECONNRESET" || code === "EPIPE") return "Connection reset";
+    return "Host not found";
+}
+
+/**
+ * Simulated 79xx XSI phone service. Push rules, checked in this order (first failure answers):
+ * 1. failure mode on demand; 2. only `POST /CGI/Execute` (else 404), chunked body → 404, `Expect:
+ * 100-continue` → Error 6; 3. Basic auth verified by the auth URL (answer exactly `AUTHORIZED`) → else Error 4;
+ * 4. body ≤ 512 bytes → else Error 1; 5. form field `XML` (case-sensitive) → else Error 1; 6. well-formed XML
+ * → else Error 1; 7. 1..3 ExecuteItems, at most one HTTP URL, Priority 0..2 → else Error 1 [unverified: which
+ * number a phone uses for the URL-count rule]; 8. XSD via xmllint (children of displayable objects reordered
+ * first, as phones accept Cisco's documented order) → else Error 1; 9. every `Play:` clip found → else Error 3
+ * [unverified]. Then items run concurrently and the answer lists ResponseItems in completion order, sent once
+ * all are done: `Play:` waits for ringing to end and for the clip, an HTTP URL with Priority 0 (or 1/2 while
+ * idle) is fetched and shown first; Priority 1 while busy is held until idle, Priority 2 while busy dropped;
+ * both still answer Success [unverified].
+ */
+export class XsiPhoneService {
+    /** Every screen shown, in order. */
+    readonly screens: Screen[] = [];
+    /** File names of clips played, in order. */
+    readonly sounds: string[] = [];
+    /** Clips played with start time and length. */
+    readonly soundLog: SoundEvent[] = [];
+    /** Numbers dialled through `Dial:` (push, pulled Execute, softkey or directory entry). */
+    readonly dials: string[] = [];
+    /** Every request to /CGI/Execute (and other paths) with the answer. */
+    readonly pushes: PushRecord[] = [];
+    /** Every GET of an XSI object. */
+    readonly fetches: FetchRecord[] = [];
+    /** Every internal URI executed. */
+    readonly uris: UriRecord[] = [];
+    /** HTTP items dropped by Priority 2 while busy. */
+    readonly dropped: DroppedItem[] = [];
+
+    private readonly host: string;
+    private port: number;
+    private readonly phone: XsiPhoneState;
+    private readonly clock: XsiClock;
+    private readonly opts: XsiPhoneServiceOptions;
+    private server: Server | undefined;
+    private readonly sockets = new Set<Socket>();
+    private failure: XsiFailure | undefined;
+    private stack: Screen[] = [];
+    private readonly background = new Set<Promise<void>>();
+    private started = false;
+    private stopped = false;
+    private wakeUp: () => void = () => {};
+    private wake: Promise<void> = this.newWake();
+    private readonly onPhoneEvent = (): void => this.notifyStateChanged();
+
+    /** Creates the service; nothing listens until start(). */
+    constructor(opts: XsiPhoneServiceOptions) {
+        this.opts = opts;
+        this.host = opts.host;
+        this.port = opts.port ?? 80;
+        this.phone = opts.phone;
+        const clock = opts.clock ?? realClock;
+        this.clock =
+            "sleep" in clock
+                ? clock
+                : {
+                      now: () => clock.now(),
+                      sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(ms, resolve)),
+                  };
+    }
+
+    /** Where the service listens (the port is the real one once started with port 0). */
+    get address(): { host: string; port: number } {
+        return { host: this.host, port: this.port };
+    }
+
+    /** Base URL of the service, e.g. `http://127.0.1.5:8080`. */
+    get baseUrl(): string {
+        return `http://${this.host}:${this.port}`;
+    }
+
+    /** The screen on display, or undefined when no XSI screen is open. */
+    current(): Screen | undefined {
+        return this.stack.at(-1);
+    }
+
+    /** Number of HTTP items held until the phone is idle (Priority 1). */
+    get held(): number {
+        return this.background.size;
+    }
+
+    /** Starts listening. Throws XsiSimError XSI_XMLLINT_MISSING when validation is on and xmllint is absent. */
+    async start(): Promise<void> {
+        if (this.started) return;
+        if (this.opts.validate !== false && !hasXmllint())
+            throw new XsiSimError("XSI_XMLLINT_MISSING", "xmllint not found: install the Debian package libxml2-utils");
+        this.stopped = false;
+        this.started = true;
+        for (const e of PHONE_EVENTS) this.phone.on?.(e, this.onPhoneEvent);
+        if (this.failure?.kind !== "refused") await this.listen();
+    }
+
+    /** Stops listening, drops open connections and abandons held items. */
+    async stop(): Promise<void> {
+        this.stopped = true;
+        this.started = false;
+        for (const e of PHONE_EVENTS) this.phone.off?.(e, this.onPhoneEvent);
+        this.notifyStateChanged();
+        await this.closeServer();
+    }
+
+    /** Switches a failure mode on (or off with undefined). "refused" closes the listening socket. */
+    async setFailure(failure: XsiFailure | undefined): Promise<void> {
+        const wasRefused = this.failure?.kind === "refused";
+        this.failure = failure;
+        if (!this.started) return;
+        if (failure?.kind === "refused" && !wasRefused) await this.closeServer();
+        else if (failure?.kind !== "refused" && wasRefused) await this.listen();
+    }
+
+    /** Tells the service the phone's idle/ringing state changed (wakes held items and waiting clips). */
+    notifyStateChanged(): void {
+        const wake = this.wakeUp;
+        this.wake = this.newWake();
+        wake();
+    }
+
+    /** Resolves when no held item remains (they ran, or the service stopped). */
+    async settled(): Promise<void> {
+        while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    }
+
+    /** GETs an XSI object as the phone does for an ExecuteItem URL, and shows it. */
+    async open(url: string): Promise<Screen | undefined> {
+        return this.fetchAndShow(url, false);
+    }
+
+    /** Presses the softkey labelled `name` on the current screen. */
+    async pressSoftKey(name: string): Promise<void> {
+        const screen = this.requireScreen();
+        const key = screen.softKeys.find((k) => k.name === name);
+        if (key === undefined)
+            throw new XsiSimError("XSI_NO_SOFTKEY", `no softkey "${name}" on the current screen`, {
+                softKeys: screen.softKeys.map((k) => k.name),
+            });
+        await this.follow(key.url, screen);
+    }
+
+    /** Presses the softkey at `position` (1..8) on the current screen. */
+    async pressSoftKeyAt(position: number): Promise<void> {
+        const screen = this.requireScreen();
+        const key = screen.softKeys.find((k) => k.position === position);
+        if (key === undefined)
+            throw new XsiSimError("XSI_NO_SOFTKEY", `no softkey at position ${position} on the current screen`);
+        await this.follow(key.url, screen);
+    }
+
+    /** Selects line `index` (0-based) of a menu (follows its URL) or directory (dials its number). */
+    async selectItem(index: number): Promise<void> {
+        const screen = this.requireScreen();
+        const item = screen.items[index];
+        if (item === undefined) throw new XsiSimError("XSI_NO_ITEM", `no item ${index} on the current screen`);
+        if (screen.kind === "directory") this.dial(item.value);
+        else await this.follow(item.value, screen);
+    }
+
+    // ---------------------------------------------------------------- server
+
+    private newWake(): Promise<void> {
+        return new Promise((resolve) => {
+            this.wakeUp = resolve;
+        });
+    }
+
+    private async listen(): Promise<void> {
+        const server = createServer();
+        server.on("connection", (sock: Socket) => {
+            if (this.failure?.kind === "reset") {
+                sock.resetAndDestroy();
+                return;
+            }
+            this.sockets.add(sock);
+            sock.on("close", () => this.sockets.delete(sock));
+        });
+        server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+            void this.onRequest(req, res);
+        });
+        server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+            this.reply(req, res, 200, errorXml(XsiError.ExpectContinue), {
+                errorNumber: XsiError.ExpectContinue,
+                reason: "expect: Expect: 100-continue",
+            });
+        });
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(this.port, this.host, () => {
+                server.off("error", reject);
+                resolve();
+            });
+        });
+        this.port = (server.address() as AddressInfo).port;
+        this.server = server;
+    }
+
+    private async closeServer(): Promise<void> {
+        const server = this.server;
+        this.server = undefined;
+        if (server === undefined) return;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const s of this.sockets) s.destroy();
+        this.sockets.clear();
+        await closed;
+    }
+
+    private reply(
+        req: IncomingMessage,
+        res: ServerResponse,
+        status: number,
+        body: string,
+        extra: { errorNumber?: number; reason?: string; user?: string },
+        contentType = "text/xml",
+    ): void {
+        const rec: PushRecord = {
+            at: this.clock.now(),
+            remoteAddress: req.socket.remoteAddress ?? "",
+            httpStatus: status,
+            answer: body,
+            ...extra,
+        };
+        this.pushes.push(rec);
+        res.writeHead(status, {
+            "Content-Type": contentType,
+            "Content-Length": Buffer.byteLength(body),
+            Connection: "close",
+            Server: "Allegro-Software-RomPager/4.34",
+        });
+        res.end(body);
+    }
+
+    private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const failure = this.failure;
+        if (failure?.kind === "hang") {
+            req.resume();
+            return;
+        }
+        if (failure?.kind === "slow") await this.clock.sleep(failure.delayMs);
+        const path = (req.url ?? "").split("?")[0];
+        const chunked = /chunked/i.test(String(req.headers["transfer-encoding"] ?? ""));
+        if (req.method !== "POST" || path !== "/CGI/Execute" || chunked) {
+            req.resume();
+            const reason = chunked ? "framing: chunked body" : `not found: ${req.method} ${path}`;
+            this.reply(req, res, 404, "<html><body>404 Not Found</body></html>", { reason }, "text/html");
+            return;
+        }
+        const body = await readBody(req);
+        if (body === undefined) return;
+        if (failure?.kind === "http500") {
+            const html = "<html><body>500 Internal Server Error</body></html>";
+            this.reply(req, res, 500, html, { reason: "failure: http500" }, "text/html");
+            return;
+        }
+        if (failure?.kind === "garbage") {
+            this.reply(req, res, 200, "\u0000\u0013<CiscoIPPhoneRes%%ponse><<garbage", { reason: "failure: garbage" });
+            return;
+        }
+        if (failure?.kind === "error") {
+            this.reply(req, res, 200, errorXml(failure.number), {
+                errorNumber: failure.number,
+                reason: "failure: error",
+            });
+            return;
+        }
+        const creds = parseBasicAuth(req.headers.authorization);
+        const user = creds === undefined ? {} : { user: creds.user };
+        let outcome: ResponseItem[] | Refusal;
+        try {
+            outcome = await this.handlePush(req, body, creds, failure);
+        } catch (err) {
+            outcome = new Refusal(XsiError.Framing, `internal: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        if (outcome instanceof Refusal) {
+            this.reply(req, res, 200, errorXml(outcome.number), {
+                ...user,
+                errorNumber: outcome.number,
+                reason: outcome.reason,
+            });
+        } else {
+            this.reply(req, res, 200, responseXml(outcome), user);
+        }
+    }
+
+    private async handlePush(
+        req: IncomingMessage,
+        body: Body,
+        creds: { user: string; password: string } | undefined,
+        failure: XsiFailure | undefined,
+    ): Promise<ResponseItem[] | Refusal> {
+        if (creds === undefined) return new Refusal(XsiError.Auth, "auth: no Basic credentials");
+        if (failure?.kind === "wrongCredentials") return new Refusal(XsiError.Auth, "auth: failure wrongCredentials");
+        const auth = await checkCredentials(
+            this.opts.auth,
+            creds.user,
+            creds.password,
+            this.phone.deviceName,
+            this.host,
+        );
+        if (!auth.ok) return new Refusal(XsiError.Auth, `auth: ${auth.reason}`);
+        if (body.total > MAX_PUSH_BYTES)
+            return new Refusal(XsiError.Parse, `size: ${body.total} bytes (at most ${MAX_PUSH_BYTES})`);
+        const form = new URLSearchParams(body.buf.toString("latin1"));
+        let xml = form.get("XML");
+        if (xml === null) {
+            const raw = decodeBody(body.buf, req.headers["content-type"]);
+            if (this.opts.acceptRawXml !== true || !raw.trimStart().startsWith("<"))
+                return new Refusal(XsiError.Parse, "field: no form field XML");
+            xml = raw;
+        }
+        return this.execute(xml);
+    }
+
+    /** Parses, checks and runs a pushed object. */
+    private async execute(xml: string): Promise<ResponseItem[] | Refusal> {
+        const parsed = parseXml(xml);
+        if (!parsed.ok) return new Refusal(XsiError.Parse, `parse: ${parsed.error} at ${parsed.offset}`);
+        const root = parsed.root;
+        const execute = root.name === "CiscoIPPhoneExecute";
+        if (!execute && !isDisplayable(root.name))
+            return new Refusal(XsiError.Parse, `object: ${root.name} cannot be pushed`);
+        const items = execute ? executeItems(root) : [];
+        const violation = execute ? executeRuleViolation(items) : undefined;
+        if (violation !== undefined) return new Refusal(XsiError.Parse, `items: ${violation}`);
+        if (this.opts.validate !== false) {
+            const check = await validateXsi(schemaOrderedXml(root));
+            if (!check.valid) return new Refusal(XsiError.Parse, `schema: ${check.errors[0] ?? "invalid"}`);
+        }
+        if (!execute) {
+            this.show(toScreen(root, "push", this.clock.now(), undefined)!, false);
+            return [ItemAnswer.success("")];
+        }
+        const clips = new Map<string, number>();
+        for (const it of items) {
+            if (uriScheme(it.url) !== "Play") continue;
+            const file = it.url.slice(5);
+            const size = await this.clipBytes(file);
+            if (size === undefined) return new Refusal(XsiError.File, `file: Play clip ${file} not found`);
+            clips.set(file, size);
+        }
+        return this.runItems(items, clips, "push");
+    }
+
+    // ---------------------------------------------------------------- execution
+
+    private clipBytes(file: string): Promise<number | undefined> {
+        return clipSize(this.opts.audio, file, this.host, this.opts.fetchTimeoutMs ?? 10_000);
+    }
+
+    /** Runs items concurrently; answers in completion order. */
+    private async runItems(
+        items: readonly ExecuteItemSpec[],
+        clips: ReadonlyMap<string, number>,
+        origin: UriRecord["origin"],
+    ): Promise<ResponseItem[]> {
+        const out: ResponseItem[] = [];
+        await Promise.all(
+            items.map(async (it) => {
+                let ok: boolean;
+                try {
+                    ok = await this.runItem(it, clips, origin);
+                } catch {
+                    ok = false;
+                }
+                out.push(ok ? ItemAnswer.success(it.url) : ItemAnswer.unsupported(it.url));
+            }),
+        );
+        return out;
+    }
+
+    private async runItem(
+        it: ExecuteItemSpec,
+        clips: ReadonlyMap<string, number>,
+        origin: UriRecord["origin"],
+    ): Promise<boolean> {
+        const scheme = uriScheme(it.url);
+        // CM 4.x-era 79xx SCCP firmware fetches over plain HTTP only.
+        if (scheme === "https") return false;
+        if (scheme !== "http") return this.runUri(it.url, origin, clips, undefined);
+        // Priority applies to HTTP URLs only; internal URIs always run at once (reference §1.3).
+        if (it.priority === 0 || this.phone.isIdle()) await this.fetchAndShow(it.url, false);
+        else if (it.priority === 1) this.holdUntilIdle(it.url);
+        else this.dropped.push({ at: this.clock.now(), url: it.url, priority: it.priority });
+        return true;
+    }
+
+    private holdUntilIdle(url: string): void {
+        const task = (async () => {
+            if (await this.waitUntil(() => this.phone.isIdle())) await this.fetchAndShow(url, false);
+        })().catch(() => {});
+        this.background.add(task);
+        void task.finally(() => this.background.delete(task));
+    }
+
+    /** Waits until `cond` holds; false when the service stopped first. */
+    private async waitUntil(cond: () => boolean): Promise<boolean> {
+        const pollMs = this.opts.statePollMs ?? 50;
+        while (!this.stopped) {
+            if (cond()) return true;
+            await Promise.race([this.wake, this.clock.sleep(pollMs)]);
+        }
+        return false;
+    }
+
+    /** Executes an internal URI; false when the phone cannot (unknown URI, bad argument, missing clip). */
+    private async runUri(
+        url: string,
+        origin: UriRecord["origin"],
+        clips: ReadonlyMap<string, number> | undefined,
+        screen: Screen | undefined,
+    ): Promise<boolean> {
+        this.uris.push({ at: this.clock.now(), url, origin });
+        const colon = url.indexOf(":");
+        const scheme = url.slice(0, colon);
+        const arg = url.slice(colon + 1);
+        switch (scheme) {
+            case "Play": {
+                const bytes = clips?.get(arg) ?? (await this.clipBytes(arg));
+                if (bytes === undefined) return false;
+                await this.play(arg, bytes);
+                return true;
+            }
+            case "Dial": {
+                // Newer firmware allows Dial:<number>:<options>; only the number matters here.
+                const m = /^([0-9*#+]+)(:.*)?$/.exec(arg);
+                if (m === null) return false;
+                this.dial(m[1]!);
+                return true;
+            }
+            case "EditDial":
+                return /^[0-9*#+]+$/.test(arg);
+            case "Key":
+                if (arg.length === 0) return false;
+                this.phone.pressKey?.(arg);
+                return true;
+            case "SoftKey":
+                return this.softKeyAction(arg, screen);
+            case "QueryStringParam": {
+                const base = screen?.url;
+                if (base === undefined) return false;
+                await this.fetchAndShow(`${base}${base.includes("?") ? "&" : "?"}${arg}`, false);
+                return true;
+            }
+            case "Init":
+            case "RTPRx":
+            case "RTPTx":
+            case "RTPMRx":
+            case "RTPMTx":
+                return arg.length > 0;
+            default:
+                return false;
+        }
+    }
+
+    private async softKeyAction(name: string, screen: Screen | undefined): Promise<boolean> {
+        switch (name) {
+            case "Exit":
+                this.stack = [];
+                return true;
+            case "Back":
+            case "Cancel":
+                this.stack.pop();
+                return true;
+            case "Update": {
+                const url = (screen ?? this.current())?.url;
+                if (url !== undefined) await this.fetchAndShow(url, true);
+                return true;
+            }
+            case "Dial": {
+                const s = screen ?? this.current();
+                const first = s?.kind === "directory" ? s.items[0] : undefined;
+                if (first !== undefined) this.dial(first.value);
+                return true;
+            }
+            case "Select":
+            case "Submit":
+            case "EditDial":
+            case "Next":
+            case "Search":
+            case "<<":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private dial(number: string): void {
+        this.dials.push(number);
+        this.stack = [];
+        this.phone.dial(number);
+    }
+
+    /** Plays a clip: waits while the phone rings (ring and Play do not pre-empt each other), then the clip. */
+    private async play(file: string, bytes: number): Promise<void> {
+        if (!(await this.waitUntil(() => !this.phone.isRinging()))) return;
+        const durationMs = clipDurationMs(bytes);
+        this.sounds.push(file);
+        this.soundLog.push({ at: this.clock.now(), file, bytes, durationMs, validRaw: isValidRawSize(bytes) });
+        await this.clock.sleep(durationMs);
+    }
+
+    // ---------------------------------------------------------------- pull side
+
+    private requireScreen(): Screen {
+        const screen = this.current();
+        if (screen === undefined) throw new XsiSimError("XSI_NO_SCREEN", "no XSI screen on display");
+        return screen;
+    }
+
+    /** Follows a softkey or menu URL: HTTP (relative to the screen's URL) or an internal URI. */
+    private async follow(url: string, screen: Screen): Promise<void> {
+        if (url.length === 0) return;
+        const scheme = uriScheme(url);
+        if (scheme === "http" || scheme === "https" || scheme === "") {
+            let abs: string;
+            try {
+                abs = new URL(url, screen.url).href;
+            } catch {
+                this.show(errorScreen(networkMessage("URL"), this.clock.now(), url), false);
+                return;
+            }
+            await this.fetchAndShow(abs, false);
+            return;
+        }
+        await this.runUri(url, "softkey", undefined, screen);
+    }
+
+    private show(screen: Screen, replace: boolean): Screen {
+        this.screens.push(screen);
+        if (replace && this.stack.length > 0) this.stack[this.stack.length - 1] = screen;
+        else this.stack.push(screen);
+        return screen;
+    }
+
+    private async fetchAndShow(url: string, replace: boolean): Promise<Screen | undefined> {
+        const headers = phoneHeaders(this.phone.modelName ?? this.phone.model, this.phone.locale, this.opts.headers);
+        const rec: FetchRecord = { at: this.clock.now(), url, headers };
+        this.fetches.push(rec);
+        const r = await httpRequest({
+            url,
+            headers,
+            localAddress: this.host,
+            timeoutMs: this.opts.fetchTimeoutMs ?? 10_000,
+        });
+        if (!r.ok) {
+            rec.error = r.code;
+            return this.show(errorScreen(networkMessage(r.code), this.clock.now(), url), replace);
+        }
+        rec.status = r.status;
+        if (r.status !== 200) return this.show(errorScreen(`HTTP Error [${r.status}]`, this.clock.now(), url), replace);
+        const ct = r.headers["content-type"];
+        const parsed = parseXml(decodeBody(r.body, typeof ct === "string" ? ct : undefined));
+        if (!parsed.ok) return this.show(errorScreen("XML Parse Error", this.clock.now(), url), replace);
+        const root = parsed.root;
+        if (root.name === "CiscoIPPhoneExecute") {
+            // A fetched Execute runs like a pushed one, without an answer to send.
+            const items = executeItems(root);
+            if (executeRuleViolation(items) === undefined) await this.runItems(items, new Map(), "pull");
+            return undefined;
+        }
+        const screen = toScreen(root, "pull", this.clock.now(), url);
+        if (screen === undefined)
+            return this.show(errorScreen(`XML Error: ${root.name}`, this.clock.now(), url), replace);
+        if (this.opts.validatePulled === true) screen.schemaValid = (await validateXsi(schemaOrderedXml(root))).valid;
+        return this.show(screen, replace);
+    }
+}
