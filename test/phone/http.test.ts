@@ -1,0 +1,140 @@
+import { request } from "node:http";
+import t from "tap";
+import { loadDictionariesSync } from "../../src/phone/dictionary.js";
+import { type BoxAction, PhoneHttpService, type Ticket } from "../../src/phone/http.js";
+
+const locales = loadDictionariesSync();
+
+/** GET from a chosen local address, as the phone at that address would. */
+function get(url: string, from: string, headers: Record<string, string> = {}) {
+    return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const req = request(url, { localAddress: from, headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () =>
+                resolve({
+                    status: res.statusCode ?? 0,
+                    type: String(res.headers["content-type"]),
+                    body: Buffer.concat(chunks).toString("latin1"),
+                }),
+            );
+        });
+        req.on("error", reject);
+        req.end();
+    });
+}
+
+async function setup(t: { teardown: (fn: () => unknown) => void }, now = () => 1_000_000) {
+    const actions: Array<[string, BoxAction]> = [];
+    const refused: string[] = [];
+    const svc = new PhoneHttpService({
+        host: "127.0.0.1",
+        port: 0,
+        locales,
+        defaultLocale: "en_US",
+        now,
+        onAction: (ticket: Ticket, action) => {
+            actions.push([ticket.ref ?? "", action]);
+            return action === "cancel"
+                ? { kind: "cancelled", params: { dn: ticket.params?.dn } }
+                : { kind: "activated", params: { dn: "1003" }, actions: ["cancel"], ref: "req-2" };
+        },
+        onRequest: (i) => i.reason && refused.push(i.reason),
+    });
+    await svc.start();
+    t.teardown(() => svc.stop());
+    return { svc, actions, refused };
+}
+
+t.test("a phone fetches its screen and presses Cancel; only that phone may", async (t) => {
+    const { svc, actions, refused } = await setup(t);
+    const { url, token } = svc.issue({
+        device: "SEP001122334455",
+        phoneIp: "127.0.1.7",
+        kind: "activated",
+        params: { dn: "1002" },
+        actions: ["cancel"],
+        ref: "req-1",
+    });
+    t.match(url, /^http:\/\/127\.0\.0\.1:\d+\/cb\/s\/[A-Za-z0-9_-]{22}$/);
+    const page = await get(url, "127.0.1.7");
+    t.equal(page.status, 200);
+    t.equal(page.type, "text/xml; charset=ISO-8859-1");
+    t.match(
+        page.body,
+        /Call Back is activated on 1002\. Press Cancel to deactivate\. Press Exit to quit this screen\./,
+    );
+    t.match(page.body, new RegExp(`/cb/a/${token}/cancel`));
+
+    const stranger = await get(url, "127.0.1.8");
+    t.equal(stranger.status, 403, "another phone's address is refused");
+    const forged = await get(`${svc.baseUrl}/cb/a/${token}/cancel`, "127.0.1.9");
+    t.equal(forged.status, 403);
+    t.same(actions, [], "and nothing happened");
+
+    const bad = await get(`${svc.baseUrl}/cb/a/${token}/ok`, "127.0.1.7");
+    t.equal(bad.status, 400, "an action the screen does not offer");
+    const guessed = await get(`${svc.baseUrl}/cb/a/${"A".repeat(22)}/cancel`, "127.0.1.7");
+    t.equal(guessed.status, 404, "a token that was never issued");
+    t.equal((await get(`${svc.baseUrl}/other`, "127.0.1.7")).status, 404);
+
+    const cancel = await get(`${svc.baseUrl}/cb/a/${token}/cancel`, "127.0.1.7");
+    t.equal(cancel.status, 200);
+    t.same(actions, [["req-1", "cancel"]]);
+    t.match(cancel.body, /1002/);
+    t.same(refused, [
+        "request from another address than the phone's",
+        "request from another address than the phone's",
+        "action not offered by this screen",
+        "unknown or expired token",
+        "no such page",
+    ]);
+    t.equal(svc.stats.refused, 5);
+    t.notMatch(JSON.stringify(refused), token, "tokens never reach the request log");
+});
+
+t.test("OK leads to a new screen with its own Cancel ticket", async (t) => {
+    const { svc, actions } = await setup(t);
+    const { token } = svc.issue({
+        device: "SEP1",
+        phoneIp: "127.0.1.10",
+        kind: "alreadyActive",
+        params: { dn: "1002", dn2: "1003" },
+        actions: ["ok"],
+        ref: "req-1",
+    });
+    const ok = await get(`${svc.baseUrl}/cb/a/${token}/ok`, "127.0.1.10");
+    t.equal(ok.status, 200);
+    t.same(actions, [["req-1", "ok"]]);
+    const next = /\/cb\/a\/([A-Za-z0-9_-]{22})\/cancel/.exec(ok.body)?.[1];
+    t.ok(next !== undefined && next !== token, "a fresh ticket for the new screen");
+    t.match(ok.body, /Call Back is activated on 1003/);
+    svc.revoke("req-2");
+    t.equal((await get(`${svc.baseUrl}/cb/a/${next}/cancel`, "127.0.1.10")).status, 404, "revoked with its request");
+});
+
+t.test("screens follow the phone's language, tickets expire", async (t) => {
+    let now = 5_000;
+    const { svc } = await setup(t, () => now);
+    const { url } = svc.issue({ device: "SEP2", phoneIp: "127.0.1.11", kind: "notActive" });
+    const de = await get(url, "127.0.1.11", { "Accept-Language": "de-DE,de;q=0.9" });
+    t.equal(de.status, 200);
+    t.notMatch(de.body, /Call Back is not active/, "not the English text");
+    const ja = await get(url, "127.0.1.11", { "Accept-Language": "ja", "x-CiscoIPPhoneModelName": "CP-7960G" });
+    t.match(ja.type, /ISO-8859-1/, "a 7960 cannot show Japanese: English");
+    now += 3 * 3600_000;
+    t.equal((await get(url, "127.0.1.11")).status, 404, "expired");
+});
+
+t.test("a second service on a taken port fails with a typed error", async (t) => {
+    const { svc } = await setup(t);
+    const port = Number(new URL(svc.baseUrl).port);
+    const other = new PhoneHttpService({
+        host: "127.0.0.1",
+        port,
+        locales,
+        defaultLocale: "en_US",
+        onAction: () => ({ kind: "cancelled" }),
+    });
+    await t.rejects(other.start(), { code: "HTTP_LISTEN" });
+});
