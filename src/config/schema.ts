@@ -190,6 +190,69 @@ export function buildSchema(parameters: readonly ServiceParameter[] = SERVICE_PA
                 description: "Human-readable lines instead of JSON.",
             },
         }),
+        phones: section("How the box reaches the phones (XSI push) and what it plays.", {
+            pushUrl: {
+                type: "string",
+                minLength: 1,
+                maxLength: 512,
+                default: "http://{ip}/CGI/Execute",
+                requiresRestart: false,
+                description: "Push target template; placeholders {ip}, {device}, {mac}.",
+            },
+            pushUser: optionalString(128, false, "User (associated with the phones) for HTTP Basic auth of pushes."),
+            pushPassword: optionalString(128, false, "That user's password (never logged or published)."),
+        }),
+        http: section("The phone-facing HTTP service (screens and softkeys).", {
+            listen: {
+                type: "string",
+                pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[0-9A-Za-z.-]+):[0-9]{1,5}$",
+                patternHint: "address:port, e.g. 0.0.0.0:8080 or [::]:8080",
+                default: "0.0.0.0:8080",
+                requiresRestart: true,
+                description: "Address and port the phone-facing service listens on.",
+            },
+            publicUrl: optionalString(
+                512,
+                false,
+                "Base URL phones use to reach the service (e.g. http://10.1.1.5:8080); null: from the listen address.",
+            ),
+        }),
+        locale: section("Screen language.", {
+            default: {
+                type: "string",
+                pattern: "^[a-z]{2}_[A-Z]{2}$",
+                patternHint: "a locale such as en_US or de_DE",
+                default: "en_US",
+                requiresRestart: false,
+                description: "Locale for phones with none in the directory and no Accept-Language.",
+            },
+        }),
+        directory: {
+            type: "array",
+            maxItems: 100000,
+            default: [],
+            requiresRestart: false,
+            description: "Phones that are not on this mirror port (static directory).",
+            items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["dn", "deviceName"],
+                properties: {
+                    dn: { type: "string", pattern: "^[0-9*#+]{1,24}$", patternHint: "digits, *, # or +" },
+                    deviceName: { type: "string", minLength: 1, maxLength: 15 },
+                    model: { type: "string", maxLength: 64 },
+                    pushAddress: { type: "string", maxLength: 255 },
+                    locale: { type: "string", pattern: "^[a-z]{2}_[A-Z]{2}$" },
+                },
+            },
+        },
+        state: section("Where durable state lives.", {
+            dir: optionalString(
+                4096,
+                true,
+                "State directory (snapshots); null: $STATE_DIRECTORY under systemd, else ./state.",
+            ),
+        }),
     };
     for (const p of parameters) {
         const [sectionName, key, ...rest] = p.key.split(".");

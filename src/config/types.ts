@@ -43,11 +43,38 @@ export type ParameterSections = {
     };
 };
 
+/** `phones` section (hand-written keys; the service parameters add theirs). */
+export interface PhonesConfig {
+    pushUrl: string;
+    pushUser: string | null;
+    pushPassword: string | null;
+}
+
+/** `http` section: the phone-facing service. */
+export interface HttpConfig {
+    listen: string;
+    publicUrl: string | null;
+}
+
+/** One phone of the static directory. */
+export interface DirectoryEntryConfig {
+    dn: string;
+    deviceName: string;
+    model?: string;
+    pushAddress?: string;
+    locale?: string;
+}
+
 /** The whole configuration, mutable shape (what a file or an override holds once complete). */
 export type ConfigShape = {
     capture: CaptureConfig;
     reassembly: ReassemblyConfig;
     log: LogConfig;
+    phones: PhonesConfig;
+    http: HttpConfig;
+    locale: { default: string };
+    directory: DirectoryEntryConfig[];
+    state: { dir: string | null };
 } & ParameterSections;
 
 /** Deeply readonly view. */

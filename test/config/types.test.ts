@@ -1,7 +1,14 @@
 import t from "tap";
 import { loadConfig } from "../../src/config/load.js";
 import { CONFIG_SCHEMA, defaultConfig, type SchemaNode } from "../../src/config/schema.js";
-import type { CaptureConfig, Config, ConfigShape, LogConfig, ReassemblyConfig } from "../../src/config/types.js";
+import type {
+    CaptureConfig,
+    Config,
+    ConfigShape,
+    HttpConfig,
+    LogConfig,
+    ReassemblyConfig,
+} from "../../src/config/types.js";
 
 // Compile-time: the hand-written section types list exactly the schema's keys (checked at run time below),
 // and the parameter-derived sections have the right value types.
@@ -31,13 +38,19 @@ const sectionKeys: Record<keyof ConfigShape, true> = {
     cti: true,
     service: true,
     phones: true,
+    http: true,
+    locale: true,
+    directory: true,
+    state: true,
 };
+const httpKeys: Record<keyof HttpConfig, true> = { listen: true, publicUrl: true };
 
 t.test("hand-written types match the schema's keys", async (t) => {
     const keysOf = (node: SchemaNode | undefined): string[] => Object.keys(node?.properties ?? {}).sort();
     t.same(Object.keys(sectionKeys).sort(), keysOf(CONFIG_SCHEMA));
     t.same(Object.keys(captureKeys).sort(), keysOf(CONFIG_SCHEMA.properties.capture));
     t.same(Object.keys(reassemblyKeys).sort(), keysOf(CONFIG_SCHEMA.properties.reassembly));
+    t.same(Object.keys(httpKeys).sort(), keysOf(CONFIG_SCHEMA.properties.http));
     t.same(Object.keys(logKeys).sort(), keysOf(CONFIG_SCHEMA.properties.log));
 });
 
