@@ -4,6 +4,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { loadConfig, qbePorts } from "../config/load.js";
 import { parametersJson, renderParameters } from "../config/parameters.js";
 import { CallbackdError, UsageError } from "../errors.js";
+import { redactDeep } from "../logging/redact.js";
 import { parseFilters, runDecode } from "./decode.js";
 import { protocolRoutes } from "./routes.js";
 import { runService } from "./run.js";
@@ -73,7 +74,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             case "config": {
                 const { values } = parse(rest, { config: { type: "string" }, check: { type: "boolean" } }, 0);
                 const config = loadConfig({ file: values.config as string | undefined, env: io.env });
-                io.out.write(values.check ? "configuration is valid\n" : `${JSON.stringify(config, null, 2)}\n`);
+                // Secrets (push and broker passwords) never reach the console.
+                io.out.write(
+                    values.check ? "configuration is valid\n" : `${JSON.stringify(redactDeep(config), null, 2)}\n`,
+                );
                 return 0;
             }
             case "--version":

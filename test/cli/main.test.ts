@@ -45,6 +45,9 @@ t.test("params and config", async (t) => {
     const config = JSON.parse((await cli(["config"], { CALLBACKD_CTI_PORT: "2749" })).out) as { cti: { port: number } };
     t.equal(config.cti.port, 2749, "environment override applied");
     t.equal((await cli(["config", "--check"])).out, "configuration is valid\n");
+    const secret = await cli(["config"], { CALLBACKD_PHONES_PUSH_PASSWORD: "s3cret-Pa55" });
+    t.notMatch(secret.out, /s3cret-Pa55/, "the push password is never printed");
+    t.match(secret.out, /"pushPassword": "\[Redacted\]"/);
     const bad = await cli(["config", "--check"], { CALLBACKD_CTI_PORT: "70000" });
     t.equal(bad.code, 1);
     t.match(bad.err, /CONFIG_INVALID: .*cti\.port/);
