@@ -1,5 +1,6 @@
 import type { ProtocolRoute, ProtocolStreamDecoder, StreamContext } from "../protocol/dispatcher.js";
 import type { ProtocolRecord } from "../protocol/records.js";
+import type { CloseReason } from "../wire/reassembly.js";
 import { decodeSccpBodyAt, type SccpMessage, sccpGapRecord, sccpMessageName, sccpResyncRecord } from "./codec.js";
 import { SccpConnectionContext } from "./context.js";
 import { SccpFramer, type SccpFrameSink } from "./framer.js";
@@ -8,7 +9,8 @@ import { SccpFramer, type SccpFrameSink } from "./framer.js";
 export interface SccpMessageObserver {
     onSccpMessage(ctx: StreamContext, dir: 0 | 1, msg: SccpMessage, ts: number): void;
     onSccpGap?(ctx: StreamContext, dir: 0 | 1, missedBytes: number, ts: number): void;
-    onSccpClose?(ctx: StreamContext, ts: number): void;
+    /** The connection ended; `reason` tells a real disconnect from the end of a capture file. */
+    onSccpClose?(ctx: StreamContext, ts: number, reason: CloseReason): void;
 }
 
 export interface SccpStreamOptions {
@@ -73,7 +75,7 @@ export function sccpStreamDecoder(ctx: StreamContext, opts: SccpStreamOptions = 
             emit({ t, proto: "sccp", src: names[dir], dst: names[1 - dir]!, ...sccpGapRecord(missedBytes, discarded) });
             observer?.onSccpGap?.(ctx, dir, missedBytes, t);
         },
-        close(t) {
+        close(t, reason) {
             ts = t;
             for (const dir of [0, 1] as const) {
                 const left = framers[dir]!.end(sinks[dir]);
@@ -81,7 +83,7 @@ export function sccpStreamDecoder(ctx: StreamContext, opts: SccpStreamOptions = 
                     emit({ t, proto: "sccp", src: names[dir], dst: names[1 - dir]!, ...sccpGapRecord(0, left) });
                 }
             }
-            observer?.onSccpClose?.(ctx, t);
+            observer?.onSccpClose?.(ctx, t, reason);
         },
     };
 }
