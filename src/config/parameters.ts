@@ -8,7 +8,7 @@
 export type ParameterType = "integer" | "string" | "boolean";
 
 /** Unit of a service parameter value (null: no unit, e.g. a file name). */
-export type ParameterUnit = "port" | "ms" | "s" | "bytes" | "count" | null;
+export type ParameterUnit = "port" | "ms" | "s" | "min" | "bytes" | "count" | null;
 
 /** One service parameter. `key` is the dotted config path `<section>.<key>`. */
 export interface ServiceParameter {
@@ -34,7 +34,7 @@ export interface ServiceParameter {
 /** A plain file name: no path separators, no NUL, not "." or "..", at most 255 characters. */
 const FILE_NAME = "^(?!\\.{1,2}$)[^/\\\\\\u0000]{1,255}$";
 
-/** The table. Seven entries from the Cisco Call Back feature guide ("Setting the Cisco Extended Functions Service Parameters"). */
+/** The table: the seven entries of the Cisco Call Back feature guide ("Setting the Cisco Extended Functions Service Parameters"), then the engine's own (section callback). */
 // biome-ignore format: one parameter per line keeps additions a one-line diff
 export const SERVICE_PARAMETERS = [
     { name: "CTI Connecting Port", key: "cti.port", type: "integer", unit: "port", default: 2748, min: 1, max: 65535, requiresRestart: true, description: "TCP port of Cisco CTIManager (QBE); also the default QBE port to capture." },
@@ -44,6 +44,19 @@ export const SERVICE_PARAMETERS = [
     { name: "Synchronous Request Time Out", key: "service.synchronousRequestTimeoutMs", type: "integer", unit: "ms", default: 20000, min: 100, max: 600000, requiresRestart: true, description: "Wait for the answer to a synchronous request." },
     { name: "Audio File Name", key: "phones.audioFileName", type: "string", unit: null, default: "CallBack.raw", pattern: FILE_NAME, patternHint: "a plain file name without a path", requiresRestart: true, description: "Plain file name of the 64 kbps mu-law alert sound phones play on Call Back notification." },
     { name: "CBB Change Notification TCP Port", key: "service.cbbChangeNotificationPort", type: "integer", unit: "port", default: 2552, min: 1, max: 65535, requiresRestart: true, description: "TCP port that receives database change notifications." },
+    { name: "Call Back Guard Timer", key: "callback.guardTimeMs", type: "integer", unit: "ms", default: 3000, min: 0, max: 600000, requiresRestart: false, description: "Every device of the called number must stay idle this long before the caller is notified (ignores a brief on-hook)." },
+    { name: "Call Back Protection Timer", key: "callback.protectionWindowMs", type: "integer", unit: "ms", default: 20000, min: 0, max: 3600000, requiresRestart: false, description: "Head start of the first requester: the other requesters of the same number are notified this long after it, if the number is still available." },
+    { name: "Call Back Recall Timer", key: "callback.recallWindowMs", type: "integer", unit: "ms", default: 300000, min: 1000, max: 86400000, requiresRestart: false, description: "After the notification the request ends when the caller dials the number, or after this time." },
+    { name: "Call Back Busy Expiry Timer", key: "callback.busyExpiryMin", type: "integer", unit: "min", default: 60, min: 1, max: 10080, requiresRestart: false, description: "A request made on a busy number ends unserved after this time." },
+    { name: "Call Back No Answer Expiry Timer", key: "callback.noAnswerExpiryMin", type: "integer", unit: "min", default: 120, min: 1, max: 10080, requiresRestart: false, description: "A request made on a number that did not answer ends unserved after this time." },
+    { name: "Maximum Call Back Requests Per Calling Phone", key: "callback.maxActivePerCaller", type: "integer", unit: "count", default: 1, min: 1, max: 10, requiresRestart: false, description: "Active requests one calling phone may have (the seed: one); beyond it the phone is offered to replace its oldest." },
+    { name: "Maximum Call Back Requests Per Called Number", key: "callback.maxQueuePerCallee", type: "integer", unit: "count", default: 5, min: 1, max: 100, requiresRestart: false, description: "Requests queued on one called number, served in the order they were made; beyond it Call Back cannot be invoked." },
+    { name: "Maximum Call Back Requests", key: "callback.maxRequests", type: "integer", unit: "count", default: 10000, min: 1, max: 1000000, requiresRestart: false, description: "Requests kept in all (bounds memory and the state snapshot); beyond it Call Back cannot be invoked." },
+    { name: "Calling Phone Unregistered Timer", key: "callback.callerUnregisteredGraceS", type: "integer", unit: "s", default: 600, min: 0, max: 86400, requiresRestart: false, description: "The requests of a calling phone that stays unregistered this long end (a phone restart keeps them)." },
+    { name: "Call Back Calling Phone Models", key: "callback.callerModels", type: "string", unit: null, default: "7960,7940,7912,7905", pattern: "^(\\*|[A-Za-z0-9 +-]+(,[A-Za-z0-9 +-]+)*)$", patternHint: "comma-separated model numbers or names (e.g. 7960,7940), or * for every model", requiresRestart: false, description: "Models that may activate Call Back (matched as a word of the phone's model name); * allows every model." },
+    { name: "Call Back No Answer Requires Use", key: "callback.noAnswerRequiresUse", type: "boolean", unit: null, default: true, requiresRestart: false, description: "A request made on a number that did not answer waits until the number is used and hung up (off-hook/on-hook cycle); false: idle for the guard time after the request is enough." },
+    { name: "Call Back Notification Retry Timer", key: "callback.notifyRetryMs", type: "integer", unit: "ms", default: 30000, min: 1000, max: 3600000, requiresRestart: false, description: "Wait before pushing a failed notification again (within the recall timer)." },
+    { name: "Call Back Notification Attempts", key: "callback.notifyAttempts", type: "integer", unit: "count", default: 3, min: 1, max: 20, requiresRestart: false, description: "Pushes of one notification before the request ends as not deliverable." },
 ] as const satisfies readonly ServiceParameter[];
 
 /** Literal type of the table's entries (used to derive the Config type). */

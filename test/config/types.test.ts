@@ -42,6 +42,7 @@ const sectionKeys: Record<keyof ConfigShape, true> = {
     locale: true,
     directory: true,
     state: true,
+    callback: true,
 };
 const httpKeys: Record<keyof HttpConfig, true> = { listen: true, publicUrl: true };
 
