@@ -1,68 +1,74 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { LiveCapture } from "../capture/liveCapture.js";
 import { readCaptureFile } from "../capture/pcapFile.js";
-import { captureFilter, qbePorts } from "../config/load.js";
+import { captureFilter } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
-import { ProtocolDispatcher } from "../protocol/dispatcher.js";
-import type { ProtocolRecord } from "../protocol/records.js";
-import { type CtiEvent, CtiLinkObserver } from "../qbe/link.js";
-import { WirePipeline } from "../wire/pipeline.js";
+import { CallbackService } from "../service/callbackService.js";
+import { NodeFlashFs } from "../store/flashFs.js";
+import { SystemdNotifier } from "../system/sdNotify.js";
 import type { CliIo } from "./main.js";
-import { protocolRoutes } from "./routes.js";
 
 /** How often the service logs its counters. */
 const STATS_INTERVAL_MS = 60_000;
 
+/** The state directory: config, else systemd's $STATE_DIRECTORY, else ./state. */
+export function stateDirectory(config: Config, env: NodeJS.ProcessEnv): string {
+    const dir = config.state.dir ?? env.STATE_DIRECTORY?.split(":")[0] ?? "state";
+    return resolve(dir);
+}
+
 /**
- * The service: capture → wire → protocol, running until SIGINT/SIGTERM (live) or the end of the file.
- * Later issues hang the cluster model, the Call Back engine and the adapters off the protocol records.
+ * The service: capture → wire → protocol → cluster model → Call Back engine → phones, running until
+ * SIGINT/SIGTERM (live capture) or the end of the file (replay). Start order: state restored, phone-facing
+ * HTTP service up, then capture; READY=1 to systemd once capture runs.
  */
-export async function runService(config: Config, _io: CliIo, signal?: AbortSignal): Promise<number> {
+export async function runService(config: Config, io: CliIo, signal?: AbortSignal): Promise<number> {
     configureLogging({ level: config.log.level, modules: config.log.modules, pretty: config.log.pretty });
     const log = getLogger("service");
-    const records = new Map<string, number>();
-    const onRecord = (r: ProtocolRecord): void => {
-        const key = `${r.proto}.${r.name}`;
-        records.set(key, (records.get(key) ?? 0) + 1);
-    };
-    const ports = [...config.capture.sccpPorts, ...qbePorts(config)];
-    // CTI link health (the seed's "Service not available" when CTIManager is not there); the cluster
-    // model takes these events over in issue E.
-    const ctiLog = getLogger("cti");
-    const cti = new CtiLinkObserver(
-        (e: CtiEvent) => {
-            if (e.type === "LinkDown" || e.type === "ProviderOpenFailed") ctiLog.warn({ event: e }, `CTI ${e.type}`);
-            else if (e.type === "LinkUp" || e.type === "ProviderClosed" || e.type === "ProviderOpening")
-                ctiLog.info({ event: e }, `CTI ${e.type}`);
-            else ctiLog.debug({ event: e }, `CTI ${e.type}`);
-        },
-        { heartbeatIntervalS: config.cti.heartbeatIntervalS, providerOpenTimeoutMs: config.cti.providerOpenTimeoutMs },
-    );
-    const dispatcher = new ProtocolDispatcher(
-        protocolRoutes(config.capture.sccpPorts, qbePorts(config), { qbe: { observer: cti } }),
-        onRecord,
-    );
-    const pipeline = new WirePipeline(dispatcher, { ...config.reassembly, serverPorts: ports });
+    if (config.capture.interface === null && config.capture.file === null) {
+        throw new ConfigError(
+            "CONFIG_NO_SOURCE",
+            "no capture source: set capture.interface (live) or capture.file (replay), e.g. CALLBACKD_CAPTURE_INTERFACE=eth0",
+        );
+    }
+    const dir = stateDirectory(config, io.env);
+    try {
+        mkdirSync(dir, { recursive: true, mode: 0o750 });
+    } catch (err) {
+        log.error({ dir, error: describeError(err) }, "state directory cannot be created");
+    }
+    const live = config.capture.interface !== null;
+    const service = new CallbackService({ config, fs: new NodeFlashFs(dir), timeMode: live ? "live" : "capture" });
+    const notifier = new SystemdNotifier({
+        env: io.env,
+        onUnavailable: (why) => log.warn({ why }, "systemd notifications unavailable"),
+    });
+    const { restored } = await service.start();
     const counters = () => ({
-        wire: pipeline.counters,
-        reassembly: pipeline.reassembler.stats,
-        records: Object.fromEntries(records),
+        wire: service.pipeline.counters,
+        reassembly: service.pipeline.reassembler.stats,
+        cluster: service.model.stats(),
+        requests: service.state.requests.length,
+        pushes: service.counters,
+        store: service.writer.stats,
     });
 
-    if (config.capture.interface !== null) {
+    if (live) {
         const capLog = getLogger("capture");
         const filter = captureFilter(config);
         const capture = new LiveCapture(
             {
-                interface: config.capture.interface,
+                interface: config.capture.interface as string,
                 filter,
                 snapLength: config.capture.snapLength,
                 bufferSizeBytes: config.capture.bufferSizeBytes,
                 promiscuous: config.capture.promiscuous,
                 retryMs: config.service.connectionRetryTimeoutMs,
             },
-            pipeline.onFrame,
+            service.onFrame,
             {
                 onState: (state, error) => {
                     if (state === "retrying") {
@@ -74,50 +80,52 @@ export async function runService(config: Config, _io: CliIo, signal?: AbortSigna
                             },
                             "capture not running; retrying",
                         );
+                        notifier.status(`capture down on ${config.capture.interface}: ${error?.message ?? "retrying"}`);
                     } else capLog.info({ interface: config.capture.interface, state, filter }, `capture ${state}`);
+                    if (state === "open") {
+                        notifier.ready(`capturing on ${config.capture.interface}; ${restored} call-backs restored`);
+                    }
                 },
             },
         );
-        log.info({ interface: config.capture.interface, filter }, "callbackd starting (live capture)");
+        log.info({ interface: config.capture.interface, filter, stateDir: dir }, "callbackd starting (live capture)");
         capture.start();
-        const tick = setInterval(() => {
-            pipeline.tick(Date.now() / 1000);
-            cti.tick(Date.now());
-        }, 1000);
+        const tick = setInterval(() => service.tick(), 1000);
         const stats = setInterval(
             () => log.info({ capture: capture.stats(), ...counters() }, "counters"),
             STATS_INTERVAL_MS,
         );
-        await new Promise<void>((resolve) => {
-            const stop = (): void => resolve();
+        // The watchdog is fed only while the capture runs (or retries as configured) and the loop turns.
+        notifier.startWatchdog(() => capture.stats().state !== "stopped");
+        await new Promise<void>((done) => {
+            const stop = (): void => done();
             process.once("SIGINT", stop);
             process.once("SIGTERM", stop);
             signal?.addEventListener("abort", stop, { once: true });
         });
+        notifier.stopping("shutting down");
         clearInterval(tick);
         clearInterval(stats);
         capture.stop();
-        pipeline.finish();
+        service.pipeline.finish();
+        await service.stop();
+        notifier.close();
         log.info({ capture: capture.stats(), ...counters() }, "callbackd stopped");
         return 0;
     }
 
-    if (config.capture.file !== null) {
-        log.info({ file: config.capture.file }, "callbackd starting (replaying a capture file)");
-        try {
-            const capture = await readCaptureFile(config.capture.file, pipeline.onFrame, signal ? { signal } : {});
-            pipeline.finish();
-            cti.tick(pipeline.lastTs * 1000);
-            log.info({ capture, ...counters() }, "capture file replayed");
-            return 0;
-        } catch (err) {
-            log.error({ error: describeError(err) }, "capture file could not be read");
-            throw err;
-        }
+    log.info({ file: config.capture.file, stateDir: dir }, "callbackd starting (replaying a capture file)");
+    try {
+        const capture = await readCaptureFile(config.capture.file as string, service.onFrame, signal ? { signal } : {});
+        service.pipeline.finish();
+        service.tick();
+        log.info({ capture, ...counters() }, "capture file replayed");
+        return 0;
+    } catch (err) {
+        log.error({ error: describeError(err) }, "capture file could not be read");
+        throw err;
+    } finally {
+        await service.stop();
+        notifier.close();
     }
-
-    throw new ConfigError(
-        "CONFIG_NO_SOURCE",
-        "no capture source: set capture.interface (live) or capture.file (replay), e.g. CALLBACKD_CAPTURE_INTERFACE=eth0",
-    );
 }

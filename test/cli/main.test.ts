@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -106,7 +106,14 @@ t.test("run replays a capture file, and refuses to start without a source", asyn
     const none = await cli(["run"], { CALLBACKD_LOG_LEVEL: "silent" });
     t.equal(none.code, 1);
     t.match(none.err, /CONFIG_NO_SOURCE/);
-    const replay = await cli(["run"], { CALLBACKD_CAPTURE_FILE: sample, CALLBACKD_LOG_LEVEL: "silent" });
+    const dir = mkdtempSync(join(tmpdir(), "callbackd-state-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const replay = await cli(["run"], {
+        CALLBACKD_CAPTURE_FILE: sample,
+        CALLBACKD_LOG_LEVEL: "silent",
+        CALLBACKD_STATE_DIR: dir,
+        CALLBACKD_HTTP_LISTEN: "127.0.0.1:0",
+    });
     t.equal(replay.code, 0);
 });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import t from "tap";
 import { loadPcapAddon } from "../../src/capture/pcapChild.js";
@@ -14,7 +17,16 @@ const skip =
 
 t.test("run captures live until asked to stop, logging what it does", { skip }, async (t) => {
     const dest = createMemoryDestination();
-    const config = loadConfig({ env: {}, overrides: { capture: { interface: "lo", sccpPorts: [2999] } } });
+    const dir = mkdtempSync(join(tmpdir(), "callbackd-run-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const config = loadConfig({
+        env: {},
+        overrides: {
+            capture: { interface: "lo", sccpPorts: [2999] },
+            state: { dir },
+            http: { listen: "127.0.0.1:0" },
+        },
+    });
     const ac = new AbortController();
     configureLogging({ destination: dest });
     t.teardown(resetLogging);

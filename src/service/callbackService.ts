@@ -1,0 +1,442 @@
+import { networkInterfaces } from "node:os";
+import { CallBackEngine } from "../callback/engine.js";
+import { engineOptionsFromConfig } from "../callback/options.js";
+import { initialState, parseEngineState } from "../callback/state.js";
+import type { EngineEffect, EngineInput, EngineState, ShowScreenEffect } from "../callback/types.js";
+import type { CapturedFrame } from "../capture/frame.js";
+import { ClusterModel } from "../cluster/model.js";
+import type { ClusterEvent } from "../cluster/types.js";
+import { qbePorts } from "../config/load.js";
+import type { Config } from "../config/types.js";
+import { describeError } from "../errors.js";
+import { getLogger, type Logger } from "../logging/logger.js";
+import { loadDictionariesSync } from "../phone/dictionary.js";
+import { type BoxAction, type NextScreen, PhoneHttpService, type Ticket } from "../phone/http.js";
+import type { PhoneTime } from "../phone/phoneTime.js";
+import { PushClient, type PushOutcome } from "../phone/push.js";
+import { buildExecute, type ExecuteItem, playUri } from "../phone/xsi.js";
+import { ProtocolDispatcher } from "../protocol/dispatcher.js";
+import { CtiLinkObserver } from "../qbe/link.js";
+import { qbeRoute } from "../qbe/stream.js";
+import { sccpRoute } from "../sccp/stream.js";
+import type { FlashFs } from "../store/flashFs.js";
+import { SlotStore } from "../store/slots.js";
+import { SnapshotWriter, type StoreHealthEvent } from "../store/snapshotWriter.js";
+import { WirePipeline } from "../wire/pipeline.js";
+import { ModelClusterView } from "./clusterView.js";
+
+/**
+ * The Call Back service, composed: capture frames → wire → SCCP/QBE → cluster model → engine, and the
+ * engine's effects carried out by the adapters (phone pushes, the phone-facing HTTP service, snapshots).
+ * Time is the engine's clock in milliseconds: the wall clock when capturing live, the capture's own clock
+ * when replaying a file, so a replay makes the same decisions as the live run did.
+ */
+
+/** Where time comes from. */
+export interface ServiceClock {
+    now(): number;
+    setTimeout(fn: () => void, ms: number): unknown;
+    clearTimeout(handle: unknown): void;
+}
+
+export const wallClock: ServiceClock = {
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** Snapshot payload format (the engine state as JSON; issue G replaces it with protobuf). */
+const SNAPSHOT_FORMAT = 1;
+
+export interface CallbackServiceOptions {
+    config: Config;
+    /** The state directory's file system (real files, or the in-memory fake in tests). */
+    fs: FlashFs;
+    /**
+     * "live": engine time is the wall clock and deadlines use timers. "capture": engine time is the time of
+     * the last frame; deadlines fire as frames advance it (and from `tick()`).
+     */
+    timeMode?: "live" | "capture";
+    clock?: ServiceClock;
+    /** Observes alarm effects (the MQTT plane subscribes here). */
+    onAlarm?: (id: string, action: "raise" | "clear", details: string) => void;
+    /** Observes every cluster event and engine effect (narration, tests). */
+    onEvent?: (e: ClusterEvent | EngineEffect) => void;
+}
+
+export class CallbackService {
+    readonly config: Config;
+    readonly model: ClusterModel;
+    readonly cti: CtiLinkObserver;
+    readonly engine: CallBackEngine;
+    readonly http: PhoneHttpService;
+    readonly push: PushClient | null;
+    readonly pipeline: WirePipeline;
+    readonly store: SlotStore;
+    readonly writer: SnapshotWriter;
+    readonly #view: ModelClusterView;
+    readonly #log: Logger;
+    readonly #opts: CallbackServiceOptions;
+    readonly #clock: ServiceClock;
+    readonly #capture: boolean;
+    #state: EngineState = initialState();
+    /** Engine time of the last frame (capture mode). */
+    #captureMs = 0;
+    #deadline: number | null = null;
+    #timer: unknown = null;
+    #modelDeadline: number | null = null;
+    readonly #replies = new Map<string, (screen: NextScreen) => void>();
+    #replySeq = 0;
+    readonly #counters = { pushOk: 0, pushFailed: 0, notifications: 0 };
+    #stopped = false;
+
+    constructor(opts: CallbackServiceOptions) {
+        const { config } = opts;
+        this.config = config;
+        this.#opts = opts;
+        this.#clock = opts.clock ?? wallClock;
+        this.#capture = opts.timeMode === "capture";
+        this.#log = getLogger("callback");
+        this.engine = new CallBackEngine(engineOptionsFromConfig(config));
+        this.model = new ClusterModel({
+            onEvent: (e) => this.#onClusterEvent(e),
+            staticDirectory: config.directory,
+        });
+        this.cti = new CtiLinkObserver((e) => this.model.onCtiEvent(e), {
+            heartbeatIntervalS: config.cti.heartbeatIntervalS,
+            providerOpenTimeoutMs: config.cti.providerOpenTimeoutMs,
+        });
+        const ports = [...config.capture.sccpPorts, ...qbePorts(config)];
+        const dispatcher = new ProtocolDispatcher(
+            [
+                sccpRoute(config.capture.sccpPorts, { observer: this.model }),
+                qbeRoute(qbePorts(config), { observer: this.cti }),
+            ],
+            () => {},
+            null,
+        );
+        this.pipeline = new WirePipeline(dispatcher, { ...config.reassembly, serverPorts: ports });
+        this.#view = new ModelClusterView(this.model, () => this.now());
+
+        const [host, port] = splitListen(config.http.listen);
+        this.http = new PhoneHttpService({
+            host,
+            port,
+            publicUrl: config.http.publicUrl ?? guessPublicUrl(config.http.listen),
+            locales: loadDictionariesSync(),
+            defaultLocale: config.locale.default,
+            onAction: (ticket, action) => this.#onPhoneAction(ticket, action),
+            onRequest: (i) => {
+                if (i.status >= 400) this.#log.warn(i, "phone request refused");
+            },
+        });
+        const { pushUser, pushPassword, pushUrl } = config.phones;
+        this.push =
+            pushUser !== null && pushPassword !== null
+                ? new PushClient({
+                      user: pushUser,
+                      password: pushPassword,
+                      urlTemplate: pushUrl,
+                      timeoutMs: config.service.synchronousRequestTimeoutMs,
+                  })
+                : null;
+        this.store = new SlotStore(opts.fs);
+        this.writer = new SnapshotWriter(
+            this.store,
+            { snapshot: () => ({ formatVersion: SNAPSHOT_FORMAT, payload: Buffer.from(JSON.stringify(this.#state)) }) },
+            { onHealth: (e) => this.#onStoreHealth(e) },
+        );
+    }
+
+    /** Engine time, ms. */
+    now(): number {
+        return this.#capture ? this.#captureMs : this.#clock.now();
+    }
+
+    /** The engine's current state (read-only use: status, MQTT, console). */
+    get state(): Readonly<EngineState> {
+        return this.#state;
+    }
+
+    get counters(): Readonly<{ pushOk: number; pushFailed: number; notifications: number }> {
+        return this.#counters;
+    }
+
+    /** Restores the state from flash, then starts the phone-facing HTTP service. */
+    async start(): Promise<{ restored: number; slots: string[] }> {
+        const loaded = await this.store.load();
+        const slots = loaded.slots.map((s) => `${s.name}: ${s.problem ?? `generation ${s.generation}`}`);
+        for (const s of loaded.slots) {
+            if (s.problem !== null && s.problem !== "missing") {
+                this.#alarm("flash.slot-corrupt", "raise", `${s.name}: ${s.problem}`);
+            }
+        }
+        let restored = 0;
+        if (loaded.record !== null) {
+            try {
+                this.#state = parseEngineState(JSON.parse(Buffer.from(loaded.record.payload).toString("utf8")));
+                restored = this.#state.requests.length;
+                this.#input({ type: "Restored" });
+            } catch (err) {
+                this.#alarm("flash.slot-corrupt", "raise", `snapshot unreadable: ${describeError(err).message}`);
+            }
+        }
+        await this.http.start();
+        this.#log.info({ restored, slots, http: this.http.baseUrl }, "call-back service started");
+        return { restored, slots };
+    }
+
+    /** Orderly stop: final snapshot, HTTP service down, pushes closed. */
+    async stop(): Promise<void> {
+        if (this.#stopped) return;
+        this.#stopped = true;
+        if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+        this.#timer = null;
+        await this.writer.flush().catch((err: unknown) => {
+            this.#log.error({ error: describeError(err) }, "final snapshot failed");
+        });
+        this.writer.close();
+        await this.http.stop();
+        this.push?.close();
+    }
+
+    /** Feeds one captured frame (a FrameSink). */
+    readonly onFrame = (frame: CapturedFrame): void => {
+        if (this.#capture) {
+            const ms = frame.ts * 1000;
+            if (ms > this.#captureMs) this.#captureMs = ms;
+        }
+        this.pipeline.onFrame(frame);
+        if (this.#capture) this.#runDue();
+    };
+
+    /** Applies timeouts when no frame arrives (live), or at the end of a capture (capture time). */
+    tick(): void {
+        const nowS = this.now() / 1000;
+        this.pipeline.tick(nowS);
+        this.cti.tick(this.now());
+        this.model.tick(nowS);
+        this.#input({ type: "Tick" });
+    }
+
+    /** Cancels a request (MQTT, console); resolves with whether it existed. */
+    cancel(id: string, reason?: string): boolean {
+        const before = this.#state.requests.some((r) => r.id === id);
+        this.#input({ type: "AdminCancel", id, ...(reason !== undefined ? { reason } : {}) });
+        return before;
+    }
+
+    #runDue(): void {
+        const now = this.now();
+        if (this.#modelDeadline !== null && now / 1000 >= this.#modelDeadline) {
+            this.model.tick(now / 1000);
+            this.#modelDeadline = this.model.nextDeadline();
+        }
+        if (this.#deadline !== null && now >= this.#deadline) this.#input({ type: "Tick" });
+    }
+
+    #onClusterEvent(e: ClusterEvent): void {
+        this.#opts.onEvent?.(e);
+        this.#input(e);
+    }
+
+    /** Runs one input through the engine and carries out its effects. */
+    #input(input: EngineInput): void {
+        const { state, effects } = this.engine.handle(this.#state, input, this.now(), this.#view);
+        this.#state = state;
+        for (const effect of effects) this.#apply(effect);
+        this.#schedule();
+    }
+
+    #schedule(): void {
+        this.#deadline = this.engine.nextDeadline(this.#state);
+        this.#modelDeadline = this.model.nextDeadline();
+        if (this.#capture || this.#stopped) return;
+        if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+        this.#timer = null;
+        if (this.#deadline === null) return;
+        const wait = Math.max(0, this.#deadline - this.now());
+        this.#timer = this.#clock.setTimeout(() => {
+            this.#timer = null;
+            this.#input({ type: "Tick" });
+        }, wait);
+    }
+
+    #apply(e: EngineEffect): void {
+        this.#opts.onEvent?.(e);
+        switch (e.type) {
+            case "ShowScreen":
+                if (e.reply !== undefined) this.#answer(e);
+                else this.#pushScreen(e);
+                break;
+            case "Notify":
+                this.#counters.notifications++;
+                this.#pushNotify(e.device, e.ip, e.dn, e.ref, e.phoneTime);
+                break;
+            case "Persist": {
+                const generation = e.generation;
+                this.writer.persist().then(
+                    () => this.#input({ type: "PersistDone", upTo: generation }),
+                    (err: unknown) =>
+                        this.#input({ type: "PersistFailed", upTo: generation, error: describeError(err).code }),
+                );
+                break;
+            }
+            case "RevokeTickets":
+                this.http.revoke(e.ref);
+                break;
+            case "Alarm":
+                this.#alarm(e.id, e.action, e.details);
+                break;
+            case "RequestChanged":
+                this.#log.info(
+                    { id: e.id, change: e.change, caller: e.request.caller.name, dn: e.request.calledDn },
+                    `call-back ${e.change}`,
+                );
+                break;
+            case "RequestEnded":
+                this.#log.info(
+                    { id: e.id, reason: e.reason, detail: e.detail, dn: e.request.calledDn },
+                    "call-back ended",
+                );
+                break;
+            case "AdminResult":
+                break;
+        }
+    }
+
+    #alarm(id: string, action: "raise" | "clear", details: string): void {
+        if (action === "raise") this.#log.warn({ alarm: id, details }, "alarm raised");
+        else this.#log.info({ alarm: id, details }, "alarm cleared");
+        this.#opts.onAlarm?.(id, action, details);
+    }
+
+    #onStoreHealth(e: StoreHealthEvent): void {
+        if (e.type === "write-failed") this.#alarm("flash.not-writable", "raise", e.error.message);
+        else if (e.type === "recovered") this.#alarm("flash.not-writable", "clear", "snapshots are written again");
+        else if (e.type === "write-rate-exceeded")
+            this.#alarm(
+                "flash.write-rate",
+                "raise",
+                `${e.writesLastHour} writes in the last hour (ceiling ${e.ceiling})`,
+            );
+        else this.#alarm("flash.write-rate", "clear", `${e.writesLastHour} writes in the last hour`);
+    }
+
+    /** A box softkey pressed on a phone: the engine decides, and answers with the next screen. */
+    #onPhoneAction(ticket: Ticket, action: BoxAction): Promise<NextScreen> {
+        const reply = `r${++this.#replySeq}`;
+        return new Promise<NextScreen>((resolve) => {
+            this.#replies.set(reply, resolve);
+            this.#input({ type: "PhoneAction", ref: ticket.ref ?? "", action, device: ticket.device, reply });
+            // An engine that did not answer (it always should) must not leave the phone hanging.
+            if (this.#replies.delete(reply)) resolve({ kind: "requestInvalid" });
+        });
+    }
+
+    #answer(e: ShowScreenEffect): void {
+        const resolve = this.#replies.get(e.reply ?? "");
+        if (resolve === undefined) return;
+        this.#replies.delete(e.reply ?? "");
+        resolve({
+            kind: e.kind,
+            params: e.params,
+            ...(e.phoneTime !== undefined ? { phoneTime: e.phoneTime } : {}),
+            actions: e.actions,
+            ...(e.ref !== null ? { ref: e.ref } : {}),
+        });
+    }
+
+    #pushScreen(e: ShowScreenEffect): void {
+        if (e.ip === null) {
+            this.#log.warn({ device: e.device, kind: e.kind }, "no address to push the screen to");
+            return;
+        }
+        const device = this.model.device(e.device);
+        const { url } = this.http.issue({
+            device: e.device,
+            phoneIp: e.ip,
+            kind: e.kind,
+            params: e.params,
+            ...(e.phoneTime !== undefined ? { phoneTime: e.phoneTime } : {}),
+            actions: e.actions,
+            ...(e.ref !== null ? { ref: e.ref } : {}),
+            ...(device?.model ? { model: device.model } : {}),
+        });
+        this.#send(e.device, e.ip, [{ url, priority: 0 }], e.ref, false);
+    }
+
+    #pushNotify(deviceKey: string, ip: string | null, dn: string, ref: string, phoneTime: PhoneTime): void {
+        if (ip === null) {
+            this.#input({ type: "PushResult", ref, notify: true, ok: false, code: "PUSH_BAD_TARGET" });
+            return;
+        }
+        const device = this.model.device(deviceKey);
+        const { url } = this.http.issue({
+            device: deviceKey,
+            phoneIp: ip,
+            kind: "available",
+            params: { dn },
+            phoneTime,
+            ref,
+            ...(device?.model ? { model: device.model } : {}),
+        });
+        // The twinkle first, then the screen with Dial and Exit.
+        this.#send(
+            deviceKey,
+            ip,
+            [{ url: playUri(this.config.phones.audioFileName) }, { url, priority: 0 }],
+            ref,
+            true,
+        );
+    }
+
+    #send(deviceKey: string, ip: string, items: ExecuteItem[], ref: string | null, notify: boolean): void {
+        const done = (outcome: Pick<PushOutcome, "ok" | "code">): void => {
+            if (outcome.ok) this.#counters.pushOk++;
+            else this.#counters.pushFailed++;
+            if (this.#stopped) return;
+            this.#input({ type: "PushResult", ref, notify, ok: outcome.ok, code: outcome.code });
+        };
+        if (this.push === null) {
+            this.#log.warn({ device: deviceKey }, "phones.pushUser/pushPassword not configured: cannot push");
+            queueMicrotask(() => done({ ok: false, code: "PUSH_AUTH_FAILED" }));
+            return;
+        }
+        let doc: ReturnType<typeof buildExecute>;
+        try {
+            doc = buildExecute(items);
+        } catch (err) {
+            this.#log.error({ error: describeError(err) }, "push object could not be built");
+            queueMicrotask(() => done({ ok: false, code: "PUSH_TOO_LARGE" }));
+            return;
+        }
+        const name = this.model.device(deviceKey)?.name ?? undefined;
+        this.push
+            .push(
+                { ip, ...(name ? { device: name } : {}), ...(name?.startsWith("SEP") ? { mac: name.slice(3) } : {}) },
+                doc,
+            )
+            .then(done, (err: unknown) => {
+                this.#log.error({ error: describeError(err) }, "push failed unexpectedly");
+                done({ ok: false, code: "PUSH_UNREACHABLE" });
+            });
+    }
+}
+
+/** "0.0.0.0:8080" / "[::]:8080" → host and port. */
+export function splitListen(listen: string): [string, number] {
+    const i = listen.lastIndexOf(":");
+    const host = listen.slice(0, i);
+    return [host.startsWith("[") ? host.slice(1, -1) : host, Number(listen.slice(i + 1))];
+}
+
+/** A URL phones can reach when http.publicUrl is not set: the first non-internal IPv4 address. */
+export function guessPublicUrl(listen: string): string | undefined {
+    const [host, port] = splitListen(listen);
+    if (host !== "0.0.0.0" && host !== "::") return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    for (const list of Object.values(networkInterfaces())) {
+        for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return `http://${a.address}:${port}`;
+    }
+    return undefined;
+}

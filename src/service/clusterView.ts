@@ -1,0 +1,93 @@
+import type { ClusterView, DnStateView, EngineDeviceView, OutgoingCallView } from "../callback/ports.js";
+import type { ClusterModel } from "../cluster/model.js";
+import type { DeviceView } from "../cluster/types.js";
+import type { PhoneTime } from "../phone/phoneTime.js";
+
+/** SCCP call states in which a call occupies the phone (not idle). */
+const ON_HOOK = 2;
+
+/**
+ * The engine's read-only port over the cluster model. Times: the model speaks capture seconds, the engine
+ * milliseconds of the same clock. `now` is read when a device's clock is asked for.
+ */
+export class ModelClusterView implements ClusterView {
+    constructor(
+        private readonly model: ClusterModel,
+        private readonly nowMs: () => number,
+        /** The deployment relies on CTI for line state (callees outside the mirror port). */
+        private readonly requireCti = false,
+    ) {}
+
+    dnKnown(dn: string): boolean {
+        return this.model.isKnownDn(dn);
+    }
+
+    forwardAll(dn: string): string | null {
+        return this.model.dn(dn).forwarding?.all ?? null;
+    }
+
+    dnState(dn: string): DnStateView {
+        // The engine follows the number's changes itself (LineStateChanged); "since" is not known here.
+        return { state: this.model.dnState(dn), sinceMs: null };
+    }
+
+    device(key: string): EngineDeviceView | null {
+        const d = this.model.device(key);
+        return d === null ? null : this.#engineView(d);
+    }
+
+    devicesOfDn(dn: string): readonly string[] {
+        return this.model.dn(dn).devices.map((d) => d.device);
+    }
+
+    outgoingCalls(key: string): readonly OutgoingCallView[] {
+        const d = this.model.device(key);
+        if (d === null) return [];
+        const out: OutgoingCallView[] = [];
+        for (const line of d.lines) {
+            for (const c of line.calls) {
+                if (c.direction !== "outbound" || c.state === ON_HOOK) continue;
+                out.push({ dn: c.calledParty ?? c.dialed, connected: c.connectedAt !== null && c.endedAt === null });
+            }
+        }
+        return out;
+    }
+
+    cmLinkObserved(): boolean {
+        return this.model.callManagers().some((cm) => cm.primary > 0 || cm.standby > 0);
+    }
+
+    ctiRequired(): boolean {
+        return this.requireCti;
+    }
+
+    ctiUp(): boolean {
+        return this.model.ctiStatus().status === "up";
+    }
+
+    #engineView(d: DeviceView): EngineDeviceView {
+        const idle = d.lines.every((l) => l.calls.every((c) => c.state === ON_HOOK || c.endedAt !== null));
+        const pt = this.model.phoneTime(d.key, this.nowMs() / 1000);
+        const phoneTime: PhoneTime | null =
+            pt === null && d.dateTemplate === null
+                ? null
+                : {
+                      epochMs: this.nowMs(),
+                      utcOffsetMinutes: Math.round((pt?.utcOffsetS ?? 0) / 60),
+                      ...(d.dateTemplate !== null ? { dateTemplate: d.dateTemplate } : {}),
+                  };
+        return {
+            key: d.key,
+            name: d.name,
+            ip: d.ip ?? d.static.find((s) => s.pushAddress !== undefined)?.pushAddress ?? null,
+            model: d.model,
+            registered: d.registration === "registered",
+            idle,
+            supportsCallBackSoftkey: d.supportsCallBackSoftkey,
+            // The seed's list ends with "SCCP Phone": every SCCP station can be called back.
+            callBackTarget: d.deviceType === null ? null : true,
+            phoneTime,
+            locale: d.static.find((s) => s.locale !== undefined)?.locale ?? null,
+        };
+    }
+}
