@@ -1,0 +1,723 @@
+/**
+ * The MQTT management plane of one box: liveness (retained birth/death with a persisted session number,
+ * the Will as death), the alarm event stream from the flash outbox plus the retained active table,
+ * telemetry, commands with request/response, and the desired/reported configuration. See docs/MQTT-API.md.
+ */
+import { randomUUID } from "node:crypto";
+import mqtt, { type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import type { ConfigChange } from "../config/load.js";
+import type { Config } from "../config/types.js";
+import { getLogger, type Logger } from "../logging/logger.js";
+import type { FlashFs } from "../store/flashFs.js";
+import { realTimers, type TimerPort } from "../store/snapshotWriter.js";
+import { type AlarmEventData, AlarmManager, type FlapSettings } from "./alarmManager.js";
+import { ALARM_CATALOGUE, type AlarmPolicy } from "./catalogue.js";
+import { contentType, encodeAlarmEvent, encodeTelemetry, type TelemetrySample } from "./codec.js";
+import { type CommandOutcome, CommandProcessor, type ServiceApi } from "./commands.js";
+import { type ConfigApplier, ConfigControl, type ReportedConfig } from "./configControl.js";
+import { builtInHandlers } from "./handlers.js";
+import { AlarmOutbox } from "./outbox.js";
+import { MgmtStateStore } from "./state.js";
+import { classifyTopic, isAcceptableResponseTopic, type NodeTopics, nodeTopics } from "./topics.js";
+
+/** How to reach the broker. Credentials and keys are never logged. */
+export interface BrokerOptions {
+    /** `mqtt://host:1883` or `mqtts://host:8883` (credentials in the URL are taken as username/password). */
+    url: string;
+    username?: string;
+    password?: string;
+    /** TLS material for `mqtts://` (PEM text or bytes). Server certificates are verified unless told not to. */
+    tls?: {
+        ca?: string | Uint8Array;
+        cert?: string | Uint8Array;
+        key?: string | Uint8Array;
+        servername?: string;
+        rejectUnauthorized?: boolean;
+    };
+    /** 5 (default) or 4 (MQTT 3.1.1: no response topic, content type or expiry; responses go to res/). */
+    protocolVersion?: 4 | 5;
+    /** Default `callbackd-<site>-<node>`. */
+    clientId?: string;
+    /** Default 30. */
+    keepaliveS?: number;
+    /** Delay between reconnection attempts (default 2000). */
+    reconnectMs?: number;
+    /** Default 10000. */
+    connectTimeoutMs?: number;
+    /** MQTT 5 Will delay: a reconnect within this many seconds publishes no death (default 0). */
+    willDelayS?: number;
+}
+
+/** Options of the management plane. */
+export interface MqttManagementOptions {
+    site: string;
+    node: string;
+    broker: BrokerOptions;
+    /** Directory for the session number and the alarm outbox (files `mgmt-state.*`, `outbox-*`). */
+    flash: FlashFs;
+    /** The configuration at start and how to apply an accepted one (throw a CallbackdError to refuse). */
+    config: { boot: Config; apply: ConfigApplier };
+    /** Service version for birth and status. */
+    version: string;
+    /** Refuse mutating commands and desired configurations. */
+    readOnly?: boolean;
+    telemetry?: {
+        /** Period (default 60000; 0 turns telemetry off). */
+        intervalMs?: number;
+        provider?: () => TelemetrySample | Promise<TelemetrySample>;
+    };
+    /** The Call Back operations (can also be attached later with attachService). */
+    service?: ServiceApi;
+    /** Called by the `restart` command after its `accepted` response is out. */
+    restart?: () => Promise<void> | void;
+    alarms?: { policies?: Readonly<Record<string, Partial<AlarmPolicy>>>; flap?: Partial<FlapSettings> };
+    outbox?: { segmentBytes?: number; maxSegments?: number };
+    /** Alarm events in flight at once (default 32). */
+    inflightWindow?: number;
+    /** Wall clock and timers (default: the real ones). */
+    clock?: TimerPort;
+    logger?: Logger;
+}
+
+/** Payload of `status`. */
+export interface StatusPayload {
+    online: boolean;
+    session: number;
+    ts: number;
+    /** Death only: true when published on a clean shutdown, false when it is the Will. */
+    clean?: boolean;
+    boot?: string;
+    version?: string;
+    readOnly?: boolean;
+}
+
+/** Counters of the management plane. */
+export interface MgmtStats {
+    connects: number;
+    eventsSent: number;
+    telemetrySent: number;
+    telemetrySkipped: number;
+    responsesSent: number;
+    ignoredMessages: number;
+}
+
+const JSON_PROPS = { contentType: "application/json", payloadFormatIndicator: true } as const;
+const STOP_PUBLISH_TIMEOUT_MS = 2000;
+
+/** Splits credentials out of a broker URL and returns a URL safe to log. */
+export function sanitizeBrokerUrl(url: string): { url: string; username?: string; password?: string } {
+    let u: URL;
+    try {
+        u = new URL(url);
+    } catch {
+        return { url: "(invalid url)" };
+    }
+    const out: { url: string; username?: string; password?: string } = { url: "" };
+    if (u.username !== "") out.username = decodeURIComponent(u.username);
+    if (u.password !== "") out.password = decodeURIComponent(u.password);
+    u.username = "";
+    u.password = "";
+    out.url = u.toString().replace(/\/$/, "");
+    return out;
+}
+
+/** The management plane. `start()` once, `stop()` at shutdown. */
+export class MqttManagement {
+    /** Raise and clear alarms here (ids from the catalogue). */
+    readonly alarms: AlarmManager;
+    /** The configuration as accepted through MQTT. */
+    readonly config: ConfigControl;
+    readonly topics: NodeTopics;
+    readonly stats: MgmtStats = {
+        connects: 0,
+        eventsSent: 0,
+        telemetrySent: 0,
+        telemetrySkipped: 0,
+        responsesSent: 0,
+        ignoredMessages: 0,
+    };
+    readonly #opts: MqttManagementOptions;
+    readonly #log: Logger;
+    readonly #clock: TimerPort;
+    readonly #state: MgmtStateStore;
+    readonly #outbox: AlarmOutbox;
+    readonly #commands: CommandProcessor;
+    readonly #v5: boolean;
+    readonly #bootId = randomUUID();
+    readonly #brokerUrl: string;
+    readonly #credentials: { username?: string; password?: string };
+    #service: ServiceApi | undefined;
+    #client: MqttClient | null = null;
+    #session = 0;
+    #sessionUsed = false;
+    #connectTs = 0;
+    #startedAt = 0;
+    #sentSeq = 0;
+    #inflight = new Set<number>();
+    #telemetryTimer: unknown = null;
+    #telemetrySeq = 0;
+    #tableTimer: unknown = null;
+    #tableDirty = true;
+    #stopping = false;
+    #started = false;
+    #connectWaiters: Array<() => void> = [];
+
+    constructor(options: MqttManagementOptions) {
+        this.#opts = options;
+        this.topics = nodeTopics(options.site, options.node);
+        this.#log = options.logger ?? getLogger("mgmt");
+        this.#clock = options.clock ?? realTimers;
+        this.#v5 = (options.broker.protocolVersion ?? 5) === 5;
+        const safe = sanitizeBrokerUrl(options.broker.url);
+        this.#brokerUrl = safe.url;
+        this.#credentials = {};
+        const username = options.broker.username ?? safe.username;
+        const password = options.broker.password ?? safe.password;
+        if (username !== undefined) this.#credentials.username = username;
+        if (password !== undefined) this.#credentials.password = password;
+        this.#service = options.service;
+        this.#state = new MgmtStateStore(options.flash, { timers: this.#clock });
+        this.#outbox = new AlarmOutbox(options.flash, {
+            timers: this.#clock,
+            ...options.outbox,
+            onDurable: () => this.#pump(),
+            onDrop: (n) =>
+                this.alarms.raise("mqtt.outbox-overflow", {
+                    text: `The alarm outbox was full: ${n} undelivered event(s) dropped (${this.#outbox.stats.dropped} in all).`,
+                }),
+            onHealth: (err) => {
+                if (err === null) this.alarms.clear("flash.not-writable", { resource: "mgmt-outbox" });
+                else {
+                    this.#log.error({ err: err.message }, "alarm outbox cannot be written");
+                    this.alarms.raise("flash.not-writable", { resource: "mgmt-outbox", cause: "outbox-write" });
+                    // Memory-only records may go out now rather than wait for a flash that does not work.
+                    this.#pump();
+                }
+            },
+        });
+        this.alarms = new AlarmManager({
+            clock: this.#clock,
+            emit: (e) => this.#onAlarmEvent(e),
+            onTableChange: () => this.#scheduleTable(),
+            ...(options.alarms?.policies === undefined ? {} : { policies: options.alarms.policies }),
+            ...(options.alarms?.flap === undefined ? {} : { flap: options.alarms.flap }),
+        });
+        this.config = new ConfigControl({
+            boot: options.config.boot,
+            apply: options.config.apply,
+            readOnly: () => options.readOnly === true,
+            now: () => this.#clock.now(),
+            onDesiredResult: (r) => {
+                if (r === null) this.alarms.clear("config.rejected");
+                else {
+                    const first = r.errors[0];
+                    this.alarms.raise("config.rejected", {
+                        cause: r.code ?? "bad_request",
+                        text: `Desired configuration version ${r.version} was rejected${first === undefined ? "" : `: ${first.key}: ${first.reason}`}`,
+                    });
+                }
+            },
+        });
+        const handlerDeps = {
+            status: async () => this.status(),
+            config: this.config,
+            service: () => this.#service,
+            resync: async () => this.resync(),
+            ...(options.restart === undefined ? {} : { restart: options.restart }),
+        };
+        this.#commands = new CommandProcessor({
+            handlers: builtInHandlers(handlerDeps),
+            readOnly: () => options.readOnly === true,
+            now: () => this.#clock.now(),
+            onInternalError: (command, err) =>
+                this.#log.error({ command, err: err instanceof Error ? err.message : String(err) }, "command failed"),
+        });
+    }
+
+    /** Attaches (or replaces) the Call Back service behind the service commands. */
+    attachService(service: ServiceApi): void {
+        this.#service = service;
+    }
+
+    /** True while connected to the broker. */
+    get connected(): boolean {
+        return this.#client?.connected === true;
+    }
+
+    /** Current session number (bumped for every connection). */
+    get session(): number {
+        return this.#session;
+    }
+
+    /** Highest alarm event sequence number given out. */
+    get lastEventSeq(): number {
+        return this.#outbox.lastSeq;
+    }
+
+    /** Highest alarm event sequence number acknowledged by the broker (with all before it). */
+    get ackedEventSeq(): number {
+        return this.#outbox.ackedSeq;
+    }
+
+    /** Loads the persisted numbers and the outbox, then starts connecting (does not wait for the broker). */
+    async start(): Promise<void> {
+        if (this.#started) return;
+        this.#started = true;
+        this.#startedAt = this.#clock.now();
+        const persisted = await this.#state.load();
+        const report = await this.#outbox.open(persisted.ackedSeq, persisted.lastSeq);
+        this.#sentSeq = this.#outbox.ackedSeq;
+        if (report.truncatedBytes > 0) {
+            this.#log.warn({ truncatedBytes: report.truncatedBytes }, "alarm outbox: torn tail cut off");
+        }
+        this.#session = persisted.session + 1;
+        // Durable before the first CONNECT: a death after a power cut must never reuse a session number.
+        await this.#state.update({ session: this.#session });
+        this.#log.info(
+            { broker: this.#brokerUrl, base: this.topics.base, session: this.#session, pendingEvents: report.pending },
+            "management plane starting",
+        );
+        this.#connect();
+        this.#scheduleTelemetry();
+    }
+
+    /** Resolves when connected (at once if already), or rejects after `timeoutMs`. */
+    waitConnected(timeoutMs = 10_000): Promise<void> {
+        if (this.connected) return Promise.resolve();
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error("not connected to the MQTT broker in time")), timeoutMs);
+            this.#connectWaiters.push(() => {
+                clearTimeout(timer);
+                resolve();
+            });
+        });
+    }
+
+    /** Resolves when every alarm event given out so far is acknowledged by the broker (or after `timeoutMs`). */
+    async drained(timeoutMs = 10_000): Promise<boolean> {
+        const end = Date.now() + timeoutMs;
+        while (this.#outbox.ackedSeq < this.#outbox.lastSeq) {
+            if (Date.now() > end) return false;
+            await new Promise((r) => setTimeout(r, 10));
+        }
+        return true;
+    }
+
+    /** The `status` command's data. */
+    status(): Record<string, unknown> {
+        const active = this.alarms.active();
+        const bySeverity: Record<string, number> = {};
+        for (const a of active) bySeverity[a.severity] = (bySeverity[a.severity] ?? 0) + 1;
+        const cfg = this.config.describe();
+        return {
+            site: this.#opts.site,
+            node: this.#opts.node,
+            version: this.#opts.version,
+            boot: this.#bootId,
+            session: this.#session,
+            connected: this.connected,
+            protocolVersion: this.#v5 ? 5 : 4,
+            readOnly: this.#opts.readOnly === true,
+            startedAt: this.#startedAt,
+            uptimeMs: this.#clock.now() - this.#startedAt,
+            alarms: { active: active.length, bySeverity },
+            events: {
+                lastSeq: this.#outbox.lastSeq,
+                ackedSeq: this.#outbox.ackedSeq,
+                ...this.#outbox.stats,
+            },
+            config: { appliedVersion: cfg.version, hash: cfg.hash, pending: cfg.pending },
+            commands: { ...this.#commands.stats },
+            mqtt: { ...this.stats },
+        };
+    }
+
+    /** Republishes birth, meta, the active table and the reported configuration (what a consumer rebuilds from). */
+    async resync(): Promise<{ republished: string[] }> {
+        const t = this.topics;
+        await Promise.all([
+            this.#publishJson(t.status, this.#birth(), true),
+            this.#publishJson(t.meta, this.#meta(), true),
+            this.#publishTable(),
+            this.#publishJson(t.configReported, this.config.reported, true),
+        ]);
+        return { republished: [t.status, t.meta, t.alarmsActive, t.configReported] };
+    }
+
+    /** Clean shutdown: a retained `online:false` (the Will is not sent on a normal disconnect), then flushes. */
+    async stop(): Promise<void> {
+        if (this.#stopping) return;
+        this.#stopping = true;
+        for (const timer of [this.#telemetryTimer, this.#tableTimer])
+            if (timer !== null) this.#clock.clearTimeout(timer);
+        this.#telemetryTimer = null;
+        this.#tableTimer = null;
+        this.alarms.close();
+        const client = this.#client;
+        if (client !== null) {
+            if (client.connected) {
+                const death: StatusPayload = {
+                    online: false,
+                    session: this.#session,
+                    ts: this.#clock.now(),
+                    clean: true,
+                };
+                await withTimeout(this.#publishJson(this.topics.status, death, true), STOP_PUBLISH_TIMEOUT_MS).catch(
+                    () => undefined,
+                );
+            }
+            await withTimeout(client.endAsync(!client.connected), STOP_PUBLISH_TIMEOUT_MS).catch(() =>
+                client.endAsync(true).catch(() => undefined),
+            );
+        }
+        await this.#outbox.flush();
+        this.#outbox.close();
+        await this.#state
+            .update({ ackedSeq: this.#outbox.ackedSeq, lastSeq: this.#outbox.lastSeq })
+            .catch(() => undefined);
+        this.#state.close();
+        this.#log.info({ session: this.#session }, "management plane stopped");
+    }
+
+    #connect(): void {
+        const b = this.#opts.broker;
+        const options: IClientOptions = {
+            protocolVersion: this.#v5 ? 5 : 4,
+            clientId: b.clientId ?? `callbackd-${this.#opts.site}-${this.#opts.node}`,
+            clean: true,
+            keepalive: b.keepaliveS ?? 30,
+            reconnectPeriod: b.reconnectMs ?? 2000,
+            connectTimeout: b.connectTimeoutMs ?? 10_000,
+            queueQoSZero: false,
+            resubscribe: false,
+            will: this.#will(),
+            ...this.#credentials,
+        };
+        if (this.#v5) options.properties = { sessionExpiryInterval: 0 };
+        if (b.tls !== undefined) {
+            const tls = b.tls;
+            if (tls.ca !== undefined) options.ca = toBuffer(tls.ca);
+            if (tls.cert !== undefined) options.cert = toBuffer(tls.cert);
+            if (tls.key !== undefined) options.key = toBuffer(tls.key);
+            if (tls.servername !== undefined) options.servername = tls.servername;
+            options.rejectUnauthorized = tls.rejectUnauthorized ?? true;
+        }
+        const client = mqtt.connect(this.#opts.broker.url, options);
+        this.#client = client;
+        client.on("connect", () => void this.#onConnect());
+        client.on("reconnect", () => {
+            if (this.#sessionUsed) {
+                this.#sessionUsed = false;
+                this.#session++;
+                this.#state
+                    .update({ session: this.#session })
+                    .catch((err: Error) => this.#log.warn({ err: err.message }, "session number not persisted"));
+            }
+            // connect() reads the Will from the options: it must carry the session this connection will use.
+            client.options.will = this.#will();
+        });
+        client.on("close", () => this.#onClose());
+        client.on("error", (err) => this.#log.warn({ err: err.message, broker: this.#brokerUrl }, "MQTT error"));
+        client.on("message", (topic, payload, packet) => {
+            this.#onMessage(topic, payload, packet).catch((err: unknown) =>
+                this.#log.error(
+                    { err: err instanceof Error ? err.message : String(err), topic },
+                    "message handling failed",
+                ),
+            );
+        });
+    }
+
+    #will(): NonNullable<IClientOptions["will"]> {
+        this.#connectTs = this.#clock.now();
+        const death: StatusPayload = { online: false, session: this.#session, ts: this.#connectTs, clean: false };
+        const will: NonNullable<IClientOptions["will"]> = {
+            topic: this.topics.status,
+            payload: Buffer.from(JSON.stringify(death)),
+            qos: 1,
+            retain: true,
+        };
+        if (this.#v5) {
+            will.properties = { ...JSON_PROPS };
+            const delay = this.#opts.broker.willDelayS ?? 0;
+            if (delay > 0) will.properties.willDelayInterval = delay;
+        }
+        return will;
+    }
+
+    #birth(): StatusPayload {
+        return {
+            online: true,
+            session: this.#session,
+            ts: this.#clock.now(),
+            boot: this.#bootId,
+            version: this.#opts.version,
+            readOnly: this.#opts.readOnly === true,
+        };
+    }
+
+    #meta(): Record<string, unknown> {
+        return {
+            version: this.#opts.version,
+            site: this.#opts.site,
+            node: this.#opts.node,
+            protocolVersion: this.#v5 ? 5 : 4,
+            readOnly: this.#opts.readOnly === true,
+            commands: this.#commands.commands,
+            contentTypes: { alarmEvent: contentType("AlarmEvent"), telemetry: contentType("Telemetry") },
+            alarms: ALARM_CATALOGUE.map((d) => ({
+                id: d.id,
+                severity: d.severity,
+                eventType: d.eventType,
+                stateless: d.stateless,
+                description: d.description,
+                action: d.action,
+            })),
+        };
+    }
+
+    async #onConnect(): Promise<void> {
+        const client = this.#client;
+        if (client === null) return;
+        this.#sessionUsed = true;
+        this.#telemetrySeq = 0;
+        this.stats.connects++;
+        const t = this.topics;
+        try {
+            // Subscribe before the birth (as Sparkplug requires): a consumer that sees the birth can command.
+            // rap (MQTT 5): a command published with retain keeps the flag, so it is refused even live.
+            const cmdSub = this.#v5 ? { qos: 1 as const, rap: true } : { qos: 1 as const };
+            await client.subscribeAsync({ [t.cmd]: cmdSub, [t.cmdFilter]: cmdSub, [t.configDesired]: { qos: 1 } });
+            await this.#publishJson(t.status, this.#birth(), true);
+            await this.#publishJson(t.meta, this.#meta(), true);
+            await this.#publishJson(t.configReported, this.config.reported, true);
+        } catch (err) {
+            this.#log.warn({ err: (err as Error).message }, "birth sequence interrupted");
+            return;
+        }
+        this.#log.info({ session: this.#session, broker: this.#brokerUrl }, "connected to the MQTT broker");
+        this.alarms.clear("mqtt.broker-lost");
+        this.#tableDirty = true;
+        this.#scheduleTable();
+        this.#pump();
+        const waiters = this.#connectWaiters;
+        this.#connectWaiters = [];
+        for (const w of waiters) w();
+    }
+
+    #onClose(): void {
+        if (this.#stopping) return;
+        // Events sent but not acknowledged stay in the client's store and are resent by it on reconnect,
+        // ahead of anything newer, so the stream keeps its order.
+        this.alarms.raise("mqtt.broker-lost", {
+            resource: "",
+            text: `The MQTT broker ${this.#brokerUrl} is unreachable.`,
+        });
+    }
+
+    async #onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+        const kind = classifyTopic(this.topics, topic);
+        if (kind === null) {
+            this.stats.ignoredMessages++;
+            return;
+        }
+        if (kind.kind === "desired") {
+            await this.#onDesired(payload);
+            return;
+        }
+        if (packet.retain) {
+            // Never act on a retained command: it would run again at every reconnect.
+            this.stats.ignoredMessages++;
+            this.#log.warn({ topic }, "retained command ignored");
+            return;
+        }
+        const outcome: CommandOutcome = await this.#commands.handle(kind.name, payload);
+        const r = outcome.response;
+        this.#log.info(
+            { command: r.command, id: r.id, status: r.status, code: r.error?.code, replayed: outcome.replayed },
+            "command",
+        );
+        const props = packet.properties;
+        let target = this.topics.response(r.command);
+        const opts: IClientPublishOptions = { qos: 1, retain: false };
+        if (this.#v5) {
+            const userProperties: Record<string, string> = { status: r.status };
+            if (r.error !== undefined) userProperties.code = r.error.code;
+            opts.properties = { ...JSON_PROPS, userProperties };
+            if (props?.responseTopic !== undefined) {
+                if (isAcceptableResponseTopic(this.topics, props.responseTopic)) target = props.responseTopic;
+                else
+                    this.#log.warn({ responseTopic: props.responseTopic }, "response topic refused; answering on res/");
+            }
+            if (props?.correlationData !== undefined) opts.properties.correlationData = props.correlationData;
+        }
+        try {
+            await this.#client?.publishAsync(target, JSON.stringify(r), opts);
+            this.stats.responsesSent++;
+        } catch (err) {
+            this.#log.warn({ err: (err as Error).message }, "response not sent");
+        }
+        if (outcome.after !== undefined) {
+            try {
+                await outcome.after();
+            } catch (err) {
+                this.#log.error({ err: (err as Error).message, command: r.command }, "command follow-up failed");
+            }
+        }
+    }
+
+    async #onDesired(payload: Buffer): Promise<void> {
+        let doc: unknown = null;
+        if (payload.length > 0) {
+            try {
+                doc = JSON.parse(payload.toString("utf8"));
+            } catch {
+                doc = "not JSON";
+            }
+        }
+        const report: ReportedConfig | null = await this.config.applyDesired(doc);
+        if (report === null) return;
+        this.#log.info(
+            { version: report.version, status: report.status, errors: report.errors.length, changes: report.changes },
+            "desired configuration",
+        );
+        await this.#publishJson(this.topics.configReported, report, true).catch(() => undefined);
+    }
+
+    #onAlarmEvent(e: AlarmEventData): void {
+        const level =
+            e.state === "cleared" ? "info" : e.severity === "critical" || e.severity === "major" ? "error" : "warn";
+        this.#log[level]({ alarm: e.key, state: e.state, severity: e.severity, flapping: e.flapping }, e.text);
+        this.#outbox.append((seq) => encodeAlarmEvent(e, seq, this.#session));
+        if (!this.#outbox.healthy) this.#pump();
+    }
+
+    /** Sends durable, unsent events in order, at most `inflightWindow` unacknowledged at once. */
+    #pump(): void {
+        const client = this.#client;
+        if (client === null || !client.connected || this.#stopping) return;
+        const window = this.#opts.inflightWindow ?? 32;
+        const opts: IClientPublishOptions = { qos: 1, retain: false };
+        if (this.#v5) opts.properties = { contentType: contentType("AlarmEvent") };
+        for (const rec of this.#outbox.pending()) {
+            if (this.#inflight.size >= window) break;
+            if (rec.seq <= this.#sentSeq) continue;
+            if (!rec.durable && this.#outbox.healthy) break;
+            this.#sentSeq = rec.seq;
+            this.#inflight.add(rec.seq);
+            client.publishAsync(this.topics.alarmsEvents, Buffer.from(rec.payload), opts).then(
+                () => {
+                    this.#inflight.delete(rec.seq);
+                    this.stats.eventsSent++;
+                    this.#outbox.ack(rec.seq);
+                    this.#state
+                        .update({ ackedSeq: this.#outbox.ackedSeq, lastSeq: this.#outbox.lastSeq })
+                        .catch(() => undefined);
+                    if (this.#outbox.pending().length === 0) this.alarms.clear("mqtt.outbox-overflow");
+                    this.#pump();
+                },
+                () => {
+                    // Not acknowledged (client ended): send it again on the next connection.
+                    this.#inflight.delete(rec.seq);
+                    this.#sentSeq = Math.min(this.#sentSeq, rec.seq - 1);
+                },
+            );
+        }
+    }
+
+    #scheduleTable(): void {
+        this.#tableDirty = true;
+        if (this.#tableTimer !== null || this.#stopping) return;
+        // A burst of transitions becomes one table publication.
+        this.#tableTimer = this.#clock.setTimeout(() => {
+            this.#tableTimer = null;
+            if (this.connected && this.#tableDirty) void this.#publishTable().catch(() => undefined);
+        }, 50);
+    }
+
+    async #publishTable(): Promise<void> {
+        this.#tableDirty = false;
+        const alarms = this.alarms.active();
+        const table = {
+            ts: this.#clock.now(),
+            session: this.#session,
+            seq: this.#outbox.lastSeq,
+            count: alarms.length,
+            alarms,
+        };
+        await this.#publishJson(this.topics.alarmsActive, table, true);
+    }
+
+    #scheduleTelemetry(): void {
+        const period = this.#opts.telemetry?.intervalMs ?? 60_000;
+        if (period <= 0 || this.#stopping) return;
+        this.#telemetryTimer = this.#clock.setTimeout(() => {
+            this.#telemetryTimer = null;
+            void this.#sendTelemetry().finally(() => this.#scheduleTelemetry());
+        }, period);
+    }
+
+    async #sendTelemetry(): Promise<void> {
+        const client = this.#client;
+        if (client === null || !client.connected) {
+            // QoS 0 and never queued: counters are cumulative, the next sample carries the totals.
+            this.stats.telemetrySkipped++;
+            return;
+        }
+        let sample: TelemetrySample = {};
+        try {
+            sample = (await this.#opts.telemetry?.provider?.()) ?? {};
+        } catch (err) {
+            this.#log.warn({ err: (err as Error).message }, "telemetry provider failed");
+        }
+        const mem = process.memoryUsage();
+        const bytes = encodeTelemetry({
+            ...sample,
+            ts: this.#clock.now(),
+            session: this.#session,
+            seq: ++this.#telemetrySeq,
+            uptimeMs: this.#clock.now() - this.#startedAt,
+            memoryRssBytes: mem.rss,
+            memoryHeapUsedBytes: mem.heapUsed,
+            activeAlarms: this.alarms.active().length,
+            outboxPending: this.#outbox.pending().length,
+            extra: { ...sample.extra },
+        });
+        const opts: IClientPublishOptions = { qos: 0, retain: false };
+        if (this.#v5) opts.properties = { contentType: contentType("Telemetry") };
+        client.publish(this.topics.telemetry, Buffer.from(bytes), opts);
+        this.stats.telemetrySent++;
+    }
+
+    async #publishJson(topic: string, data: unknown, retain: boolean): Promise<void> {
+        const client = this.#client;
+        if (client === null || !client.connected) return;
+        const opts: IClientPublishOptions = { qos: 1, retain };
+        if (this.#v5) opts.properties = { ...JSON_PROPS };
+        await client.publishAsync(topic, JSON.stringify(data), opts);
+    }
+}
+
+/** PEM text or bytes as a Buffer. */
+function toBuffer(v: string | Uint8Array): Buffer {
+    return typeof v === "string" ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** Rejects when `p` takes longer than `ms`. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("timeout")), ms);
+        p.then(
+            (v) => {
+                clearTimeout(timer);
+                resolve(v);
+            },
+            (err: unknown) => {
+                clearTimeout(timer);
+                reject(err);
+            },
+        );
+    });
+}
+
+export type { ConfigChange };

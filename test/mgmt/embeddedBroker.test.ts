@@ -1,0 +1,72 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import t from "tap";
+import { startEmbeddedBroker } from "../../src/mgmt/embeddedBroker.js";
+import { nodeTopics } from "../../src/mgmt/topics.js";
+import { json, needClients, Watcher } from "./helpers/broker.js";
+import { NODE, SITE, startPlane } from "./helpers/service.js";
+
+const T = nodeTopics(SITE, NODE);
+
+t.test("the demo's in-process broker carries the management plane over MQTT 3.1.1", async (t) => {
+    const broker = await startEmbeddedBroker({ port: 0 });
+    t.teardown(() => broker.close());
+    t.match(broker.url, /^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    t.equal(broker.protocolVersion, 4);
+    const plane = await startPlane(broker.url, {
+        broker: { url: broker.url, protocolVersion: broker.protocolVersion },
+    });
+    t.teardown(() => plane.mgmt.stop());
+    const w = await Watcher.connect(broker.url, [`${T.base}/#`], { protocolVersion: 4 });
+    t.teardown(() => w.close());
+    t.match(json(await w.next((m) => m.topic === T.status)), { online: true, session: 1 });
+    await w.client.publishAsync(T.command("status"), JSON.stringify({ id: "e1" }), { qos: 1 });
+    t.match(json(await w.next((m) => m.topic === T.response("status"))), {
+        id: "e1",
+        status: "ok",
+        data: { protocolVersion: 4 },
+    });
+    plane.mgmt.alarms.raise("service.failure");
+    await w.next((m) => m.topic === T.alarmsEvents);
+    t.ok(await plane.mgmt.drained(2000));
+});
+
+t.test("a user can watch it with mosquitto_sub", { skip: needClients() }, async (t) => {
+    const broker = await startEmbeddedBroker({ port: 0, host: "127.0.0.1" });
+    t.teardown(() => broker.close());
+    const plane = await startPlane(broker.url, { broker: { url: broker.url, protocolVersion: 4 } });
+    t.teardown(() => plane.mgmt.stop());
+    // asynchronously: the broker lives in this process's event loop
+    const r = await promisify(execFile)("mosquitto_sub", [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(broker.port),
+        "-t",
+        T.status,
+        "-C",
+        "1",
+        "-W",
+        "5",
+    ]);
+    t.match(r.stdout, /"online":true/);
+});
+
+t.test("a port in use is an error; close is idempotent", async (t) => {
+    const a = await startEmbeddedBroker({ port: 0 });
+    await t.rejects(startEmbeddedBroker({ port: a.port }), { code: "EADDRINUSE" });
+    await a.close();
+    await a.close();
+});
+
+t.test("an IPv6 loopback address is bracketed in the URL", async (t) => {
+    let b: Awaited<ReturnType<typeof startEmbeddedBroker>>;
+    try {
+        b = await startEmbeddedBroker({ port: 0, host: "::1" });
+    } catch (err) {
+        t.pass(`no IPv6 loopback here (${(err as Error).message})`);
+        return;
+    }
+    t.match(b.url, /^mqtt:\/\/\[::1\]:\d+$/);
+    await b.close();
+});

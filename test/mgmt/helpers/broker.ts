@@ -1,0 +1,286 @@
+/**
+ * Test harness for a real Mosquitto: a private instance on a free loopback port with a temp config,
+ * optional password file and persistence, restartable; plus small MQTT client helpers.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, connect as netConnect } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+
+/** The mosquitto binary (it lives in /usr/sbin, which may not be on PATH), or undefined. */
+export function mosquittoPath(): string | undefined {
+    const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" });
+    const onPath = r.status === 0 ? r.stdout.trim() : "";
+    if (onPath !== "") return onPath;
+    return ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"].find((p) => existsSync(p));
+}
+
+/** Skip reason unless mosquitto is installed (same wording as needTool). */
+export function needMosquitto(): string | false {
+    return mosquittoPath() === undefined ? "needs mosquitto: install the Debian package mosquitto" : false;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = createServer();
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const addr = srv.address();
+            const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+/** Resolves once something accepts connections on the port. */
+async function waitListening(port: number, timeoutMs = 5000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+        const ok = await new Promise<boolean>((resolve) => {
+            const s = netConnect(port, "127.0.0.1");
+            s.once("connect", () => {
+                s.destroy();
+                resolve(true);
+            });
+            s.once("error", () => resolve(false));
+        });
+        if (ok) return;
+        if (Date.now() > end) throw new Error(`mosquitto did not listen on ${port}`);
+        await new Promise((r) => setTimeout(r, 25));
+    }
+}
+
+/** Options of a test broker. */
+export interface BrokerOptions {
+    /** username → password; when given, anonymous clients are refused. */
+    users?: Record<string, string>;
+    /** Keep sessions and queued messages across restarts (saved on a clean stop). */
+    persistence?: boolean;
+    /** TLS listener with these PEM files; clients must present a certificate signed by the CA. */
+    tls?: { cafile: string; certfile: string; keyfile: string };
+}
+
+/** A private Mosquitto instance. */
+export class TestBroker {
+    readonly dir: string;
+    readonly port: number;
+    #proc: ChildProcess | null = null;
+    readonly #conf: string;
+    readonly #tls: boolean;
+
+    private constructor(dir: string, port: number, conf: string, tls: boolean) {
+        this.dir = dir;
+        this.port = port;
+        this.#conf = conf;
+        this.#tls = tls;
+    }
+
+    /** `mqtt://127.0.0.1:<port>` (or `mqtts://`) */
+    get url(): string {
+        return `${this.#tls ? "mqtts" : "mqtt"}://127.0.0.1:${this.port}`;
+    }
+
+    /** Writes the config and starts the broker. */
+    static async start(options: BrokerOptions = {}): Promise<TestBroker> {
+        const dir = mkdtempSync(join(tmpdir(), "cbk-mosq-"));
+        const port = await freePort();
+        const lines = [`listener ${port} 127.0.0.1`, `user ${userInfo().username}`, "log_dest none"];
+        if (options.tls !== undefined) {
+            const { cafile, certfile, keyfile } = options.tls;
+            lines.push(`cafile ${cafile}`, `certfile ${certfile}`, `keyfile ${keyfile}`, "require_certificate true");
+        }
+        if (options.users !== undefined) {
+            const pw = join(dir, "passwd");
+            writeFileSync(pw, "", { mode: 0o600 });
+            for (const [u, p] of Object.entries(options.users)) {
+                const r = spawnSync("mosquitto_passwd", ["-b", pw, u, p], { encoding: "utf8" });
+                if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr}`);
+            }
+            lines.push("allow_anonymous false", `password_file ${pw}`);
+        } else lines.push("allow_anonymous true");
+        if (options.persistence === true)
+            lines.push("persistence true", `persistence_location ${dir}/`, "autosave_interval 0");
+        const conf = join(dir, "mosquitto.conf");
+        writeFileSync(conf, `${lines.join("\n")}\n`);
+        const b = new TestBroker(dir, port, conf, options.tls !== undefined);
+        await b.run();
+        return b;
+    }
+
+    /** Starts the process (again). */
+    async run(): Promise<void> {
+        const bin = mosquittoPath();
+        if (bin === undefined) throw new Error("mosquitto is not installed");
+        this.#proc = spawn(bin, ["-c", this.#conf], { stdio: ["ignore", "ignore", "pipe"] });
+        await waitListening(this.port);
+    }
+
+    /** Stops the process (SIGTERM: a clean stop that saves the persistence file). */
+    async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+        const p = this.#proc;
+        this.#proc = null;
+        if (p === null || p.exitCode !== null) return;
+        const exited = new Promise((r) => p.once("exit", r));
+        p.kill(signal);
+        await exited;
+    }
+
+    /** Stops and starts again on the same port. */
+    async restart(downMs = 0): Promise<void> {
+        await this.stop();
+        if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+        await this.run();
+    }
+
+    /** Stops and removes the temp directory. */
+    async destroy(): Promise<void> {
+        await this.stop();
+        rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** One message as received. */
+export interface Received {
+    topic: string;
+    payload: Buffer;
+    packet: IPublishPacket;
+    text: string;
+}
+
+/** A test client that records everything it receives. */
+export class Watcher {
+    readonly client: MqttClient;
+    readonly messages: Received[] = [];
+    #waiters: Array<{ pred: (m: Received) => boolean; resolve: (m: Received) => void }> = [];
+
+    private constructor(client: MqttClient) {
+        this.client = client;
+        client.on("message", (topic, payload, packet) => {
+            const m: Received = { topic, payload, packet, text: payload.toString("utf8") };
+            this.messages.push(m);
+            this.#waiters = this.#waiters.filter((w) => {
+                if (!w.pred(m)) return true;
+                w.resolve(m);
+                return false;
+            });
+        });
+    }
+
+    /** Connects (MQTT 5 unless told) and subscribes to `topics` with QoS 1 (retain as published). */
+    static async connect(url: string, topics: string[], options: IClientOptions = {}): Promise<Watcher> {
+        const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 200, ...options });
+        const w = new Watcher(client);
+        // rap: see the publisher's retain flag on live messages too (MQTT 5)
+        const v5 = (options.protocolVersion ?? 5) === 5;
+        if (topics.length > 0) await client.subscribeAsync(topics, v5 ? { qos: 1, rap: true } : { qos: 1 });
+        return w;
+    }
+
+    /** The first message (already received or coming) matching `pred`. */
+    next(pred: (m: Received) => boolean, timeoutMs = 5000, includePast = true): Promise<Received> {
+        if (includePast) {
+            const found = this.messages.find(pred);
+            if (found !== undefined) return Promise.resolve(found);
+        }
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error("no matching message in time")), timeoutMs);
+            this.#waiters.push({
+                pred,
+                resolve: (m) => {
+                    clearTimeout(timer);
+                    resolve(m);
+                },
+            });
+        });
+    }
+
+    /** Messages on a topic. */
+    on(topic: string): Received[] {
+        return this.messages.filter((m) => m.topic === topic);
+    }
+
+    async close(): Promise<void> {
+        await this.client.endAsync(true);
+    }
+}
+
+/** Parses JSON text. */
+export function json<T = Record<string, unknown>>(m: Received): T {
+    return JSON.parse(m.text) as T;
+}
+
+/** Skip reason unless the command-line clients (mosquitto_sub, mosquitto_pub, mosquitto_rr) are installed. */
+export function needClients(): string | false {
+    const r = spawnSync("sh", [
+        "-c",
+        "command -v mosquitto_sub && command -v mosquitto_pub && command -v mosquitto_rr",
+    ]);
+    return r.status === 0
+        ? false
+        : "needs mosquitto_sub, mosquitto_pub and mosquitto_rr: install the Debian package mosquitto-clients";
+}
+
+/** PEM files of a throw-away CA, a server certificate for 127.0.0.1 and a client certificate, in `dir`. */
+export function makeCertificates(
+    dir: string,
+    prefix = "",
+): Record<"ca" | "serverCert" | "serverKey" | "clientCert" | "clientKey", string> {
+    const f = (n: string) => join(dir, `${prefix}${n}`);
+    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    const run = (args: string[]) => {
+        const r = spawnSync("openssl", args, { encoding: "utf8" });
+        if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+    };
+    run([
+        "req",
+        "-x509",
+        ...ec,
+        "-keyout",
+        f("ca.key"),
+        "-out",
+        f("ca.crt"),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=callbackd test CA",
+    ]);
+    writeFileSync(f("san.ext"), "subjectAltName=IP:127.0.0.1\n");
+    for (const [name, cn] of [
+        ["server", "127.0.0.1"],
+        ["client", "cbk-branch1-cbk1"],
+    ] as const) {
+        run(["req", ...ec, "-keyout", f(`${name}.key`), "-out", f(`${name}.csr`), "-subj", `/CN=${cn}`]);
+        const ext = name === "server" ? ["-extfile", f("san.ext")] : [];
+        run([
+            "x509",
+            "-req",
+            "-in",
+            f(`${name}.csr`),
+            "-CA",
+            f("ca.crt"),
+            "-CAkey",
+            f("ca.key"),
+            "-CAcreateserial",
+            "-out",
+            f(`${name}.crt`),
+            "-days",
+            "2",
+            ...ext,
+        ]);
+    }
+    return {
+        ca: f("ca.crt"),
+        serverCert: f("server.crt"),
+        serverKey: f("server.key"),
+        clientCert: f("client.crt"),
+        clientKey: f("client.key"),
+    };
+}
+
+/** Skip reason unless openssl is installed. */
+export function needOpenssl(): string | false {
+    return spawnSync("openssl", ["version"]).status === 0 ? false : "needs openssl: install the Debian package openssl";
+}

@@ -1,0 +1,245 @@
+/** Alarms and telemetry against a real Mosquitto, including a broker restart during an alarm storm. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import t, { type Test } from "tap";
+import { decodeAlarmEvent, decodeTelemetry, type WireAlarmEvent } from "../../src/mgmt/codec.js";
+import { nodeTopics } from "../../src/mgmt/topics.js";
+import { NodeFlashFs } from "../../src/store/flashFs.js";
+import { json, needMosquitto, type Received, TestBroker, Watcher } from "./helpers/broker.js";
+import { NODE, SITE, startPlane } from "./helpers/service.js";
+
+const T = nodeTopics(SITE, NODE);
+const FAST = {
+    "phone.push-unreachable": { raiseDelayMs: 0, clearDelayMs: 0, flapDetection: false },
+    "capture.down": { raiseDelayMs: 0, clearDelayMs: 0 },
+    "mqtt.broker-lost": { raiseDelayMs: 0 },
+};
+
+/** Checks a received event stream: after de-duplication by seq, every number from `from` to `to` once, in order. */
+function checkStream(t: Test, received: Received[], from: number, to: number): WireAlarmEvent[] {
+    const seen = new Map<number, WireAlarmEvent>();
+    const order: number[] = [];
+    for (const m of received) {
+        const e = decodeAlarmEvent(m.payload);
+        if (seen.has(e.seq)) continue;
+        seen.set(e.seq, e);
+        order.push(e.seq);
+    }
+    const expected = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    t.same(order, expected, `events ${from}..${to}, each once, in order`);
+    t.comment(`${received.length - order.length} redelivered duplicate(s) dropped by seq`);
+    return order.map((s) => seen.get(s)!);
+}
+
+t.test(
+    "raise and clear: protobuf events with a persistent sequence, a retained active table",
+    { skip: needMosquitto() },
+    async (t) => {
+        const broker = await TestBroker.start();
+        t.teardown(() => broker.destroy());
+        const w = await Watcher.connect(broker.url, [T.alarmsEvents, T.alarmsActive, T.meta]);
+        t.teardown(() => w.close());
+        const dir = mkdtempSync(join(tmpdir(), "cbk-mgmt-"));
+        t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+        const plane = await startPlane(broker.url, { alarms: { policies: FAST }, flash: new NodeFlashFs(dir) });
+        const meta = json(await w.next((m) => m.topic === T.meta));
+        t.ok(
+            (meta.alarms as Array<{ id: string }>).some((a) => a.id === "capture.down"),
+            "the catalogue is on meta",
+        );
+        t.match(meta, { contentTypes: { alarmEvent: "application/x-protobuf;proto=callbackd.mgmt.v1.AlarmEvent" } });
+
+        plane.mgmt.alarms.raise("capture.down", { resource: "eth1", cause: "link-down", text: "eth1 has no carrier" });
+        const raised = await w.next((m) => m.topic === T.alarmsEvents);
+        t.equal(raised.packet.qos, 1);
+        t.equal(raised.packet.retain, false);
+        t.equal(raised.packet.properties?.contentType, "application/x-protobuf;proto=callbackd.mgmt.v1.AlarmEvent");
+        t.match(decodeAlarmEvent(raised.payload), {
+            seq: 1,
+            session: 1,
+            id: "capture.down",
+            key: "capture.down/eth1",
+            state: "raised",
+            severity: "critical",
+            syslog: 2,
+            cause: "link-down",
+            text: "eth1 has no carrier",
+            action: /SPAN/,
+        });
+        const table = await w.next((m) => m.topic === T.alarmsActive && json(m).count === 1);
+        t.match(json(table), { seq: 1, alarms: [{ key: "capture.down/eth1", severity: "critical", count: 1 }] });
+        t.equal(table.packet.retain, true);
+        plane.mgmt.alarms.raise("capture.down", { resource: "eth1" });
+        plane.mgmt.alarms.clear("capture.down", { resource: "eth1" });
+        const cleared = await w.next((m) => m.topic === T.alarmsEvents && decodeAlarmEvent(m.payload).seq === 2);
+        t.match(decodeAlarmEvent(cleared.payload), { state: "cleared", count: 2 });
+        await w.next((m) => m.topic === T.alarmsActive && json(m).count === 0);
+        t.equal(w.on(T.alarmsEvents).length, 2, "the repeated raise was de-duplicated");
+        await plane.mgmt.stop();
+
+        // a new process continues the numbering
+        const next = await startPlane(broker.url, { alarms: { policies: FAST }, flash: new NodeFlashFs(dir) });
+        next.mgmt.alarms.raise("service.failure");
+        const third = await w.next((m) => m.topic === T.alarmsEvents && decodeAlarmEvent(m.payload).seq === 3);
+        t.match(decodeAlarmEvent(third.payload), { id: "service.failure", session: 2 });
+        await w.next((m) => m.topic === T.alarmsActive && json(m).count === 1 && json(m).session === 2);
+        const late = await Watcher.connect(broker.url, [T.alarmsActive]);
+        t.match(
+            json(await late.next(() => true)),
+            { count: 1, alarms: [{ id: "service.failure" }] },
+            "late joiners get the table",
+        );
+        await late.close();
+        await next.mgmt.stop();
+    },
+);
+
+t.test("telemetry: protobuf, QoS 0, nothing queued while offline", { skip: needMosquitto() }, async (t) => {
+    const broker = await TestBroker.start();
+    t.teardown(() => broker.destroy());
+    const w = await Watcher.connect(broker.url, [T.telemetry], { reconnectPeriod: 50 });
+    t.teardown(() => w.close());
+    let packets = 0;
+    const plane = await startPlane(broker.url, {
+        telemetry: {
+            intervalMs: 40,
+            provider: () => {
+                packets += 1000;
+                return {
+                    packets,
+                    registeredPhones: 12,
+                    pushLatencyP95Ms: 85.5,
+                    extra: { queue: 2 },
+                };
+            },
+        },
+    });
+    t.teardown(() => plane.mgmt.stop());
+    const m = await w.next(() => true);
+    t.equal(m.packet.qos, 0);
+    t.equal(m.packet.properties?.contentType, "application/x-protobuf;proto=callbackd.mgmt.v1.Telemetry");
+    const tel = decodeTelemetry(m.payload);
+    t.match(tel, { session: 1, registeredPhones: 12, pushLatencyP95Ms: 85.5, extra: { queue: 2 } });
+    t.ok(tel.packets >= 1000 && tel.memoryRssBytes > 0 && tel.seq >= 1);
+    await broker.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    t.ok(plane.mgmt.stats.telemetrySkipped >= 3, "samples are skipped while offline");
+    const sentBefore = plane.mgmt.stats.telemetrySent;
+    const seenBefore = w.messages.length;
+    await broker.run();
+    await plane.mgmt.waitConnected(5000);
+    t.ok(plane.mgmt.stats.telemetrySent - sentBefore <= 1, "no backlog is sent on reconnect");
+    await w.next((x) => decodeTelemetry(x.payload).session === 2, 5000, false);
+    const after = w.messages.slice(seenBefore).map((x) => decodeTelemetry(x.payload).session);
+    t.notOk(after.includes(1), "no sample of the old session arrives after the outage");
+});
+
+t.test("a broker restart during an alarm storm: every event once, in order", { skip: needMosquitto() }, async (t) => {
+    const broker = await TestBroker.start({ persistence: true });
+    t.teardown(() => broker.destroy());
+    const dir = mkdtempSync(join(tmpdir(), "cbk-mgmt-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    // A consumer with a persistent session, so the broker keeps its queue across the restart.
+    const consumer = await Watcher.connect(broker.url, [T.alarmsEvents], {
+        clientId: "storm-consumer",
+        clean: false,
+        reconnectPeriod: 50,
+        properties: { sessionExpiryInterval: 300 },
+    });
+    t.teardown(() => consumer.close());
+    const plane = await startPlane(broker.url, {
+        alarms: { policies: FAST },
+        flash: new NodeFlashFs(dir),
+        inflightWindow: 16,
+    });
+    const a = plane.mgmt.alarms;
+    let transitions = 0;
+    const burst = (n: number) => {
+        for (let i = 0; i < n; i++) {
+            const r = `SEP0000000000${String(transitions % 40).padStart(2, "0")}`;
+            if (a.isActive("phone.push-unreachable", { resource: r }))
+                a.clear("phone.push-unreachable", { resource: r });
+            else a.raise("phone.push-unreachable", { resource: r, cause: "timeout" });
+            transitions++;
+        }
+    };
+    const storm = (async () => {
+        for (let round = 0; round < 40; round++) {
+            burst(10);
+            await new Promise((r) => setTimeout(r, 15));
+        }
+    })();
+    await new Promise((r) => setTimeout(r, 150));
+    await broker.restart(250);
+    await storm;
+    await plane.mgmt.waitConnected(5000);
+    t.ok(await plane.mgmt.drained(15_000), "the outbox drained");
+    const last = plane.mgmt.lastEventSeq;
+    t.ok(last >= transitions, `${last} events for ${transitions} transitions (plus broker-lost raise/clear)`);
+    const end = Date.now() + 10_000;
+    while (
+        new Set(consumer.on(T.alarmsEvents).map((m) => decodeAlarmEvent(m.payload).seq)).size < last &&
+        Date.now() < end
+    ) {
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    const events = checkStream(t, consumer.on(T.alarmsEvents), 1, last);
+    t.ok(
+        events.some((e) => e.id === "mqtt.broker-lost" && e.state === "raised"),
+        "broker-lost was raised locally...",
+    );
+    t.ok(
+        events.some((e) => e.id === "mqtt.broker-lost" && e.state === "cleared"),
+        "...and published on return",
+    );
+    // the active table matches the stream's final state
+    const active = new Set<string>();
+    for (const e of events) {
+        if (e.state === "raised") active.add(e.key);
+        else if (e.state === "cleared") active.delete(e.key);
+    }
+    t.same(
+        [...active].sort(),
+        a
+            .active()
+            .map((x) => x.key)
+            .sort(),
+    );
+    await plane.mgmt.stop();
+});
+
+t.test(
+    "events raised while the broker is away survive a restart of the service",
+    { skip: needMosquitto() },
+    async (t) => {
+        const broker = await TestBroker.start();
+        t.teardown(() => broker.destroy());
+        const dir = mkdtempSync(join(tmpdir(), "cbk-mgmt-"));
+        t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+        const w = await Watcher.connect(broker.url, [T.alarmsEvents], { reconnectPeriod: 50 });
+        t.teardown(() => w.close());
+        const first = await startPlane(broker.url, { alarms: { policies: FAST }, flash: new NodeFlashFs(dir) });
+        first.mgmt.alarms.raise("capture.down");
+        await w.next(() => true);
+        await broker.stop();
+        while (first.mgmt.connected) await new Promise((r) => setTimeout(r, 10));
+        for (let i = 0; i < 5; i++) first.mgmt.alarms.raise("phone.push-unreachable", { resource: `p${i}` });
+        await first.mgmt.stop();
+        t.equal(first.mgmt.lastEventSeq, 7, "capture.down, then broker-lost and five raises while away");
+        t.equal(first.mgmt.ackedEventSeq, 1, "which wait in the outbox");
+        await broker.run();
+        // a fresh subscriber, subscribed before the service comes back (the broker kept nothing)
+        const w2 = await Watcher.connect(broker.url, [T.alarmsEvents]);
+        t.teardown(() => w2.close());
+        const second = await startPlane(broker.url, { alarms: { policies: FAST }, flash: new NodeFlashFs(dir) });
+        t.ok(await second.mgmt.drained(5000));
+        const end = Date.now() + 5000;
+        while (w2.on(T.alarmsEvents).length < 6 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+        const events = checkStream(t, w2.on(T.alarmsEvents), 2, 7);
+        t.equal(events.filter((e) => e.id === "phone.push-unreachable").length, 5);
+        t.equal(events[0]?.id, "mqtt.broker-lost");
+        t.equal(events[1]?.session, 1, "each keeps the session it was raised in");
+        await second.mgmt.stop();
+    },
+);
