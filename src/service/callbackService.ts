@@ -431,10 +431,13 @@ export function splitListen(listen: string): [string, number] {
     return [host.startsWith("[") ? host.slice(1, -1) : host, Number(listen.slice(i + 1))];
 }
 
-/** A URL phones can reach when http.publicUrl is not set: the first non-internal IPv4 address. */
+/**
+ * A URL phones can reach when http.publicUrl is not set. Listening on one address: undefined (the service
+ * uses the address it is bound to, port included). On all addresses: the first non-internal IPv4.
+ */
 export function guessPublicUrl(listen: string): string | undefined {
     const [host, port] = splitListen(listen);
-    if (host !== "0.0.0.0" && host !== "::") return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    if (host !== "0.0.0.0" && host !== "::") return undefined;
     for (const list of Object.values(networkInterfaces())) {
         for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return `http://${a.address}:${port}`;
     }
