@@ -1,12 +1,16 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { engineOptionsFromConfig } from "../callback/options.js";
 import { LiveCapture } from "../capture/liveCapture.js";
 import { readCaptureFile } from "../capture/pcapFile.js";
 import { captureFilter } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
+import { mqttOptionsFromSection } from "../mgmt/config.js";
+import { MqttManagement } from "../mgmt/mqttManagement.js";
 import { CallbackService } from "../service/callbackService.js";
+import { serviceApi } from "../service/serviceApi.js";
 import { NodeFlashFs } from "../store/flashFs.js";
 import { SystemdNotifier } from "../system/sdNotify.js";
 import type { CliIo } from "./main.js";
@@ -41,12 +45,36 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         log.error({ dir, error: describeError(err) }, "state directory cannot be created");
     }
     const live = config.capture.interface !== null;
-    const service = new CallbackService({ config, fs: new NodeFlashFs(dir), timeMode: live ? "live" : "capture" });
+    const flash = new NodeFlashFs(dir);
+    let mgmt: MqttManagement | null = null;
+    const service = new CallbackService({
+        config,
+        fs: flash,
+        timeMode: live ? "live" : "capture",
+        onAlarm: (id, action, details) => {
+            if (mgmt === null) return;
+            try {
+                if (action === "raise") mgmt.alarms.raise(id, { text: details });
+                else mgmt.alarms.clear(id);
+            } catch (err) {
+                log.warn({ alarm: id, error: describeError(err) }, "alarm not published");
+            }
+        },
+    });
     const notifier = new SystemdNotifier({
         env: io.env,
         onUnavailable: (why) => log.warn({ why }, "systemd notifications unavailable"),
     });
     const { restored } = await service.start();
+    if (config.mqtt.url !== null) {
+        mgmt = await startManagement(config, flash, service);
+        // A replay is short: report it only once the broker is there (a live box does not wait for it).
+        if (!live) {
+            await mgmt.waitConnected(config.service.connectionRetryTimeoutMs).catch(() => {
+                log.warn({ broker: config.mqtt.url }, "MQTT broker not reachable; replaying without it");
+            });
+        }
+    }
     const counters = () => ({
         wire: service.pipeline.counters,
         reassembly: service.pipeline.reassembler.stats,
@@ -109,6 +137,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         capture.stop();
         service.pipeline.finish();
         await service.stop();
+        await mgmt?.stop();
         notifier.close();
         log.info({ capture: capture.stats(), ...counters() }, "callbackd stopped");
         return 0;
@@ -126,6 +155,52 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         throw err;
     } finally {
         await service.stop();
+        await mgmt?.drained(5000);
+        await mgmt?.stop();
         notifier.close();
     }
+}
+
+/** The MQTT management plane on the running service: alarms, telemetry, commands, desired configuration. */
+async function startManagement(config: Config, flash: NodeFlashFs, service: CallbackService): Promise<MqttManagement> {
+    const o = mqttOptionsFromSection(config.mqtt);
+    const mgmt = new MqttManagement({
+        site: o.site,
+        node: o.node,
+        broker: o.broker,
+        flash,
+        version: packageVersion(),
+        readOnly: o.readOnly,
+        config: {
+            boot: config,
+            // Live keys take effect now (log levels, Call Back rules); the rest is reported pending a restart.
+            apply: (next) => {
+                configureLogging({ level: next.log.level, modules: next.log.modules, pretty: next.log.pretty });
+                service.engine.configure(engineOptionsFromConfig(next));
+            },
+        },
+        telemetry: {
+            intervalMs: o.telemetryIntervalMs,
+            provider: () => ({
+                packets: service.pipeline.counters.frames,
+                decodeErrors: service.pipeline.counters.malformed,
+                registeredPhones: service.model.allDevices().filter((d) => d.registration === "registered").length,
+                activeRequests: service.state.requests.length,
+                notificationsSent: service.counters.notifications,
+                flashWrites: service.writer.stats.writes,
+            }),
+        },
+        service: serviceApi(service),
+        restart: () => {
+            // systemd (Restart=on-failure) or the operator brings the service back.
+            process.kill(process.pid, "SIGTERM");
+        },
+    });
+    await mgmt.start();
+    return mgmt;
+}
+
+function packageVersion(): string {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    return pkg.version;
 }

@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { ConfigError } from "../errors.js";
 import { LOG_LEVELS, NAMESPACE_PATTERN } from "../logging/levels.js";
 import { isSecretKey } from "../logging/redact.js";
+import { MQTT_SECTION_SCHEMA } from "../mgmt/config.js";
 import { type ParameterUnit, SERVICE_PARAMETERS, type ServiceParameter } from "./parameters.js";
 import { closest } from "./suggest.js";
 import type { ConfigShape } from "./types.js";
@@ -246,6 +247,7 @@ export function buildSchema(parameters: readonly ServiceParameter[] = SERVICE_PA
                 },
             },
         },
+        mqtt: MQTT_SECTION_SCHEMA,
         state: section("Where durable state lives.", {
             dir: optionalString(
                 4096,

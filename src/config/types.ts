@@ -1,4 +1,5 @@
 import type { LogLevel } from "../logging/levels.js";
+import type { MqttSectionConfig } from "../mgmt/config.js";
 import type { ReassemblyOptions } from "../wire/reassembly.js";
 import type { ServiceParameterEntry } from "./parameters.js";
 
@@ -75,6 +76,7 @@ export type ConfigShape = {
     locale: { default: string };
     directory: DirectoryEntryConfig[];
     state: { dir: string | null };
+    mqtt: MqttSectionConfig;
 } & ParameterSections;
 
 /** Deeply readonly view. */

@@ -28,7 +28,7 @@ export function redactPaths(): string[] {
     return paths;
 }
 
-/** Copy of `value` with every secret key's value replaced by CENSOR, at any depth (a cycle becomes "[Circular]"). */
+/** Copy of `value` with every (set) secret key's value replaced by CENSOR, at any depth (a cycle becomes "[Circular]"). */
 export function redactDeep(value: unknown, seen: WeakSet<object> = new WeakSet()): unknown {
     if (value === null || typeof value !== "object") return value;
     if (seen.has(value)) return "[Circular]";
@@ -41,7 +41,8 @@ export function redactDeep(value: unknown, seen: WeakSet<object> = new WeakSet()
         for (const [k, v] of Object.entries(value)) {
             // defineProperty: a "__proto__" key stays an own property instead of replacing the prototype
             Object.defineProperty(obj, k, {
-                value: isSecretKey(k) ? CENSOR : redactDeep(v, seen),
+                // An unset secret (null) stays null: "not configured" is worth seeing and reveals nothing.
+                value: isSecretKey(k) && v !== null && v !== undefined ? CENSOR : redactDeep(v, seen),
                 enumerable: true,
                 writable: true,
                 configurable: true,

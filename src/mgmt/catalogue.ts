@@ -191,6 +191,14 @@ export const ALARM_CATALOGUE = [
         "Read the service log (journalctl -u callbackd); restart the service if it does not recover.",
         { flapDetection: false },
     ),
+    def(
+        "callback.capacity",
+        "major",
+        "qualityOfService",
+        [0, 60 * S],
+        "New Call Back requests are refused: the configured maximum of active requests is reached.",
+        "Check for requests that never end (show callbacks); raise callback.maxRequests if the branch really needs more.",
+    ),
 ] as const satisfies readonly AlarmDefinition[];
 
 /** Id of a catalogue alarm. */

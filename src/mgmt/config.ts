@@ -11,7 +11,7 @@ import { ID_PATTERN } from "./topics.js";
 
 /** The `mqtt` config section. */
 export interface MqttSectionConfig {
-    /** Broker URL (`mqtt://host:1883`, `mqtts://host:8883`); null: the demo's embedded broker on loopback. */
+    /** Broker URL (`mqtt://host:1883`, `mqtts://host:8883`); null: no MQTT (the demo runs an embedded broker). */
     url: string | null;
     site: string;
     node: string;
@@ -42,7 +42,7 @@ export const MQTT_SECTION_SCHEMA: SchemaNode = {
     additionalProperties: false,
     properties: {
         url: {
-            ...nullable(1024, "Broker URL (mqtt:// or mqtts://); null: embedded broker on 127.0.0.1:1883 (demo)."),
+            ...nullable(1024, "Broker URL (mqtt:// or mqtts://); null: no MQTT (the demo runs an embedded broker)."),
             pattern: "^mqtts?://",
             patternHint: "an mqtt:// or mqtts:// URL",
         },

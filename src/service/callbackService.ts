@@ -168,7 +168,7 @@ export class CallbackService {
         const slots = loaded.slots.map((s) => `${s.name}: ${s.problem ?? `generation ${s.generation}`}`);
         for (const s of loaded.slots) {
             if (s.problem !== null && s.problem !== "missing") {
-                this.#alarm("flash.slot-corrupt", "raise", `${s.name}: ${s.problem}`);
+                this.#alarm("flash.corrupt-slot", "raise", `${s.name}: ${s.problem}`);
             }
         }
         let restored = 0;
@@ -178,7 +178,7 @@ export class CallbackService {
                 restored = this.#state.requests.length;
                 this.#input({ type: "Restored" });
             } catch (err) {
-                this.#alarm("flash.slot-corrupt", "raise", `snapshot unreadable: ${describeError(err).message}`);
+                this.#alarm("flash.corrupt-slot", "raise", `snapshot unreadable: ${describeError(err).message}`);
             }
         }
         await this.http.start();

@@ -247,7 +247,7 @@ t.test("schema errors name every bad key and why", async (t) => {
         capture: { interfce: "eth0", sccpPorts: [2000, "x"], promiscuous: "yes" },
         log: { level: "verbose", modules: { "bad name": "debug" } },
         phones: { audioFileName: "../etc/passwd" },
-        mqtt: {},
+        telemetry: {},
     });
     const err = configError(() => loadConfig({ file, env: {} }));
     t.equal(err.code, "CONFIG_INVALID");
@@ -261,7 +261,7 @@ t.test("schema errors name every bad key and why", async (t) => {
     t.same(byKey.get("log.level"), 'must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")');
     t.match(byKey.get("log.modules.bad name"), /not a valid module namespace/);
     t.same(byKey.get("phones.audioFileName"), 'must be a plain file name without a path (got "../etc/passwd")');
-    t.same(byKey.get("mqtt"), "unknown key");
+    t.same(byKey.get("telemetry"), "unknown key");
     for (const key of byKey.keys()) t.ok(err.message.includes(`${key}: `), `message names ${key}`);
 });
 

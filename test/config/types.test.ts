@@ -43,6 +43,7 @@ const sectionKeys: Record<keyof ConfigShape, true> = {
     directory: true,
     state: true,
     callback: true,
+    mqtt: true,
 };
 const httpKeys: Record<keyof HttpConfig, true> = { listen: true, publicUrl: true };
 
