@@ -6,6 +6,7 @@ import { parametersJson, renderParameters } from "../config/parameters.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
 import { parseFilters, runDecode } from "./decode.js";
+import { runDemo } from "./demo.js";
 import { protocolRoutes } from "./routes.js";
 import { runService } from "./run.js";
 
@@ -25,6 +26,9 @@ Usage:
       --summary   only counts per protocol and message, gaps, resyncs, packets read
       --filter    keep records matching key=value[,value] (keys: proto, name, id, host, port);
                   repeat for more keys (all must match)
+  callbackd demo [--forever] [--live | --mirror]
+      The built-in branch-office demo: a simulated CallManager and phones on loopback, the service
+      watching them, an embedded MQTT broker, and a narration of a call-back from busy to dial.
   callbackd run [--config FILE]
       Run the service (live capture on capture.interface, or capture.file).
   callbackd params [--json]
@@ -64,6 +68,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 return await decodeCommand(rest, io);
             case "run":
                 return await runCommand(rest, io);
+            case "demo": {
+                const { values } = parse(
+                    rest,
+                    { forever: { type: "boolean" }, mirror: { type: "boolean" }, live: { type: "boolean" } },
+                    0,
+                );
+                const capture = values.live ? "live" : values.mirror ? "mirror" : undefined;
+                return await runDemo({
+                    out: io.out,
+                    forever: values.forever === true,
+                    ...(capture ? { capture } : {}),
+                });
+            }
             case "params": {
                 const { values } = parse(rest, { json: { type: "boolean" } }, 0);
                 io.out.write(
