@@ -1,110 +1,96 @@
 #!/usr/bin/env node
-// Generates a large synthetic SCCP capture for the benchmarks: `phones` phones, each with its TCP
-// connection to a CallManager, exchanging keepalives and call-control bursts (several SCCP messages per
-// segment, as a CallManager sends them). Usage: node bench/generate.mjs OUT.pcap [packets] [phones]
+// Generates a large synthetic SCCP capture for the benchmarks with the branch-office simulator: `phones`
+// phones registered with a simulated CallManager (CM 4.x registration exchange), keepalives, and a seeded
+// call mix (ringback, busy, answered calls, CallBack presses, holds) — the real message sequences, as
+// Ethernet/IPv4/TCP frames with correct sequence numbers, synthesised without sockets on a manual clock.
+// Usage: node bench/generate.mjs OUT.pcap [packets] [phones] [--rate calls/phone/hour] [--seed n]
+//        [--loss p] [--reorder p] [--duplicate p] [--start-at seconds] [--mss bytes] [--v20 fraction]
+import { parseArgs } from "node:util";
 import { PcapFileWriter } from "../dist/capture/pcapWriter.js";
-import { buildTcpFrame } from "../dist/wire/build.js";
-import { TcpFlag } from "../dist/wire/types.js";
+import { Branch } from "../dist/sim/branch.js";
+import { TrafficGenerator } from "../dist/sim/traffic.js";
 
-/** One SCCP message: 12-byte header (length = 4 + body, header version, id) and body. */
-function sccp(id, body = new Uint8Array(0), hv = 0) {
-    const m = new Uint8Array(12 + body.length);
-    const dv = new DataView(m.buffer);
-    dv.setUint32(0, 4 + body.length, true);
-    dv.setUint32(4, hv, true);
-    dv.setUint32(8, id, true);
-    m.set(body, 12);
-    return m;
-}
+const MODELS = ["7960", "7960", "7940", "7940", "7912", "7905"];
 
-function u32s(...values) {
-    const b = new Uint8Array(values.length * 4);
-    const dv = new DataView(b.buffer);
-    for (const [i, v] of values.entries()) dv.setUint32(i * 4, v, true);
-    return b;
-}
-
-function concat(...parts) {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-        out.set(p, off);
-        off += p.length;
-    }
-    return out;
-}
-
-const KEEPALIVE = sccp(0x0000);
-const KEEPALIVE_ACK = sccp(0x0100);
-const OFFHOOK = sccp(0x0006);
-const ONHOOK = sccp(0x0007);
-function callState(state, line, ref) {
-    return sccp(0x0111, u32s(state, line, ref, 0, 0, 0));
-}
-function startTone(tone, line, ref) {
-    return sccp(0x0082, u32s(tone, 0, line, ref));
-}
-function setLamp(stimulus, instance, mode) {
-    return sccp(0x0086, u32s(stimulus, instance, mode));
-}
-
-export function generate(path, packets = 1_200_000, phones = 2000) {
-    const w = new PcapFileWriter(path);
-    const cm = "10.0.0.10";
-    const state = [];
-    let ts = 1_780_000_000;
-    for (let i = 0; i < phones; i++) {
-        const addr = `10.1.${(i >> 8) & 0xff}.${i & 0xff}`;
-        const port = 49152 + (i % 16000);
-        state.push({ addr, port, cseq: 1000 + i * 7919, sseq: 5000 + i * 104729, ref: 1 });
-        const s = state[i];
-        const c2s = { srcAddr: addr, dstAddr: cm, srcPort: port, dstPort: 2000 };
-        const s2c = { srcAddr: cm, dstAddr: addr, srcPort: 2000, dstPort: port };
-        w.write(ts, buildTcpFrame({ ...c2s, seq: s.cseq - 1, ack: 0, flags: TcpFlag.SYN }));
-        w.write(ts, buildTcpFrame({ ...s2c, seq: s.sseq - 1, ack: s.cseq, flags: TcpFlag.SYN | TcpFlag.ACK }));
-        ts += 0.0001;
-    }
-    let messages = 0;
-    let n = phones * 2;
-    let k = 0;
-    while (n < packets) {
-        const s = state[k++ % phones];
-        const c2s = { srcAddr: s.addr, dstAddr: cm, srcPort: s.port, dstPort: 2000 };
-        const s2c = { srcAddr: cm, dstAddr: s.addr, srcPort: 2000, dstPort: s.port };
-        const send = (dir, payload, count) => {
-            if (dir === 0) {
-                w.write(ts, buildTcpFrame({ ...c2s, seq: s.cseq, ack: s.sseq, payload }));
-                s.cseq = (s.cseq + payload.length) >>> 0;
-            } else {
-                w.write(ts, buildTcpFrame({ ...s2c, seq: s.sseq, ack: s.cseq, payload }));
-                s.sseq = (s.sseq + payload.length) >>> 0;
-            }
-            messages += count;
-            n++;
-            ts += 0.00005;
-        };
-        if (k % 4 !== 0) {
-            send(0, KEEPALIVE, 1);
-            send(1, KEEPALIVE_ACK, 1);
-        } else {
-            const ref = s.ref++;
-            send(0, OFFHOOK, 1);
-            send(1, concat(setLamp(9, 1, 2), callState(1, 1, ref), startTone(0x21, 1, ref)), 3);
-            send(1, concat(startTone(0x23, 1, ref), callState(12, 1, ref)), 2);
-            send(0, ONHOOK, 1);
-            send(1, concat(callState(2, 1, ref), setLamp(9, 1, 1)), 2);
-        }
-    }
-    w.close();
-    return { packets: w.frames, messages };
+/**
+ * Writes `path` with at least `packets` frames from `phones` phones (the simulation runs until the capture
+ * holds that many). Synchronous. Returns the frames written and the SCCP messages they carry.
+ */
+export function generate(path, packets = 1_200_000, phones = 2000, options = {}) {
+    const seed = options.seed ?? 1;
+    const v20 = options.v20 ?? 0.25;
+    const writer = new PcapFileWriter(path, 1, 65535, 4 << 20, { fsync: false });
+    const start = 1_780_473_600_000; // 2026-06-03 08:00 UTC, the manual clock's default start
+    const branch = Branch.startSync({
+        phones,
+        seed,
+        models: v20 > 0 ? [...MODELS, ...Array(Math.round((MODELS.length * v20) / (1 - v20))).fill("7961")] : MODELS,
+        history: 0,
+        registerBatch: phones,
+        tap: writer,
+        tapOptions: {
+            seed,
+            mss: options.mss ?? 1460,
+            loss: options.loss ?? 0,
+            reorder: options.reorder ?? 0,
+            duplicate: options.duplicate ?? 0,
+            startAt: start + (options.startAt ?? 0) * 1000,
+        },
+    });
+    const traffic = new TrafficGenerator(branch.phones, branch.clock, {
+        seed,
+        callsPerHour: options.rate ?? 4,
+        holdProbability: 0.05,
+    });
+    traffic.start();
+    const tap = branch.tap;
+    while (tap.stats.frames < packets) branch.clock.advance(1000);
+    traffic.stop();
+    writer.close();
+    const messages = branch.cm.stats.messagesOut + branch.phones.reduce((n, p) => n + p.stats.messagesSent, 0);
+    return {
+        packets: writer.frames,
+        messages,
+        simulatedSeconds: (branch.clock.now() - start) / 1000,
+        traffic: traffic.stats,
+    };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-    const [path, packets, phones] = process.argv.slice(2);
+    const { values, positionals } = parseArgs({
+        allowPositionals: true,
+        options: {
+            rate: { type: "string" },
+            seed: { type: "string" },
+            loss: { type: "string" },
+            reorder: { type: "string" },
+            duplicate: { type: "string" },
+            "start-at": { type: "string" },
+            mss: { type: "string" },
+            v20: { type: "string" },
+        },
+    });
+    const [path, packets, phones] = positionals;
     if (!path) {
-        process.stderr.write("usage: node bench/generate.mjs OUT.pcap [packets] [phones]\n");
+        process.stderr.write(
+            "usage: node bench/generate.mjs OUT.pcap [packets] [phones] [--rate n] [--seed n] [--loss p] [--reorder p] [--duplicate p] [--start-at s] [--mss n] [--v20 f]\n",
+        );
         process.exit(2);
     }
-    const r = generate(path, Number(packets ?? 1_200_000), Number(phones ?? 2000));
-    process.stdout.write(`${path}: ${r.packets} packets, ${r.messages} SCCP messages\n`);
+    const num = (v) => (v === undefined ? undefined : Number(v));
+    const t0 = process.hrtime.bigint();
+    const r = generate(path, Number(packets ?? 1_200_000), Number(phones ?? 2000), {
+        rate: num(values.rate),
+        seed: num(values.seed),
+        loss: num(values.loss),
+        reorder: num(values.reorder),
+        duplicate: num(values.duplicate),
+        startAt: num(values["start-at"]),
+        mss: num(values.mss),
+        v20: num(values.v20),
+    });
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    process.stdout.write(
+        `${path}: ${r.packets} packets, ${r.messages} SCCP messages, ${r.simulatedSeconds.toFixed(0)} simulated s, ${s.toFixed(1)} s wall\n`,
+    );
 }
