@@ -9,14 +9,7 @@ import { CtiLinkObserver, type CtiLinkOptions } from "../qbe/link.js";
 import { qbeRoute } from "../qbe/stream.js";
 import { sccpRoute } from "../sccp/stream.js";
 import { WirePipeline } from "../wire/pipeline.js";
-import type {
-    CloseReason,
-    Direction,
-    GapReason,
-    ReassemblyOptions,
-    StreamConsumer,
-    TcpConnection,
-} from "../wire/reassembly.js";
+import type { ReassemblyOptions } from "../wire/reassembly.js";
 import type { WireCounters } from "../wire/types.js";
 import type { ClusterModel } from "./model.js";
 
