@@ -1,7 +1,7 @@
 import { networkInterfaces } from "node:os";
 import { CallBackEngine } from "../callback/engine.js";
 import { engineOptionsFromConfig } from "../callback/options.js";
-import { initialState, parseEngineState } from "../callback/state.js";
+import { initialState } from "../callback/state.js";
 import type { EngineEffect, EngineInput, EngineState, ShowScreenEffect } from "../callback/types.js";
 import type { CapturedFrame } from "../capture/frame.js";
 import { ClusterModel } from "../cluster/model.js";
@@ -21,6 +21,7 @@ import { qbeRoute } from "../qbe/stream.js";
 import { sccpRoute } from "../sccp/stream.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
+import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
 import { SnapshotWriter, type StoreHealthEvent } from "../store/snapshotWriter.js";
 import { WirePipeline } from "../wire/pipeline.js";
 import { ModelClusterView } from "./clusterView.js";
@@ -44,9 +45,6 @@ export const wallClock: ServiceClock = {
     setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
-
-/** Snapshot payload format (the engine state as JSON; issue G replaces it with protobuf). */
-const SNAPSHOT_FORMAT = 1;
 
 export interface CallbackServiceOptions {
     config: Config;
@@ -80,6 +78,9 @@ export class CallbackService {
     readonly #clock: ServiceClock;
     readonly #capture: boolean;
     #state: EngineState = initialState();
+    /** Carried through snapshots for the MQTT plane (restored, written back unchanged). */
+    #session = 0;
+    #outboxAckedEseq = 0;
     /** Engine time of the last frame (capture mode). */
     #captureMs = 0;
     #deadline: number | null = null;
@@ -143,7 +144,16 @@ export class CallbackService {
         this.store = new SlotStore(opts.fs);
         this.writer = new SnapshotWriter(
             this.store,
-            { snapshot: () => ({ formatVersion: SNAPSHOT_FORMAT, payload: Buffer.from(JSON.stringify(this.#state)) }) },
+            {
+                snapshot: () => ({
+                    formatVersion: FORMAT_PROTOBUF,
+                    payload: encodeSnapshot({
+                        engine: this.#state,
+                        session: this.#session,
+                        outboxAckedEseq: this.#outboxAckedEseq,
+                    }),
+                }),
+            },
             { onHealth: (e) => this.#onStoreHealth(e) },
         );
     }
@@ -174,7 +184,11 @@ export class CallbackService {
         let restored = 0;
         if (loaded.record !== null) {
             try {
-                this.#state = parseEngineState(JSON.parse(Buffer.from(loaded.record.payload).toString("utf8")));
+                // any released format (1: JSON, 2: protobuf); the next write upgrades it to the current one
+                const content = decodePayload(loaded.record.formatVersion, loaded.record.payload);
+                this.#state = content.engine;
+                this.#session = content.session;
+                this.#outboxAckedEseq = content.outboxAckedEseq;
                 restored = this.#state.requests.length;
                 this.#input({ type: "Restored" });
             } catch (err) {
@@ -275,10 +289,20 @@ export class CallbackService {
                 break;
             case "Persist": {
                 const generation = e.generation;
+                // A failing state directory cannot promise durability: new activations fail at once (the
+                // write is still queued, so the writer keeps retrying and notices when flash works again).
+                const healthy = this.writer.healthy;
+                if (!healthy) {
+                    queueMicrotask(() =>
+                        this.#input({ type: "PersistFailed", upTo: generation, error: "STORE_UNHEALTHY" }),
+                    );
+                }
                 this.writer.persist().then(
                     () => this.#input({ type: "PersistDone", upTo: generation }),
-                    (err: unknown) =>
-                        this.#input({ type: "PersistFailed", upTo: generation, error: describeError(err).code }),
+                    (err: unknown) => {
+                        if (healthy)
+                            this.#input({ type: "PersistFailed", upTo: generation, error: describeError(err).code });
+                    },
                 );
                 break;
             }
@@ -329,8 +353,12 @@ export class CallbackService {
         return new Promise<NextScreen>((resolve) => {
             this.#replies.set(reply, resolve);
             this.#input({ type: "PhoneAction", ref: ticket.ref ?? "", action, device: ticket.device, reply });
-            // An engine that did not answer (it always should) must not leave the phone hanging.
-            if (this.#replies.delete(reply)) resolve({ kind: "requestInvalid" });
+            // A request made by this action (OK on "already active") answers once durable ("activated", or
+            // "Service Failure" at the persist timeout). Otherwise an engine that did not answer (it always
+            // should) must not leave the phone hanging.
+            if (!this.#replies.has(reply) || this.#state.requests.some((r) => r.reply === reply)) return;
+            this.#replies.delete(reply);
+            resolve({ kind: "requestInvalid" });
         });
     }
 

@@ -1,0 +1,105 @@
+/**
+ * The service's snapshot side without the simulator: a snapshot from every released format is restored on
+ * start (and rewritten as protobuf), unreadable or future slots raise an alarm without a crash, and a state
+ * directory that cannot be written raises flash.not-writable and clears it once writes work again.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import t from "tap";
+import { loadConfig } from "../../src/config/load.js";
+import { configureLogging } from "../../src/logging/logger.js";
+import { CallbackService } from "../../src/service/callbackService.js";
+import { MemoryFlashFs } from "../../src/store/flashFs.js";
+import { decodeSlot, encodeSlot } from "../../src/store/slots.js";
+import { decodePayload, FORMAT_PROTOBUF } from "../../src/store/snapshotCodec.js";
+
+configureLogging({ level: "silent" });
+const fixtures = join(import.meta.dirname, "../fixtures/store");
+
+interface Started {
+    service: CallbackService;
+    alarms: string[];
+    restored: number;
+}
+
+async function start(fs: MemoryFlashFs): Promise<Started> {
+    const config = loadConfig({ env: {}, overrides: { http: { listen: "127.0.0.1:0" }, log: { level: "silent" } } });
+    const alarms: string[] = [];
+    const service = new CallbackService({
+        config,
+        fs,
+        timeMode: "capture",
+        onAlarm: (id, action, details) => alarms.push(`${action} ${id}: ${details}`),
+    });
+    const { restored } = await service.start();
+    return { service, alarms, restored };
+}
+
+async function newest(fs: MemoryFlashFs): Promise<{ formatVersion: number; generation: bigint } | null> {
+    let best: { formatVersion: number; generation: bigint } | null = null;
+    for (const name of ["state.a", "state.b"]) {
+        const bytes = await fs.read(name);
+        const rec = bytes === null ? null : decodeSlot(bytes);
+        if (rec !== null && typeof rec !== "string" && (best === null || rec.generation > best.generation)) {
+            best = rec;
+        }
+    }
+    return best;
+}
+
+for (const file of ["snapshot-format1.slot", "snapshot-format2-schema1.slot"]) {
+    t.test(`restores ${file} and writes the next snapshot as protobuf`, async (t) => {
+        const fs = new MemoryFlashFs();
+        fs.poke("state.a", readFileSync(join(fixtures, file)));
+        const { service, alarms, restored } = await start(fs);
+        t.teardown(() => service.stop());
+        t.equal(restored, 4, "every request");
+        t.same(alarms, []);
+        t.same(
+            service.state.requests.map((r) => r.phase),
+            ["waiting", "waiting", "notified", "waiting"],
+            "the pending one is active: it was durable",
+        );
+        await service.writer.persist();
+        const rec = await newest(fs);
+        t.equal(rec?.formatVersion, FORMAT_PROTOBUF);
+        const bytes = (await fs.read("state.b")) as Uint8Array;
+        const slot = decodeSlot(bytes);
+        if (typeof slot === "string") throw new Error(slot);
+        const content = decodePayload(slot.formatVersion, slot.payload);
+        t.strictSame(content.engine, service.state, "the snapshot is the state");
+        if (file.includes("format2")) t.match(content, { session: 7, outboxAckedEseq: 42 }, "carried over");
+    });
+}
+
+t.test("a corrupt slot and an unreadable payload raise alarms, and the service still starts", async (t) => {
+    const fs = new MemoryFlashFs();
+    fs.poke("state.a", Uint8Array.of(1, 2, 3));
+    fs.poke("state.b", encodeSlot({ formatVersion: 9, generation: 3n, payload: Uint8Array.of(0) }));
+    const { service, alarms, restored } = await start(fs);
+    t.teardown(() => service.stop());
+    t.equal(restored, 0);
+    t.match(alarms, [
+        /^raise flash.corrupt-slot: state.a: bad-/,
+        /^raise flash.corrupt-slot: snapshot unreadable: .*format 9/,
+    ]);
+    t.equal(service.state.requests.length, 0, "started empty");
+});
+
+t.test("not writable: flash.not-writable raised, cleared when writes work again", async (t) => {
+    const fs = new MemoryFlashFs();
+    const { service, alarms } = await start(fs);
+    t.teardown(() => service.stop());
+    fs.faults.writeDurable = "EROFS";
+    await t.rejects(service.writer.persist(), { code: /./ });
+    t.notOk(service.writer.healthy);
+    t.match(alarms, [/^raise flash.not-writable/]);
+    delete fs.faults.writeDurable;
+    await service.writer.flush();
+    t.ok(service.writer.healthy);
+    t.match(alarms, [/^raise flash.not-writable/, /^clear flash.not-writable/]);
+    const stats = service.writer.stats;
+    t.equal(stats.writes, 1);
+    t.ok(stats.bytesWritten > 0);
+    t.equal(stats.writesLastHour, 1);
+});
