@@ -1,12 +1,15 @@
 import { readFileSync } from "node:fs";
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { loadConfig, qbePorts } from "../config/load.js";
 import { parametersJson, renderParameters } from "../config/parameters.js";
+import { hashFromInput, runConsoleClient } from "../console/client.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
 import { parseFilters, runDecode } from "./decode.js";
 import { runDemo } from "./demo.js";
+import { runDoctor } from "./doctor.js";
+import { parseLinger, parseSpeed, runReplay } from "./replay.js";
 import { protocolRoutes } from "./routes.js";
 import { runService } from "./run.js";
 
@@ -15,6 +18,8 @@ export interface CliIo {
     out: Writable;
     err: Writable;
     env: NodeJS.ProcessEnv;
+    /** Standard input (the console client); default process.stdin. */
+    in?: Readable;
 }
 
 const HELP = `callbackd — Cisco Call Back for a branch office, learned from the wire
@@ -31,6 +36,17 @@ Usage:
       watching them, an embedded MQTT broker, and a narration of a call-back from busy to dial.
   callbackd run [--config FILE]
       Run the service (live capture on capture.interface, or capture.file).
+  callbackd replay <file> [--config FILE] [--speed N | --as-fast-as-possible] [--linger SECONDS]
+      Run the service on a capture with capture time as the clock (state in memory), then print a summary
+      (requests made, notified, ended by reason). --speed N paces frames at N× real time (default: as fast
+      as possible); --linger keeps the phone-facing HTTP service up that long after the capture ends.
+  callbackd doctor [--config FILE]
+      Check this box: capture privilege, interface, state directory, broker, configuration, time sync,
+      pcap addon. One line per check (OK/WARN/FAIL) with what to fix; exit code 1 when a check fails.
+  callbackd console [--config FILE] [--port N] | console --hash
+      A local shell on the running service's diagnostic console (127.0.0.1, port
+      service.cbbChangeNotificationPort, 2552 by default; see docs/CONSOLE.md).
+      --hash      read a password from stdin and print its scrypt hash for console.passwordHash
   callbackd params [--json]
       The service parameters with their units, defaults, ranges and restart flags.
   callbackd config [--config FILE] [--check]
@@ -68,6 +84,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 return await decodeCommand(rest, io);
             case "run":
                 return await runCommand(rest, io);
+            case "replay":
+                return await replayCommand(rest, io);
+            case "doctor": {
+                const { values } = parse(rest, { config: { type: "string" } }, 0);
+                return await runDoctor({ file: values.config as string | undefined, env: io.env, out: io.out });
+            }
             case "demo": {
                 const { values } = parse(
                     rest,
@@ -80,6 +102,24 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                     forever: values.forever === true,
                     ...(capture ? { capture } : {}),
                 });
+            }
+            case "console": {
+                const { values } = parse(
+                    rest,
+                    { config: { type: "string" }, port: { type: "string" }, hash: { type: "boolean" } },
+                    0,
+                );
+                const stdio = { input: io.in ?? process.stdin, output: io.out };
+                if (values.hash) {
+                    io.out.write(`${await hashFromInput(stdio)}\n`);
+                    return 0;
+                }
+                const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+                const port = values.port === undefined ? config.service.cbbChangeNotificationPort : Number(values.port);
+                if (!Number.isInteger(port) || port < 1 || port > 65535) {
+                    throw new UsageError("USAGE", `--port must be 1..65535, not "${String(values.port)}"`);
+                }
+                return await runConsoleClient(port, stdio);
             }
             case "params": {
                 const { values } = parse(rest, { json: { type: "boolean" } }, 0);
@@ -153,4 +193,36 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     const { values } = parse(args, { config: { type: "string" } }, 0);
     const config = loadConfig({ file: values.config as string | undefined, env: io.env });
     return runService(config, io);
+}
+
+async function replayCommand(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(
+        args,
+        {
+            config: { type: "string" },
+            speed: { type: "string" },
+            "as-fast-as-possible": { type: "boolean" },
+            linger: { type: "string" },
+        },
+        1,
+    );
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError("USAGE", "replay needs a capture file");
+    if (values.speed !== undefined && values["as-fast-as-possible"] === true) {
+        throw new UsageError("USAGE", "--speed and --as-fast-as-possible exclude each other");
+    }
+    const speed = values.speed === undefined ? null : parseSpeed(values.speed as string);
+    const lingerS = values.linger === undefined ? 0 : parseLinger(values.linger as string);
+    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const ac = new AbortController();
+    const stop = (): void => ac.abort();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    try {
+        await runReplay(config, { file, speed, lingerS, out: io.out, signal: ac.signal });
+    } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+    }
+    return 0;
 }

@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { engineOptionsFromConfig } from "../callback/options.js";
 import { LiveCapture } from "../capture/liveCapture.js";
-import { readCaptureFile } from "../capture/pcapFile.js";
 import { captureFilter } from "../config/load.js";
 import type { Config } from "../config/types.js";
+import { ConsoleHub, consoleOptionsFromSection, startConsoles } from "../console/index.js";
 import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
 import { mqttOptionsFromSection } from "../mgmt/config.js";
@@ -14,6 +15,7 @@ import { serviceApi } from "../service/serviceApi.js";
 import { NodeFlashFs } from "../store/flashFs.js";
 import { SystemdNotifier } from "../system/sdNotify.js";
 import type { CliIo } from "./main.js";
+import { replayFrames } from "./replay.js";
 
 /** How often the service logs its counters. */
 const STATS_INTERVAL_MS = 60_000;
@@ -47,11 +49,14 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
     const live = config.capture.interface !== null;
     const flash = new NodeFlashFs(dir);
     let mgmt: MqttManagement | null = null;
+    const hub = new ConsoleHub();
     const service = new CallbackService({
         config,
         fs: flash,
         timeMode: live ? "live" : "capture",
+        onEvent: hub.onEvent,
         onAlarm: (id, action, details) => {
+            hub.onAlarm(id, action, details);
             if (mgmt === null) return;
             try {
                 if (action === "raise") mgmt.alarms.raise(id, { text: details });
@@ -118,6 +123,33 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         );
         log.info({ interface: config.capture.interface, filter, stateDir: dir }, "callbackd starting (live capture)");
         capture.start();
+        // The diagnostic console: serial port and loopback TCP (one command tree). A console that cannot
+        // start (port taken, no serial device yet) must not take the service down.
+        const consoles = await startConsoles(service, {
+            ...consoleOptionsFromSection(config.console),
+            hub,
+            providers: {
+                version: packageVersion(),
+                hostname: hostname(),
+                ...(mgmt !== null ? { alarms: mgmt.alarms, mqtt: mgmt, configControl: mgmt.config } : {}),
+                capture: () => {
+                    const st = capture.stats();
+                    return {
+                        interface: st.interface,
+                        filter,
+                        packets: st.received,
+                        drops: st.dropped,
+                        ifDrops: st.ifDropped,
+                    };
+                },
+                reload: () => {
+                    process.kill(process.pid, "SIGTERM");
+                },
+            },
+        }).catch((err: unknown) => {
+            log.error({ error: describeError(err) }, "diagnostic console not started");
+            return null;
+        });
         const tick = setInterval(() => service.tick(), 1000);
         const stats = setInterval(
             () => log.info({ capture: capture.stats(), ...counters() }, "counters"),
@@ -135,6 +167,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         clearInterval(tick);
         clearInterval(stats);
         capture.stop();
+        await consoles?.close();
         service.pipeline.finish();
         await service.stop();
         await mgmt?.stop();
@@ -145,7 +178,9 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
 
     log.info({ file: config.capture.file, stateDir: dir }, "callbackd starting (replaying a capture file)");
     try {
-        const capture = await readCaptureFile(config.capture.file as string, service.onFrame, signal ? { signal } : {});
+        // Frames as fast as possible, but yielding as capture time moves on, so snapshot writes and push
+        // answers land at about the capture time they belong to (as in `replay`).
+        const capture = await replayFrames(config.capture.file as string, null, service.onFrame, signal);
         service.pipeline.finish();
         service.tick();
         log.info({ capture, ...counters() }, "capture file replayed");

@@ -5,6 +5,7 @@
  * "does changing key X need a restart?" by itself.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { CONSOLE_SECTION_SCHEMA } from "../console/config.js";
 import { ConfigError } from "../errors.js";
 import { LOG_LEVELS, NAMESPACE_PATTERN } from "../logging/levels.js";
 import { isSecretKey } from "../logging/redact.js";
@@ -248,6 +249,7 @@ export function buildSchema(parameters: readonly ServiceParameter[] = SERVICE_PA
             },
         },
         mqtt: MQTT_SECTION_SCHEMA,
+        console: CONSOLE_SECTION_SCHEMA,
         state: section("Where durable state lives.", {
             dir: optionalString(
                 4096,

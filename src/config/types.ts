@@ -1,3 +1,4 @@
+import type { ConsoleSectionConfig } from "../console/config.js";
 import type { LogLevel } from "../logging/levels.js";
 import type { MqttSectionConfig } from "../mgmt/config.js";
 import type { ReassemblyOptions } from "../wire/reassembly.js";
@@ -77,6 +78,7 @@ export type ConfigShape = {
     directory: DirectoryEntryConfig[];
     state: { dir: string | null };
     mqtt: MqttSectionConfig;
+    console: ConsoleSectionConfig;
 } & ParameterSections;
 
 /** Deeply readonly view. */

@@ -1,5 +1,13 @@
 /** Property names whose values are never logged or echoed in error messages. */
-export const SECRET_KEYS = ["password", "pushPassword", "secret", "token", "authorization"] as const;
+export const SECRET_KEYS = [
+    "password",
+    "pushPassword",
+    "passwordHash",
+    "enablePasswordHash",
+    "secret",
+    "token",
+    "authorization",
+] as const;
 
 /** What a redacted value is replaced with. */
 export const CENSOR = "[Redacted]";

@@ -25,6 +25,7 @@ t.test("run captures live until asked to stop, logging what it does", { skip }, 
             capture: { interface: "lo", sccpPorts: [2999] },
             state: { dir },
             http: { listen: "127.0.0.1:0" },
+            console: { tcpEnabled: false },
         },
     });
     const ac = new AbortController();

@@ -44,6 +44,7 @@ const sectionKeys: Record<keyof ConfigShape, true> = {
     state: true,
     callback: true,
     mqtt: true,
+    console: true,
 };
 const httpKeys: Record<keyof HttpConfig, true> = { listen: true, publicUrl: true };
 

@@ -1,0 +1,201 @@
+import { createReadStream } from "node:fs";
+import type { Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { EngineEffect } from "../callback/types.js";
+import type { CapturedFrame } from "../capture/frame.js";
+import { CaptureFileParser, type CaptureFileStats } from "../capture/pcapFile.js";
+import type { ClusterEvent } from "../cluster/types.js";
+import type { Config } from "../config/types.js";
+import { CaptureError, UsageError } from "../errors.js";
+import { configureLogging } from "../logging/logger.js";
+import { CallbackService } from "../service/callbackService.js";
+import { MemoryFlashFs } from "../store/flashFs.js";
+
+/** How a replay runs. */
+export interface ReplayOptions {
+    /** The capture file (pcap or pcapng). */
+    file: string;
+    /** Wall-clock pacing: N× real time; null = as fast as possible. */
+    speed: number | null;
+    /** Seconds the phone-facing HTTP service stays up after the capture ends. */
+    lingerS: number;
+    out: Writable;
+    /** Ends the replay (and the linger) early. */
+    signal?: AbortSignal;
+}
+
+/** What a replay did. */
+export interface ReplaySummary {
+    /** Frames delivered to the service. */
+    frames: number;
+    /** Requests that became active (distinct ids). */
+    requests: number;
+    /** Requests whose caller was notified (distinct ids). */
+    notified: number;
+    /** Ended requests by reason. */
+    ended: Record<string, number>;
+    /** Requests still open when the capture ended. */
+    open: number;
+    pushOk: number;
+    pushFailed: number;
+    /** Capture time covered, seconds. */
+    captureSeconds: number;
+}
+
+/** Parses a --speed value: a positive finite number. */
+export function parseSpeed(text: string): number {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0)
+        throw new UsageError("USAGE", `--speed must be a positive number, not "${text}"`);
+    return n;
+}
+
+/** Parses a --linger value: seconds, zero or more. */
+export function parseLinger(text: string): number {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError("USAGE", `--linger must be seconds >= 0, not "${text}"`);
+    return n;
+}
+
+/**
+ * Runs the Call Back service on a capture file with capture time as the engine clock, then keeps the
+ * phone-facing HTTP service up for `lingerS`. The state lives in memory: a replay never touches the box's
+ * state directory. Resolves with the summary (also printed to `out`).
+ */
+export async function runReplay(config: Config, opts: ReplayOptions): Promise<ReplaySummary> {
+    configureLogging({ level: config.log.level, modules: config.log.modules, pretty: config.log.pretty });
+    const requests = new Set<string>();
+    const notified = new Set<string>();
+    const ended: Record<string, number> = {};
+    const onEvent = (e: ClusterEvent | EngineEffect): void => {
+        if (e.type === "RequestChanged") {
+            requests.add(e.id);
+            if (e.change === "notified") notified.add(e.id);
+        } else if (e.type === "RequestEnded") {
+            requests.add(e.id);
+            ended[e.reason] = (ended[e.reason] ?? 0) + 1;
+        }
+    };
+    const service = new CallbackService({ config, fs: new MemoryFlashFs(), timeMode: "capture", onEvent });
+    await service.start();
+    let first = Number.NaN;
+    let last = Number.NaN;
+    let delivered = 0;
+    const sink = (frame: CapturedFrame): void => {
+        delivered++;
+        if (Number.isNaN(first)) first = frame.ts;
+        last = frame.ts;
+        service.onFrame(frame);
+    };
+    let stats: CaptureFileStats;
+    try {
+        stats = await replayFrames(opts.file, opts.speed, sink, opts.signal);
+        service.pipeline.finish();
+        service.tick();
+        if (stats.corrupt) opts.out.write(`warning: capture is corrupt: ${stats.corruptReason ?? "unknown"}\n`);
+        // Let in-flight pushes and snapshot writes settle before counting.
+        await sleep(50);
+        if (opts.lingerS > 0 && opts.signal?.aborted !== true) {
+            opts.out.write(
+                `capture replayed (${delivered} frames); phone service stays up at ${service.http.baseUrl} for ${opts.lingerS} s\n`,
+            );
+            await sleep(opts.lingerS * 1000, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => {});
+        }
+    } finally {
+        await service.stop();
+    }
+    const summary: ReplaySummary = {
+        frames: delivered,
+        requests: requests.size,
+        notified: notified.size,
+        ended,
+        open: service.state.requests.length,
+        pushOk: service.counters.pushOk,
+        pushFailed: service.counters.pushFailed,
+        captureSeconds: Number.isNaN(first) ? 0 : Math.round((last - first) * 1000) / 1000,
+    };
+    opts.out.write(formatSummary(summary));
+    return summary;
+}
+
+/** The summary as printed at the end of a replay. */
+export function formatSummary(s: ReplaySummary): string {
+    const reasons = Object.entries(s.ended)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([r, n]) => `${r}=${n}`)
+        .join(" ");
+    return [
+        `frames: ${s.frames} (${s.captureSeconds} s of capture)`,
+        `requests made: ${s.requests}`,
+        `notified: ${s.notified}`,
+        `ended: ${reasons === "" ? "none" : reasons}`,
+        `still open: ${s.open}`,
+        `pushes: ${s.pushOk} ok, ${s.pushFailed} failed`,
+        "",
+    ].join("\n");
+}
+
+/** Capture time (s) after which an unpaced replay yields to the event loop. */
+const YIELD_EVERY_S = 0.02;
+
+/**
+ * Streams the file, delivering each frame when the wall clock reaches its capture offset / speed, or
+ * (speed null) at once but yielding to the event loop as capture time moves on, so snapshot writes and
+ * push answers land at about the capture time they belong to instead of after the whole file.
+ */
+export async function replayFrames(
+    file: string,
+    speed: number | null,
+    sink: (frame: CapturedFrame) => void,
+    signal: AbortSignal | undefined,
+): Promise<CaptureFileStats> {
+    const parser = new CaptureFileParser({ name: file });
+    const pending: CapturedFrame[] = [];
+    // Frames may view the parser's buffer: keep copies until they are delivered.
+    const collect = (f: CapturedFrame): void => {
+        pending.push({
+            ts: f.ts,
+            linkType: f.linkType,
+            bytes: f.bytes.slice(),
+            origLen: f.origLen,
+            ifIndex: f.ifIndex,
+        });
+    };
+    let startWall = 0;
+    let startTs = Number.NaN;
+    let yieldedTs = Number.NEGATIVE_INFINITY;
+    const stream = createReadStream(file, { highWaterMark: 1 << 16 });
+    try {
+        for await (const chunk of stream) {
+            parser.push(chunk as Buffer, collect);
+            for (const f of pending) {
+                if (signal?.aborted) {
+                    parser.stop();
+                    return parser.stats();
+                }
+                if (Number.isNaN(startTs)) {
+                    startTs = f.ts;
+                    startWall = performance.now();
+                }
+                if (speed === null) {
+                    if (f.ts - yieldedTs >= YIELD_EVERY_S) {
+                        yieldedTs = f.ts;
+                        await new Promise((r) => setImmediate(r));
+                    }
+                } else {
+                    const due = startWall + ((f.ts - startTs) * 1000) / speed - performance.now();
+                    if (due > 1) await sleep(due, undefined, signal ? { signal } : {}).catch(() => {});
+                }
+                sink(f);
+            }
+            pending.length = 0;
+            if (parser.done) break;
+        }
+    } catch (err) {
+        if (err instanceof CaptureError) throw err;
+        throw new CaptureError("CAPTURE_OPEN", `cannot read capture ${file}: ${(err as Error).message}`, { file });
+    } finally {
+        stream.destroy();
+    }
+    return parser.end();
+}

@@ -1,0 +1,191 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import t from "tap";
+import { brokerAddress, diagnose, runDoctor } from "../../src/cli/doctor.js";
+import { main } from "../../src/cli/main.js";
+
+const dir = mkdtempSync(join(tmpdir(), "callbackd-doctor-"));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+function configFile(name: string, body: Record<string, unknown>): string {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(body));
+    return file;
+}
+
+function sink(): { out: PassThrough; text: () => string } {
+    const out = new PassThrough();
+    let text = "";
+    out.on("data", (b: Buffer) => {
+        text += b.toString();
+    });
+    return { out, text: () => text };
+}
+
+const byName = (results: { name: string; status: string }[]) =>
+    Object.fromEntries(results.map((r) => [r.name, r.status]));
+
+t.test("this machine: lo, a writable state dir and a listening broker are OK", async (t) => {
+    const server = createServer((s) => s.destroy()).listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    t.teardown(() => server.close());
+    const port = (server.address() as { port: number }).port;
+    const file = configFile("ok.json", {
+        capture: { interface: "lo" },
+        state: { dir: join(dir, "state") },
+        mqtt: { url: `mqtt://127.0.0.1:${port}` },
+        phones: { pushUser: "cbpush", pushPassword: "x" },
+    });
+    const { out, text } = sink();
+    const code = await main(["doctor", "--config", file], { out, err: new PassThrough(), env: {} });
+    t.equal(code, 0, text());
+    t.match(text(), /^OK {3}config: /m);
+    t.match(text(), /^OK {3}capture source: interface lo/m);
+    t.match(text(), /^WARN state directory: .* does not exist yet/m);
+    t.match(text(), /^OK {3}MQTT broker: 127\.0\.0\.1:\d+ accepts TCP connections/m);
+    t.match(text(), /^SKIP serial console/m);
+    t.match(text(), /^(OK|WARN) time sync/m);
+    t.match(text(), /0 failed/);
+    if (process.getuid?.() === 0) t.match(text(), /^OK {3}capture privilege: running as root/m);
+});
+
+t.test("what fails is named with a fix, and the exit code is 1", async (t) => {
+    const server = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((r) => server.close(r));
+    const file = configFile("bad.json", {
+        capture: { interface: "nosuchnic0" },
+        state: { dir },
+        mqtt: { url: `mqtt://127.0.0.1:${port}` },
+    });
+    const { out, text } = sink();
+    const code = await runDoctor({
+        file,
+        env: {},
+        out,
+        probes: { uid: () => 1000, effectiveCaps: () => 0n, ntpSynchronized: () => "no" },
+    });
+    t.equal(code, 1);
+    t.match(text(), /^FAIL capture source: interface nosuchnic0 does not exist \(present: .*lo/m);
+    t.match(text(), /^FAIL MQTT broker: .* not reachable/m);
+    t.match(text(), /^WARN capture privilege: .* — fix: run doctor as root/m);
+    t.match(text(), /^OK {3}state directory: .* is writable/m);
+    t.match(text(), /^WARN phone push user/m);
+    t.match(text(), /^WARN time sync: clock not synchronized/m);
+});
+
+t.test("probes: capabilities, time, pcap, file source, invalid config", async (t) => {
+    const capture = join(dir, "c.pcap");
+    writeFileSync(capture, "");
+    const file = configFile("file.json", { capture: { file: capture }, state: { dir: join(dir, "a", "b") } });
+    const r = byName(
+        await diagnose({
+            file,
+            env: {},
+            out: new PassThrough(),
+            probes: {
+                uid: () => 1000,
+                effectiveCaps: () => 1n << 13n,
+                ntpSynchronized: () => "yes",
+                pcapAddon: () => ({ error: "no addon" }),
+            },
+        }),
+    );
+    t.same(
+        [r["capture privilege"], r["capture source"], r["time sync"], r["pcap addon"], r["MQTT broker"]],
+        ["OK", "OK", "OK", "WARN", "SKIP"],
+    );
+    const r2 = byName(
+        await diagnose({
+            file: configFile("iface.json", { capture: { interface: "lo" } }),
+            env: {},
+            out: new PassThrough(),
+            probes: {
+                uid: () => 1000,
+                effectiveCaps: () => null,
+                ntpSynchronized: () => null,
+                pcapAddon: () => ({ error: "no addon" }),
+                sysNet: join(dir, "nonet"),
+            },
+        }),
+    );
+    t.same(
+        [r2["capture privilege"], r2["capture source"], r2["time sync"], r2["pcap addon"]],
+        ["WARN", "FAIL", "WARN", "FAIL"],
+    );
+    const r3 = byName(
+        await diagnose({
+            file: configFile("invalid.json", { capture: { interface: 42 } }),
+            env: {},
+            out: new PassThrough(),
+            probes: { uid: () => 1000, effectiveCaps: () => 0n },
+        }),
+    );
+    t.equal(r3.config, "FAIL");
+    t.equal(r3["capture source"], "FAIL", "defaults have no source");
+    t.equal(r3["capture privilege"], "SKIP");
+    const r4 = byName(
+        await diagnose({
+            file: configFile("missing.json", { capture: { file: join(dir, "missing.pcap") } }),
+            env: {},
+            out: new PassThrough(),
+        }),
+    );
+    t.equal(r4["capture source"], "FAIL");
+    // The real /proc/self/status of an ordinary user view; a state "directory" that is a file.
+    const asFile = join(dir, "state-file");
+    writeFileSync(asFile, "");
+    const r5 = byName(
+        await diagnose({
+            file: configFile("statefile.json", { capture: { interface: "lo" }, state: { dir: asFile } }),
+            env: {},
+            out: new PassThrough(),
+            probes: { uid: () => 1000 },
+        }),
+    );
+    t.match(r5["capture privilege"], /^(OK|WARN)$/);
+    t.equal(r5["state directory"], "FAIL");
+});
+
+t.test("interface down, state dir not writable, bad broker URL", async (t) => {
+    const net = join(dir, "net");
+    rmSync(net, { recursive: true, force: true });
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(net, "eth0"), { recursive: true });
+    writeFileSync(join(net, "eth0", "operstate"), "down\n");
+    mkdirSync(join(net, "eth1"), { recursive: true });
+    const ro = join(dir, "ro");
+    mkdirSync(ro, { recursive: true });
+    chmodSync(ro, 0o500);
+    t.teardown(() => chmodSync(ro, 0o700));
+    const base = { env: {}, out: new PassThrough(), probes: { sysNet: net } };
+    const r = await diagnose({
+        ...base,
+        file: configFile("down.json", { capture: { interface: "eth0" }, mqtt: { url: "mqtt://[::1" } }),
+    });
+    t.equal(byName(r)["capture source"], "WARN");
+    t.equal(byName(r)["MQTT broker"], "FAIL");
+    const r2 = await diagnose({ ...base, file: configFile("up.json", { capture: { interface: "eth1" } }) });
+    t.equal(byName(r2)["capture source"], "OK");
+    // Root writes anywhere: the read-only cases are only checkable as an ordinary user.
+    const asRoot = process.getuid?.() === 0;
+    const r3 = byName(await diagnose({ ...base, file: configFile("ro.json", { state: { dir: ro } }) }))[
+        "state directory"
+    ];
+    t.equal(r3, asRoot ? "OK" : "FAIL");
+    const r4 = byName(await diagnose({ ...base, file: configFile("ro2.json", { state: { dir: join(ro, "x") } }) }))[
+        "state directory"
+    ];
+    t.equal(r4, asRoot ? "WARN" : "FAIL");
+});
+
+t.test("broker addresses", async (t) => {
+    t.same(brokerAddress("mqtt://b.example"), { host: "b.example", port: 1883 });
+    t.same(brokerAddress("mqtts://b.example"), { host: "b.example", port: 8883 });
+    t.same(brokerAddress("wss://[::1]:9001/mqtt"), { host: "::1", port: 9001 });
+    t.same(brokerAddress("foo://b"), { host: "b", port: 1883 });
+});
