@@ -40,6 +40,9 @@ export interface ServiceClock {
     clearTimeout(handle: unknown): void;
 }
 
+/** How often (capture time, ms) the cluster model's deadlines are checked when replaying. */
+const MODEL_CHECK_MS = 1000;
+
 export const wallClock: ServiceClock = {
     now: () => Date.now(),
     setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
@@ -85,7 +88,8 @@ export class CallbackService {
     #captureMs = 0;
     #deadline: number | null = null;
     #timer: unknown = null;
-    #modelDeadline: number | null = null;
+    /** Capture time (ms) at which the model's own deadlines are looked at next. */
+    #modelCheckMs = 0;
     readonly #replies = new Map<string, (screen: NextScreen) => void>();
     #replySeq = 0;
     readonly #counters = { pushOk: 0, pushFailed: 0, notifications: 0 };
@@ -242,9 +246,12 @@ export class CallbackService {
 
     #runDue(): void {
         const now = this.now();
-        if (this.#modelDeadline !== null && now / 1000 >= this.#modelDeadline) {
-            this.model.tick(now / 1000);
-            this.#modelDeadline = this.model.nextDeadline();
+        if (now >= this.#modelCheckMs) {
+            // The model's deadlines (keepalive timeouts: tens of seconds) are looked at once a second of capture
+            // time: nextDeadline() walks every device, too slow to run on every event of a large cluster.
+            this.#modelCheckMs = now + MODEL_CHECK_MS;
+            const due = this.model.nextDeadline();
+            if (due !== null && now / 1000 >= due) this.model.tick(now / 1000);
         }
         if (this.#deadline !== null && now >= this.#deadline) this.#input({ type: "Tick" });
     }
@@ -264,7 +271,6 @@ export class CallbackService {
 
     #schedule(): void {
         this.#deadline = this.engine.nextDeadline(this.#state);
-        this.#modelDeadline = this.model.nextDeadline();
         if (this.#capture || this.#stopped) return;
         if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
         this.#timer = null;

@@ -1,13 +1,14 @@
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import type { EngineEffect } from "../../src/callback/types.js";
 import type { ClusterEvent } from "../../src/cluster/types.js";
 import { loadConfig } from "../../src/config/load.js";
 import { configureLogging } from "../../src/logging/logger.js";
-import { CallbackService } from "../../src/service/callbackService.js";
+import { CallbackService, type ServiceClock } from "../../src/service/callbackService.js";
 import { Branch, type BranchPhoneSpec } from "../../src/sim/branch.js";
 import { ManualClock, RealClock } from "../../src/sim/clock.js";
-import { frameSinkOutput } from "../../src/sim/synth.js";
-import type { SimPhoneView } from "../../src/sim/types.js";
+import { type FrameOutput, frameSinkOutput } from "../../src/sim/synth.js";
+import type { SimPhoneView, SimTimer } from "../../src/sim/types.js";
 import { XsiPhoneService } from "../../src/sim/xsi/service.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { captureLoopback } from "../helpers/live.js";
@@ -18,8 +19,14 @@ const board = join(import.meta.dirname, "../../board");
 
 /** A free-ish port for every phone's XSI service (each phone has its own loopback address). */
 export const XSI_PORT = 20000 + (process.pid % 20000);
-/** The simulated CallManager's SCCP port (the service is told to decode it as SCCP). */
-let cmPort = 40000 + (process.pid % 10000) * 2;
+/** A TCP port free on loopback right now (test files run in parallel: fixed offsets from the pid collide). */
+async function freePort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+}
 
 export interface Office {
     branch: Branch;
@@ -31,7 +38,22 @@ export interface Office {
     /** Moves simulated time on in small steps, letting sockets and HTTP settle, until `cond` holds. */
     until(cond: () => boolean, what: string, maxMs?: number): Promise<void>;
     screenTexts(dn: string): string[];
+    /** Mirror mode: whether the simulator's frames reach the service (false: the mirror port is "unplugged"). */
+    mirror: { on: boolean };
     stop(): Promise<void>;
+}
+
+/** Extra options of `startOffice`. */
+export interface OfficeExtras {
+    /** Mirror mode: also copy every frame the service sees here (e.g. a PcapFileWriter to replay later). */
+    tee?: FrameOutput;
+    /** Mirror mode: start with the mirror unplugged (`office.mirror.on = true` plugs it in). */
+    mirrorOff?: boolean;
+    /**
+     * Mirror mode: the service runs "live" on the simulator's clock (its deadlines are timers of that clock)
+     * instead of on the capture's clock (where deadlines fire with the next frame after them).
+     */
+    simClock?: boolean;
 }
 
 /**
@@ -45,15 +67,18 @@ export async function startOffice(
     fs: MemoryFlashFs = new MemoryFlashFs(),
     /** Capture the office live on lo through libpcap (wall clock) instead of mirroring its frames. */
     live = false,
+    extras: OfficeExtras = {},
 ): Promise<Office> {
     configureLogging({ level: "silent" });
     const clock = live ? new RealClock() : new ManualClock();
+    // The simulated CallManager's SCCP port (the service is told to decode it as SCCP).
+    const cmPort = await freePort();
     const xsi = new Map<string, XsiPhoneService>();
     const config = loadConfig({
         env: {},
         overrides: {
             http: { listen: "127.0.0.1:0" },
-            capture: { sccpPorts: [++cmPort] },
+            capture: { sccpPorts: [cmPort] },
             phones: {
                 pushUser: PUSH_USER,
                 pushPassword: PUSH_PASSWORD,
@@ -64,10 +89,17 @@ export async function startOffice(
         },
     });
     const seen: Array<ClusterEvent | EngineEffect> = [];
+    const sim = clock;
+    const onSimClock: ServiceClock = {
+        now: () => sim.now(),
+        setTimeout: (fn, ms) => sim.setTimer(ms, fn),
+        clearTimeout: (h) => sim.clearTimer(h as SimTimer),
+    };
     const service = new CallbackService({
         config,
         fs,
-        timeMode: live ? "live" : "capture",
+        timeMode: live || extras.simClock === true ? "live" : "capture",
+        ...(!live && extras.simClock === true ? { clock: onSimClock } : {}),
         onEvent: (e) => seen.push(e),
     });
     await service.start();
@@ -84,11 +116,21 @@ export async function startOffice(
         return s;
     };
     const capture = live ? await captureLoopback(cmPort, service.onFrame) : null;
+    const mirror = { on: extras.mirrorOff !== true };
+    const sink = frameSinkOutput(service.onFrame);
+    const tee = extras.tee;
+    const tap: FrameOutput = {
+        writeFrom(ts, buf, start, end) {
+            if (!mirror.on) return;
+            tee?.writeFrom(ts, buf, start, end);
+            sink.writeFrom(ts, buf, start, end);
+        },
+    };
     const branch = await Branch.start({
         phones: phones.map((p) => ({ ...p, xsi: factory })),
         clock,
         cm: { port: cmPort },
-        ...(live ? {} : { tap: frameSinkOutput(service.onFrame) }),
+        ...(live ? {} : { tap }),
     });
     const office: Office = {
         branch,
@@ -97,6 +139,7 @@ export async function startOffice(
         fs,
         xsi,
         seen,
+        mirror,
         async until(cond, what, maxMs = 120_000) {
             const end = clock.now() + maxMs;
             const wallEnd = Date.now() + 20_000;
