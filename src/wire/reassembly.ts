@@ -149,55 +149,54 @@ export interface ReassemblyStats {
 }
 
 /**
- * Connections indexed by (source address → port pair → destination address). Addresses come from the wire
- * decoder's cache, so they are the same string objects packet after packet and hash at no cost; building
- * one key string per packet cost more than the rest of reassembly together.
+ * Connections indexed by (source address → destination address → port pair). Addresses come from the
+ * wire decoder's cache, so they are the same string objects packet after packet and hash at no cost;
+ * building one key string per packet cost more than the rest of reassembly together. Both addresses are
+ * levels of their own: phones on different addresses often use the same source port, so a port pair alone
+ * would put thousands of connections under one key.
  */
 class FlowIndex {
-    readonly #bySrc = new Map<string, Map<number, TcpConnection | TcpConnection[]>>();
+    readonly #bySrc = new Map<string, Map<string, Map<number, TcpConnection>>>();
 
     get(srcAddr: string, srcPort: number, dstAddr: string, dstPort: number): TcpConnection | undefined {
-        const e = this.#bySrc.get(srcAddr)?.get(srcPort * 65536 + dstPort);
-        if (e === undefined) return undefined;
-        if (!Array.isArray(e)) return e.client.addr === dstAddr || e.server.addr === dstAddr ? e : undefined;
-        for (const c of e) if (c.client.addr === dstAddr || c.server.addr === dstAddr) return c;
-        return undefined;
+        return this.#bySrc
+            .get(srcAddr)
+            ?.get(dstAddr)
+            ?.get(srcPort * 65536 + dstPort);
     }
 
     /** Indexes both directions of a connection. */
     add(c: TcpConnection): void {
-        this.#put(c.client.addr, c.client.port * 65536 + c.server.port, c);
-        this.#put(c.server.addr, c.server.port * 65536 + c.client.port, c);
+        this.#put(c.client.addr, c.server.addr, c.client.port * 65536 + c.server.port, c);
+        this.#put(c.server.addr, c.client.addr, c.server.port * 65536 + c.client.port, c);
     }
 
     delete(c: TcpConnection): void {
-        this.#remove(c.client.addr, c.client.port * 65536 + c.server.port, c);
-        this.#remove(c.server.addr, c.server.port * 65536 + c.client.port, c);
+        this.#remove(c.client.addr, c.server.addr, c.client.port * 65536 + c.server.port, c);
+        this.#remove(c.server.addr, c.client.addr, c.server.port * 65536 + c.client.port, c);
     }
 
-    #put(src: string, ports: number, c: TcpConnection): void {
-        let inner = this.#bySrc.get(src);
-        if (inner === undefined) {
-            inner = new Map();
-            this.#bySrc.set(src, inner);
+    #put(src: string, dst: string, ports: number, c: TcpConnection): void {
+        let byDst = this.#bySrc.get(src);
+        if (byDst === undefined) {
+            byDst = new Map();
+            this.#bySrc.set(src, byDst);
         }
-        const e = inner.get(ports);
-        if (e === undefined) inner.set(ports, c);
-        else if (Array.isArray(e)) e.push(c);
-        else inner.set(ports, [e, c]);
+        let byPorts = byDst.get(dst);
+        if (byPorts === undefined) {
+            byPorts = new Map();
+            byDst.set(dst, byPorts);
+        }
+        byPorts.set(ports, c);
     }
 
-    #remove(src: string, ports: number, c: TcpConnection): void {
-        const inner = this.#bySrc.get(src);
-        const e = inner?.get(ports);
-        if (inner === undefined || e === undefined) return;
-        if (e === c) inner.delete(ports);
-        else if (Array.isArray(e)) {
-            const rest = e.filter((x) => x !== c);
-            if (rest.length === 1) inner.set(ports, rest[0]!);
-            else inner.set(ports, rest);
-        }
-        if (inner.size === 0) this.#bySrc.delete(src);
+    #remove(src: string, dst: string, ports: number, c: TcpConnection): void {
+        const byDst = this.#bySrc.get(src);
+        const byPorts = byDst?.get(dst);
+        if (byDst === undefined || byPorts === undefined || byPorts.get(ports) !== c) return;
+        byPorts.delete(ports);
+        if (byPorts.size === 0) byDst.delete(dst);
+        if (byDst.size === 0) this.#bySrc.delete(src);
     }
 }
 
