@@ -3,82 +3,13 @@
  * beside this file, published for consumers; PROTO_TEXT is the same text (a test keeps them equal), so
  * the built package needs no file at run time.
  */
+import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 import type { AlarmEventData, AlarmTransition } from "./alarmManager.js";
 import type { Severity } from "./catalogue.js";
 
-/** Text of callbackd_mgmt.proto. */
-export const PROTO_TEXT = `// callbackd management plane: the protobuf payloads of the MQTT topics
-//   callbackd/v1/<site>/<node>/alarms/events  (AlarmEvent, QoS 1)
-//   callbackd/v1/<site>/<node>/telemetry      (Telemetry, QoS 0)
-// MQTT 5 content type: application/x-protobuf;proto=callbackd.mgmt.v1.<Message>
-// Times are ms since the epoch (UTC). Fields are only ever added, never renumbered.
-syntax = "proto3";
-
-package callbackd.mgmt.v1;
-
-// X.733 perceived severity.
-enum Severity {
-  SEVERITY_UNSPECIFIED = 0;
-  CRITICAL = 1;
-  MAJOR = 2;
-  MINOR = 3;
-  WARNING = 4;
-}
-
-// What happened to the alarm.
-enum AlarmState {
-  ALARM_STATE_UNSPECIFIED = 0;
-  RAISED = 1;   // became active
-  UPDATED = 2;  // still active; severity or flapping changed
-  CLEARED = 3;  // no longer active
-  EVENT = 4;    // a stateless alarm (never in the active table)
-}
-
-// One alarm transition. seq is persistent and increases by one per event for the life of the box:
-// a consumer de-duplicates by seq (a redelivery after a reconnect carries the same seq) and detects
-// a gap (events dropped from a full outbox) by a jump.
-message AlarmEvent {
-  uint64 seq = 1;
-  uint64 ts = 2;                 // when the transition happened (the event may be sent later, from the outbox)
-  uint32 session = 3;            // MQTT session number when the transition happened
-  string id = 4;                 // catalogue id, e.g. "phone.push-unreachable"
-  string key = 5;                // "<id>" or "<id>/<resource>"
-  string resource = 6;
-  string fingerprint = 7;        // FNV-1a-64 of the identifying labels, 16 hex digits
-  AlarmState state = 8;
-  Severity severity = 9;
-  uint32 syslog = 10;            // syslog/journald level of the severity
-  string text = 11;
-  string action = 12;            // recommended action
-  string cause = 13;
-  map<string, string> labels = 14;
-  uint32 count = 15;             // raises seen while active (de-duplicated repeats included)
-  uint64 first_raised = 16;
-  bool flapping = 17;
-}
-
-// Periodic counters (cumulative since start) and gauges.
-message Telemetry {
-  uint64 ts = 1;
-  uint32 session = 2;
-  uint32 seq = 3;                // per session, from 1
-  uint64 uptime_ms = 4;
-  uint64 packets = 5;
-  uint64 decode_errors = 6;
-  uint32 registered_phones = 7;
-  uint32 active_requests = 8;
-  uint64 notifications_sent = 9;
-  double push_latency_p50_ms = 10;
-  double push_latency_p95_ms = 11;
-  uint64 flash_writes = 12;
-  uint64 memory_rss_bytes = 13;
-  uint64 memory_heap_used_bytes = 14;
-  uint32 active_alarms = 15;
-  uint32 outbox_pending = 16;
-  map<string, double> extra = 17; // further counters and gauges by name
-}
-`;
+/** Text of callbackd_mgmt.proto (beside this module in src/ and, copied by the build, in dist/). */
+export const PROTO_TEXT = readFileSync(new URL("./callbackd_mgmt.proto", import.meta.url), "utf8");
 
 /** Protobuf package of the messages. */
 export const PROTO_PACKAGE = "callbackd.mgmt.v1";

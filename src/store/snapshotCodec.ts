@@ -3,6 +3,7 @@
  * the same text, a test keeps them equal, so the built package needs no file at run time). formatVersion 1
  * (the engine state as JSON) is still read, so a box upgraded with requests on flash keeps them.
  */
+import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 import { parseEngineState } from "../callback/state.js";
 import type {
@@ -19,131 +20,8 @@ import type { CallBackTrigger } from "../cluster/types.js";
 import type { PhoneTime } from "../phone/phoneTime.js";
 import { StoreError } from "./slots.js";
 
-/** Text of snapshot.proto. */
-export const SNAPSHOT_PROTO = `// callbackd durable state: the payload of a snapshot slot (formatVersion 2).
-// Every number of the engine is a double: engine times are ms and may carry fractions (capture time),
-// and a double keeps any JS number exactly. Nullable values are proto3 "optional" (absent = null).
-// Fields are only ever added, never renumbered; schema_version says which fields a reader may expect.
-syntax = "proto3";
-
-package callbackd.store.v1;
-
-enum Trigger {
-  TRIGGER_UNSPECIFIED = 0;
-  BUSY = 1;
-  NO_ANSWER = 2;
-}
-
-// The tone reported with the press.
-enum Heard {
-  HEARD_UNSPECIFIED = 0;
-  HEARD_BUSY = 1;
-  HEARD_RINGBACK = 2;
-  HEARD_REORDER = 3;
-}
-
-enum Phase {
-  PHASE_UNSPECIFIED = 0;
-  PENDING = 1;
-  WAITING = 2;
-  NOTIFIED = 3;
-}
-
-enum LineState {
-  LINE_STATE_UNSPECIFIED = 0;
-  IDLE = 1;
-  RINGING = 2;
-  LINE_BUSY = 3;
-  UNKNOWN = 4;
-}
-
-message Caller {
-  string device = 1;
-  optional string name = 2;
-  optional string ip = 3;
-  optional double line = 4;
-  optional string dn = 5;
-  optional string model = 6;
-}
-
-message PhoneTime {
-  double epoch_ms = 1;
-  optional double utc_offset_minutes = 2;
-  optional string date_template = 3;
-}
-
-message Delivery {
-  double attempts = 1;
-  bool in_flight = 2;
-  optional double retry_at = 3;
-  optional string last_code = 4;
-}
-
-// One Call Back request, with everything needed to resume it. Requests are stored in press order.
-message Request {
-  string id = 1;
-  double seq = 2;
-  Caller caller = 3;
-  string called_dn = 4;
-  Trigger trigger = 5;
-  optional Heard heard = 6;
-  double created_at = 7;
-  optional double active_since = 8;
-  double expires_at = 9;
-  Phase phase = 10;
-  bool suspended = 11;
-  double generation = 12;
-  optional string reply = 13;
-  optional Request replaces = 14;
-  bool callee_in_use_seen = 15;
-  optional double caller_unregistered_at = 16;
-  optional double notified_at = 17;
-  optional PhoneTime notify_phone_time = 18;
-  optional Delivery delivery = 19;
-}
-
-message ReplaceOffer {
-  string id = 1;
-  Caller caller = 2;
-  string called_dn = 3;
-  Trigger trigger = 4;
-  optional Heard heard = 5;
-  double created_at = 6;
-  double expires_at = 7;
-  string replaces = 8;
-}
-
-message CalleeWatch {
-  string dn = 1;
-  LineState state = 2;
-  double since = 3;
-  optional double first_notified_at = 4;
-}
-
-message EngineState {
-  uint32 version = 1;
-  double seq = 2;
-  double now = 3;
-  double generation = 4;
-  double durable = 5;
-  repeated Request requests = 6;
-  repeated ReplaceOffer offers = 7;
-  repeated CalleeWatch callees = 8;
-  repeated string alarms = 9;
-}
-
-// Where the alarm outbox stands (the MQTT plane keeps the outbox itself).
-message AlarmOutbox {
-  double acked_eseq = 1;
-}
-
-message Snapshot {
-  uint32 schema_version = 1;
-  EngineState engine = 2;
-  AlarmOutbox outbox = 3;
-  double session = 4;
-}
-`;
+/** Text of snapshot.proto (beside this module in src/ and, copied by the build, in dist/). */
+export const SNAPSHOT_PROTO = readFileSync(new URL("./snapshot.proto", import.meta.url), "utf8");
 
 /** formatVersion of a JSON snapshot (the first release). */
 export const FORMAT_JSON = 1;

@@ -11,8 +11,9 @@ import {
 } from "../../src/mgmt/codec.js";
 
 t.test("the published .proto is the schema the code uses", async (t) => {
-    const file = readFileSync(new URL("../../src/mgmt/callbackd_mgmt.proto", import.meta.url), "utf8");
-    t.equal(PROTO_TEXT, file);
+    // The build copies the published .proto beside the compiled module, which loads it at run time.
+    const built = readFileSync(new URL("../../dist/mgmt/callbackd_mgmt.proto", import.meta.url), "utf8");
+    t.equal(built, PROTO_TEXT);
     t.equal(contentType("AlarmEvent"), "application/x-protobuf;proto=callbackd.mgmt.v1.AlarmEvent");
 });
 
