@@ -55,6 +55,7 @@ export async function ptyPair(): Promise<PtyPair> {
 
 interface Port {
     on(ev: "data", fn: (b: Buffer) => void): void;
+    on(ev: "error", fn: (e: Error) => void): void;
     write(d: string | Buffer, cb?: (err?: Error | null) => void): boolean;
     drain(cb: (err?: Error | null) => void): void;
     open(cb: (err: Error | null) => void): void;
@@ -91,6 +92,8 @@ export class Terminal {
             () => new Promise((res) => (port.isOpen ? port.close(() => res()) : res())),
         );
         term.#port = port;
+        // Closing while a read is pending cancels it with an "error" event: expected at teardown, not a crash.
+        port.on("error", () => {});
         port.on("data", (b) => {
             term.out += b.toString("latin1");
         });
@@ -130,7 +133,7 @@ export class Terminal {
     }
 
     /** Waits until the output (since the last take) matches; returns it and consumes it. */
-    async expect(re: RegExp, timeoutMs = 5000): Promise<string> {
+    async expect(re: RegExp, timeoutMs = 20_000): Promise<string> {
         const end = Date.now() + timeoutMs;
         while (!re.test(this.out)) {
             if (Date.now() > end)
