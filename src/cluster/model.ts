@@ -1002,24 +1002,8 @@ export class ClusterModel implements SccpMessageObserver {
     }
 
     private inferRegistered(d: Device, c: Conn, ts: number): void {
-        d.registration = "registered";
         this.armScan();
-        d.inferred = true;
-        d.registeredAt = ts;
-        d.unregisteredReason = null;
-        d.lastPhoneRx = ts;
-        this.emit({
-            type: "DeviceRegistered",
-            t: ts,
-            device: d.key,
-            name: d.name,
-            ip: d.ip,
-            model: modelOf(d.deviceType).model,
-            deviceType: d.deviceType,
-            cm: c.cm,
-            inferred: true,
-        });
-        this.linesChanged(d, ts);
+        this.markRegistered(c, d, ts, true, ts);
     }
 
     private onRegisterAck(c: Conn, d: Device, f: SccpFields, ts: number): void {
@@ -1033,11 +1017,16 @@ export class ClusterModel implements SccpMessageObserver {
         // CallManager 2.x acknowledges with the 12-byte form and never sends CallState.
         if (d.mode === "unknown") d.mode = maxVer === undefined ? "derived" : "callstate";
         if (d.registration === "registered" && !d.inferred) return;
+        this.markRegistered(c, d, ts, false, Math.max(d.lastPhoneRx, ts));
+    }
+
+    /** The device counts as registered (seen: RegisterAck; inferred: call traffic); tells the listeners. */
+    private markRegistered(c: Conn, d: Device, ts: number, inferred: boolean, lastPhoneRx: number): void {
         d.registration = "registered";
-        d.inferred = false;
+        d.inferred = inferred;
         d.registeredAt = ts;
         d.unregisteredReason = null;
-        d.lastPhoneRx = Math.max(d.lastPhoneRx, ts);
+        d.lastPhoneRx = lastPhoneRx;
         this.emit({
             type: "DeviceRegistered",
             t: ts,
@@ -1047,7 +1036,7 @@ export class ClusterModel implements SccpMessageObserver {
             model: modelOf(d.deviceType).model,
             deviceType: d.deviceType,
             cm: c.cm,
-            inferred: false,
+            inferred,
         });
         this.linesChanged(d, ts);
     }
