@@ -31,15 +31,22 @@ import { startOffice } from "./helpers.js";
 
 const skip = needTool("xmllint", "libxml2-utils");
 
+/**
+ * A capture time as the pcap file stores it: whole seconds and rounded microseconds, split the way
+ * PcapFileWriter splits them (rounding t·1e6 as a whole loses the last microsecond to float error).
+ */
+function pcapMicros(t: number): string {
+    const sec = Math.floor(t);
+    return `${sec}${String(Math.round((t - sec) * 1e6)).padStart(6, "0")}`;
+}
+
 /** The decisions that come from the wire, as comparable strings. */
 function decisions(seen: ReadonlyArray<ClusterEvent | EngineEffect>): string[] {
     const out: string[] = [];
     for (const e of seen) {
         switch (e.type) {
             case "CallBackPressed":
-                out.push(
-                    `press ${e.name} line=${e.line} dn=${e.calledDn} trigger=${e.trigger} t=${Math.round(e.t * 1e6)}µs`,
-                );
+                out.push(`press ${e.name} line=${e.line} dn=${e.calledDn} trigger=${e.trigger} t=${pcapMicros(e.t)}µs`);
                 break;
             case "ShowScreen":
                 // screens answering a phone's HTTP action (reply) are not on the wire
