@@ -121,7 +121,7 @@ export class CallbackService {
             null,
         );
         this.pipeline = new WirePipeline(dispatcher, { ...config.reassembly, serverPorts: ports });
-        this.#view = new ModelClusterView(this.model, () => this.now());
+        this.#view = new ModelClusterView(this.model, () => this.now(), config.cti.required);
 
         const [host, port] = splitListen(config.http.listen);
         this.http = new PhoneHttpService({

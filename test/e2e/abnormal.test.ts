@@ -39,11 +39,18 @@ t.test("a number that is not in this cluster: CallBack cannot be activated", { s
     t.equal(o.service.state.requests.length, 0, "no request");
 });
 
-// "Service not available." (no CallManager link observed) cannot be produced through the mirror: a press
-// seen on the wire is itself traffic on a CallManager link, which the model marks up ("traffic") before the
-// press is decoded; and when the mirror is plugged in mid-call the softkey template has not been seen, so
-// the press is not even known to be CallBack. The CTI-required variant has no configuration switch in the
-// service (ModelClusterView's requireCti is false). The engine's unit tests cover the screen.
+// "Service not available." because no CallManager link is observed cannot be produced through the mirror: a
+// press seen on the wire is itself traffic on a CallManager link, which the model marks up ("traffic") before
+// the press is decoded (the engine's unit tests cover it). The CTI-required variant can: the simulated office
+// has no CTIManager, so with cti.required the CTI link is never up.
+t.test("CTI required and the CTI link down: Service not available.", { skip }, async (t) => {
+    const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }], { cti: { required: true } });
+    t.teardown(() => o.stop());
+    await busyPress(o, "1003", "1002", "1001");
+    await o.until(() => o.screenTexts("1003").includes("Service not available."), "the service-not-available screen");
+    t.not(o.service.model.ctiStatus().status, "up", "no CTI link observed");
+    t.equal(o.service.state.requests.length, 0, "no request");
+});
 
 t.test("already active on one number: OK replaces it with the new one", { skip }, async (t) => {
     const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }, { dn: "1004" }, { dn: "1005" }]);
