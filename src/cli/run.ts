@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { isIP } from "node:net";
+import { hostname, networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { engineOptionsFromConfig } from "../callback/options.js";
 import { LiveCapture } from "../capture/liveCapture.js";
@@ -10,6 +11,7 @@ import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
 import { mqttOptionsFromSection } from "../mgmt/config.js";
 import { MqttManagement } from "../mgmt/mqttManagement.js";
+import { RedundancyManager } from "../redundancy/manager.js";
 import { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import { NodeFlashFs } from "../store/flashFs.js";
@@ -50,29 +52,37 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
     const flash = new NodeFlashFs(dir);
     let mgmt: MqttManagement | null = null;
     const hub = new ConsoleHub();
+    const alarm = (id: string, action: "raise" | "clear", details: string): void => {
+        hub.onAlarm(id, action, details);
+        if (mgmt === null) return;
+        try {
+            if (action === "raise") mgmt.alarms.raise(id, { text: details });
+            else mgmt.alarms.clear(id);
+        } catch (err) {
+            log.warn({ alarm: id, error: describeError(err) }, "alarm not published");
+        }
+    };
+    const redundant = config.redundancy.enabled;
+    if (redundant && config.mqtt.url === null) {
+        throw new ConfigError("CONFIG_REDUNDANCY_NO_BROKER", "redundancy.enabled needs a broker: set mqtt.url");
+    }
     const service = new CallbackService({
         config,
         fs: flash,
         timeMode: live ? "live" : "capture",
         onEvent: hub.onEvent,
-        onAlarm: (id, action, details) => {
-            hub.onAlarm(id, action, details);
-            if (mgmt === null) return;
-            try {
-                if (action === "raise") mgmt.alarms.raise(id, { text: details });
-                else mgmt.alarms.clear(id);
-            } catch (err) {
-                log.warn({ alarm: id, error: describeError(err) }, "alarm not published");
-            }
-        },
+        onAlarm: alarm,
+        // a redundant box acts only once the election makes it active
+        ...(redundant ? { initialRole: "standby" as const } : {}),
     });
     const notifier = new SystemdNotifier({
         env: io.env,
         onUnavailable: (why) => log.warn({ why }, "systemd notifications unavailable"),
     });
     const { restored } = await service.start();
+    const redundancy = redundant ? startRedundancy(config, service, alarm) : null;
     if (config.mqtt.url !== null) {
-        mgmt = await startManagement(config, flash, service);
+        mgmt = await startManagement(config, flash, service, redundancy);
         // A replay is short: report it only once the broker is there (a live box does not wait for it).
         if (!live) {
             await mgmt.waitConnected(config.service.connectionRetryTimeoutMs).catch(() => {
@@ -132,6 +142,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
                 version: packageVersion(),
                 hostname: hostname(),
                 ...(mgmt !== null ? { alarms: mgmt.alarms, mqtt: mgmt, configControl: mgmt.config } : {}),
+                ...(redundancy !== null ? { redundancy: () => redundancy.status() } : {}),
                 capture: () => {
                     const st = capture.stats();
                     return {
@@ -169,6 +180,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         capture.stop();
         await consoles?.close();
         service.pipeline.finish();
+        await redundancy?.stop();
         await service.stop();
         await mgmt?.stop();
         notifier.close();
@@ -189,6 +201,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         log.error({ error: describeError(err) }, "capture file could not be read");
         throw err;
     } finally {
+        await redundancy?.stop();
         await service.stop();
         await mgmt?.drained(5000);
         await mgmt?.stop();
@@ -196,8 +209,65 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
     }
 }
 
+/** Joins the site's redundancy group: the service stays a standby until the election makes it active. */
+function startRedundancy(
+    config: Config,
+    service: CallbackService,
+    alarm: (id: string, action: "raise" | "clear", details: string) => void,
+): RedundancyManager {
+    const r = config.redundancy;
+    const address = redundancyAddress(r.address, config.http.publicUrl, service.http.baseUrl);
+    const mgr = new RedundancyManager({
+        site: config.mqtt.site,
+        node: config.mqtt.node,
+        address,
+        priority: r.priority,
+        heartbeatMs: r.heartbeatMs,
+        staleAfterMs: r.staleAfterMs,
+        settleMs: r.settleMs,
+        url: service.http.baseUrl,
+        broker: mqttOptionsFromSection(config.mqtt).broker,
+        service,
+        onAlarm: alarm,
+    });
+    service.attachReplication(mgr);
+    mgr.start();
+    getLogger("redundancy").info({ node: config.mqtt.node, address, priority: r.priority }, "redundancy group joined");
+    return mgr;
+}
+
+/** This box's address in the ordering: configured, else the host phones reach it at, else the first non-internal IPv4. */
+export function redundancyAddress(configured: string, publicUrl: string | null, boundUrl: string): string {
+    if (configured !== "") {
+        if (isIP(configured) === 0) {
+            throw new ConfigError(
+                "CONFIG_REDUNDANCY_ADDRESS",
+                `redundancy.address is not an IP address: ${configured}`,
+            );
+        }
+        return configured;
+    }
+    for (const url of [publicUrl, boundUrl]) {
+        if (url === null) continue;
+        const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+        if (isIP(host) !== 0 && host !== "0.0.0.0" && host !== "::") return host;
+    }
+    for (const list of Object.values(networkInterfaces())) {
+        for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+    }
+    throw new ConfigError(
+        "CONFIG_REDUNDANCY_ADDRESS",
+        "no address for the redundancy ordering: set redundancy.address",
+    );
+}
+
 /** The MQTT management plane on the running service: alarms, telemetry, commands, desired configuration. */
-async function startManagement(config: Config, flash: NodeFlashFs, service: CallbackService): Promise<MqttManagement> {
+async function startManagement(
+    config: Config,
+    flash: NodeFlashFs,
+    service: CallbackService,
+    redundancy: RedundancyManager | null,
+): Promise<MqttManagement> {
     const o = mqttOptionsFromSection(config.mqtt);
     const mgmt = new MqttManagement({
         site: o.site,
@@ -225,7 +295,7 @@ async function startManagement(config: Config, flash: NodeFlashFs, service: Call
                 flashWrites: service.writer.stats.writes,
             }),
         },
-        service: serviceApi(service),
+        service: serviceApi(service, redundancy !== null ? { redundancy: () => redundancy.status() } : {}),
         restart: () => {
             // systemd (Restart=on-failure) or the operator brings the service back.
             process.kill(process.pid, "SIGTERM");

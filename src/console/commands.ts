@@ -13,6 +13,7 @@ import type { AlarmInstance } from "../mgmt/alarmManager.js";
 import type { SetParameterResult } from "../mgmt/configControl.js";
 import { sanitizeBrokerUrl } from "../mgmt/mqttManagement.js";
 import { buildExecute } from "../phone/xsi.js";
+import type { RedundancyStatus } from "../redundancy/manager.js";
 import type { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import type { CommandNode, CommandOutput } from "./commandTree.js";
@@ -46,6 +47,8 @@ export interface ConsoleProviders {
         readonly current: Config;
         setParameter(key: string, value: unknown): Promise<SetParameterResult>;
     };
+    /** This box's redundancy role and the other boxes of the site (RedundancyManager.status). */
+    redundancy?: () => RedundancyStatus;
     /** libpcap statistics of the live capture. */
     capture?: () => CaptureStats;
     /** Restarts the service (systemd restarts the process); absent: `reload` is refused. */
@@ -357,8 +360,40 @@ function showMqtt(ctx: ConsoleContext): CommandOutput {
 }
 
 function showRedundancy(ctx: ConsoleContext): CommandOutput {
+    const r = ctx.providers.redundancy?.();
+    const boxes: string[] =
+        r === undefined
+            ? ["This box       : single (redundancy not enabled)"]
+            : [
+                  `This box       : ${r.node}, ${r.role}${r.connected ? "" : " (broker not connected: role kept)"}`,
+                  `Active box     : ${r.active ?? "none seen"}${r.splitBrain ? " — SPLIT BRAIN" : ""}`,
+                  `State          : term ${r.term}, sequence ${r.seq}`,
+                  ...(r.lastChange !== null
+                      ? [
+                            `Last change    : ${new Date(r.lastChange.at).toISOString()} → ${r.lastChange.role}: ${r.lastChange.reason}`,
+                        ]
+                      : []),
+                  ...(r.members.length === 0
+                      ? ["Other boxes    : none seen"]
+                      : table(
+                            ["Box", "Address", "Priority", "Role", "Term", "Seq", "Heard"],
+                            r.members.map((m) => [
+                                m.node,
+                                m.address,
+                                String(m.priority),
+                                m.role,
+                                String(m.term),
+                                String(m.seq),
+                                `${m.ageMs} ms ago`,
+                            ]),
+                        )),
+              ];
     const rows = ctx.service.model.callManagers().map((c) => [c.cm, String(c.primary), String(c.standby)]);
-    return rows.length === 0 ? ["No CallManager links seen"] : table(["CallManager", "Primary", "Standby"], rows);
+    return [
+        ...boxes,
+        "",
+        ...(rows.length === 0 ? ["No CallManager links seen"] : table(["CallManager", "Primary", "Standby"], rows)),
+    ];
 }
 
 function showFlash(ctx: ConsoleContext): CommandOutput {
@@ -576,7 +611,11 @@ export function commandTree(): Node[] {
                 { word: "capture", help: "Capture interface, filter and counters", run: showCapture },
                 { word: "cti", help: "CTI (QBE) link state", run: showCti },
                 { word: "mqtt", help: "MQTT management plane", run: showMqtt },
-                { word: "redundancy", help: "CallManager links of the phones", run: showRedundancy },
+                {
+                    word: "redundancy",
+                    help: "This box's role, the other boxes, CallManager links",
+                    run: showRedundancy,
+                },
                 { word: "flash", help: "State snapshots on flash", run: showFlash },
                 {
                     word: "log",

@@ -83,6 +83,14 @@ export const ALARM_CATALOGUE = [
         "Mirror less traffic (only the voice VLAN), raise capture.bufferSizeBytes, and check CPU load.",
     ),
     def(
+        "capture.reassembly-pressure",
+        "minor",
+        "qualityOfService",
+        [0, 60 * S],
+        "Hostile or broken traffic on the mirror port: connections evicted at the connection cap, out-of-order data dropped at the memory cap, or garbage on the SCCP/QBE ports.",
+        "Look for a scan or flood on the voice VLAN (details say which counter moved); mirror only the CallManager ports; raise reassembly.maxConnections or memoryCapBytes only if the box has the memory.",
+    ),
+    def(
         "cucm.link-not-observed",
         "major",
         "communications",
@@ -172,6 +180,15 @@ export const ALARM_CATALOGUE = [
         "This box changed redundancy role (active/standby).",
         "Check why the peer took over or gave up (its status and alarms).",
         { stateless: true, flapDetection: false },
+    ),
+    def(
+        "redundancy.split-brain",
+        "major",
+        "processingError",
+        [0, 0],
+        "Two boxes of the site announced themselves active at once; the one later in the ordering steps down.",
+        "Check that every box reaches the same broker and has a distinct redundancy.address or priority.",
+        { flapDetection: false },
     ),
     def(
         "config.rejected",

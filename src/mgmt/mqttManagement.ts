@@ -11,6 +11,7 @@ import { getLogger, type Logger } from "../logging/logger.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { realTimers, type TimerPort } from "../store/snapshotWriter.js";
 import { type AlarmEventData, AlarmManager, type FlapSettings } from "./alarmManager.js";
+import { brokerClientOptions } from "./brokerClient.js";
 import { ALARM_CATALOGUE, type AlarmPolicy } from "./catalogue.js";
 import { contentType, encodeAlarmEvent, encodeTelemetry, type TelemetrySample } from "./codec.js";
 import { type CommandOutcome, CommandProcessor, type ServiceApi } from "./commands.js";
@@ -380,28 +381,17 @@ export class MqttManagement {
     }
 
     #connect(): void {
-        const b = this.#opts.broker;
         const options: IClientOptions = {
+            ...brokerClientOptions(this.#opts.broker, {
+                clientId: `callbackd-${this.#opts.site}-${this.#opts.node}`,
+                keepaliveS: 30,
+                reconnectMs: 2000,
+            }),
             protocolVersion: this.#v5 ? 5 : 4,
-            clientId: b.clientId ?? `callbackd-${this.#opts.site}-${this.#opts.node}`,
-            clean: true,
-            keepalive: b.keepaliveS ?? 30,
-            reconnectPeriod: b.reconnectMs ?? 2000,
-            connectTimeout: b.connectTimeoutMs ?? 10_000,
-            queueQoSZero: false,
-            resubscribe: false,
             will: this.#will(),
             ...this.#credentials,
         };
         if (this.#v5) options.properties = { sessionExpiryInterval: 0 };
-        if (b.tls !== undefined) {
-            const tls = b.tls;
-            if (tls.ca !== undefined) options.ca = toBuffer(tls.ca);
-            if (tls.cert !== undefined) options.cert = toBuffer(tls.cert);
-            if (tls.key !== undefined) options.key = toBuffer(tls.key);
-            if (tls.servername !== undefined) options.servername = tls.servername;
-            options.rejectUnauthorized = tls.rejectUnauthorized ?? true;
-        }
         const client = mqtt.connect(this.#opts.broker.url, options);
         this.#client = client;
         client.on("connect", () => void this.#onConnect());
@@ -696,11 +686,6 @@ export class MqttManagement {
         if (this.#v5) opts.properties = { ...JSON_PROPS };
         await client.publishAsync(topic, JSON.stringify(data), opts);
     }
-}
-
-/** PEM text or bytes as a Buffer. */
-function toBuffer(v: string | Uint8Array): Buffer {
-    return typeof v === "string" ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
 /** Rejects when `p` takes longer than `ms`. */

@@ -8,7 +8,7 @@ import { ClusterModel } from "../cluster/model.js";
 import type { ClusterEvent } from "../cluster/types.js";
 import { qbePorts } from "../config/load.js";
 import type { Config } from "../config/types.js";
-import { describeError } from "../errors.js";
+import { CallbackdError, describeError } from "../errors.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { loadDictionariesSync } from "../phone/dictionary.js";
 import { type BoxAction, type NextScreen, PhoneHttpService, type Ticket } from "../phone/http.js";
@@ -18,12 +18,14 @@ import { buildExecute, type ExecuteItem, playUri } from "../phone/xsi.js";
 import { ProtocolDispatcher } from "../protocol/dispatcher.js";
 import { CtiLinkObserver } from "../qbe/link.js";
 import { qbeRoute } from "../qbe/stream.js";
+import type { Role } from "../redundancy/election.js";
 import { sccpRoute } from "../sccp/stream.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
 import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
 import { SnapshotWriter, type StoreHealthEvent } from "../store/snapshotWriter.js";
 import { WirePipeline } from "../wire/pipeline.js";
+import { PRESSURE_ALARM, ReassemblyPressure } from "../wire/pressure.js";
 import { ModelClusterView } from "./clusterView.js";
 
 /**
@@ -43,8 +45,17 @@ export interface ServiceClock {
 /** How often (capture time, ms) the cluster model's deadlines are checked when replaying. */
 const MODEL_CHECK_MS = 1000;
 
+/** Wall time when this process started, and the monotonic clock then. */
+const EPOCH_AT_START = Date.now();
+const MONO_AT_START = performance.now();
+
+/**
+ * The live clock: the wall time at start carried on by the monotonic clock, so an NTP step of the wall
+ * clock neither expires requests early (forward) nor freezes every deadline for the size of the step
+ * (backward: the engine never lets time go back). The unit starts after time-sync.target.
+ */
 export const wallClock: ServiceClock = {
-    now: () => Date.now(),
+    now: () => EPOCH_AT_START + Math.floor(performance.now() - MONO_AT_START),
     setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
@@ -63,6 +74,13 @@ export interface CallbackServiceOptions {
     onAlarm?: (id: string, action: "raise" | "clear", details: string) => void;
     /** Observes every cluster event and engine effect (narration, tests). */
     onEvent?: (e: ClusterEvent | EngineEffect) => void;
+    /** "standby" with redundancy: decode and hold replicated state, act on nothing until made active. */
+    initialRole?: Role;
+}
+
+/** Where state is replicated besides flash (the redundancy link): a request is durable once both hold it. */
+export interface Replication {
+    replicate(): Promise<void>;
 }
 
 export class CallbackService {
@@ -73,6 +91,8 @@ export class CallbackService {
     readonly http: PhoneHttpService;
     readonly push: PushClient | null;
     readonly pipeline: WirePipeline;
+    /** Drives the capture.reassembly-pressure alarm from the reassembly counters and decoder resyncs. */
+    readonly pressure: ReassemblyPressure;
     readonly store: SlotStore;
     readonly writer: SnapshotWriter;
     readonly #view: ModelClusterView;
@@ -94,6 +114,9 @@ export class CallbackService {
     #replySeq = 0;
     readonly #counters = { pushOk: 0, pushFailed: 0, notifications: 0 };
     #stopped = false;
+    #role: Role;
+    #replication: Replication | null = null;
+    #pushesInFlight = 0;
 
     constructor(opts: CallbackServiceOptions) {
         const { config } = opts;
@@ -101,6 +124,7 @@ export class CallbackService {
         this.#opts = opts;
         this.#clock = opts.clock ?? wallClock;
         this.#capture = opts.timeMode === "capture";
+        this.#role = opts.initialRole ?? "active";
         this.#log = getLogger("callback");
         this.engine = new CallBackEngine(engineOptionsFromConfig(config));
         this.model = new ClusterModel({
@@ -117,10 +141,14 @@ export class CallbackService {
                 sccpRoute(config.capture.sccpPorts, { observer: this.model }),
                 qbeRoute(qbePorts(config), { observer: this.cti }),
             ],
-            () => {},
+            (r) => this.pressure.onRecord(r),
             null,
         );
         this.pipeline = new WirePipeline(dispatcher, { ...config.reassembly, serverPorts: ports });
+        this.pressure = new ReassemblyPressure(
+            () => this.pipeline.reassembler.stats,
+            (action, details) => this.#alarm(PRESSURE_ALARM, action, details),
+        );
         this.#view = new ModelClusterView(this.model, () => this.now(), config.cti.required);
 
         const [host, port] = splitListen(config.http.listen);
@@ -174,6 +202,54 @@ export class CallbackService {
 
     get counters(): Readonly<{ pushOk: number; pushFailed: number; notifications: number }> {
         return this.#counters;
+    }
+
+    /** "active": acts on phones; "standby": decodes and holds replicated state only. */
+    get role(): Role {
+        return this.#role;
+    }
+
+    /**
+     * Changes the role. Active: every request held is resumed as after a restart (guard times start again,
+     * a notification whose push was not acknowledged is pushed again). Standby: stops acting; presses
+     * waiting for an answer get "Service not available.".
+     */
+    setRole(role: Role, reason: string): void {
+        if (role === this.#role) return;
+        this.#role = role;
+        this.#log.warn({ role, reason }, `call-back service ${role}`);
+        if (role === "active") {
+            this.#input({ type: "Restored" });
+            return;
+        }
+        if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+        this.#timer = null;
+        for (const resolve of this.#replies.values()) resolve({ kind: "serviceUnavailable" });
+        this.#replies.clear();
+    }
+
+    /** Replicates through `r` as well as to flash (a request is acknowledged once both hold it). */
+    attachReplication(r: Replication | null): void {
+        this.#replication = r;
+    }
+
+    /** The request state as a snapshot payload (protobuf format 2), for replication. */
+    replicaPayload(): Uint8Array {
+        return encodeSnapshot({ engine: this.#state, session: 0, outboxAckedEseq: 0 });
+    }
+
+    /** Standby: takes the active box's request state (validated first) and keeps it on flash too. */
+    applyReplica(format: number, payload: Uint8Array): void {
+        if (this.#role === "active") {
+            throw new ServiceRoleError("SERVICE_ACTIVE", "an active box does not take replicated state");
+        }
+        this.#state = decodePayload(format, payload).engine;
+        this.writer.persist().catch(() => undefined); // failures raise flash.not-writable through onHealth
+    }
+
+    /** Nothing half done: no press waiting for its request to be durable, no push in flight. */
+    atSafePoint(): boolean {
+        return this.#pushesInFlight === 0 && !this.#state.requests.some((r) => r.phase === "pending");
     }
 
     /** Restores the state from flash, then starts the phone-facing HTTP service. */
@@ -234,6 +310,7 @@ export class CallbackService {
         this.pipeline.tick(nowS);
         this.cti.tick(this.now());
         this.model.tick(nowS);
+        this.pressure.check(this.now());
         this.#input({ type: "Tick" });
     }
 
@@ -250,6 +327,7 @@ export class CallbackService {
             // The model's deadlines (keepalive timeouts: tens of seconds) are looked at once a second of capture
             // time: nextDeadline() walks every device, too slow to run on every event of a large cluster.
             this.#modelCheckMs = now + MODEL_CHECK_MS;
+            this.pressure.check(now);
             const due = this.model.nextDeadline();
             if (due !== null && now / 1000 >= due) this.model.tick(now / 1000);
         }
@@ -261,8 +339,9 @@ export class CallbackService {
         this.#input(e);
     }
 
-    /** Runs one input through the engine and carries out its effects. */
+    /** Runs one input through the engine and carries out its effects (the active box only). */
     #input(input: EngineInput): void {
+        if (this.#role !== "active") return;
         const { state, effects } = this.engine.handle(this.#state, input, this.now(), this.#view);
         this.#state = state;
         for (const effect of effects) this.#apply(effect);
@@ -303,7 +382,8 @@ export class CallbackService {
                         this.#input({ type: "PersistFailed", upTo: generation, error: "STORE_UNHEALTHY" }),
                     );
                 }
-                this.writer.persist().then(
+                const replicated = this.#replication?.replicate() ?? Promise.resolve();
+                Promise.all([this.writer.persist(), replicated]).then(
                     () => this.#input({ type: "PersistDone", upTo: generation }),
                     (err: unknown) => {
                         if (healthy)
@@ -355,6 +435,7 @@ export class CallbackService {
 
     /** A box softkey pressed on a phone: the engine decides, and answers with the next screen. */
     #onPhoneAction(ticket: Ticket, action: BoxAction): Promise<NextScreen> {
+        if (this.#role !== "active") return Promise.resolve({ kind: "serviceUnavailable" });
         const reply = `r${++this.#replySeq}`;
         return new Promise<NextScreen>((resolve) => {
             this.#replies.set(reply, resolve);
@@ -426,7 +507,9 @@ export class CallbackService {
     }
 
     #send(deviceKey: string, ip: string, items: ExecuteItem[], ref: string | null, notify: boolean): void {
+        this.#pushesInFlight++;
         const done = (outcome: Pick<PushOutcome, "ok" | "code">): void => {
+            this.#pushesInFlight--;
             if (outcome.ok) this.#counters.pushOk++;
             else this.#counters.pushFailed++;
             if (this.#stopped) return;
@@ -457,6 +540,9 @@ export class CallbackService {
             });
     }
 }
+
+/** An operation the box's current role does not allow. */
+export class ServiceRoleError extends CallbackdError {}
 
 /** "0.0.0.0:8080" / "[::]:8080" → host and port. */
 export function splitListen(listen: string): [string, number] {

@@ -1,12 +1,13 @@
 import { CallbackdError } from "../errors.js";
 import type { ServiceApi } from "../mgmt/commands.js";
+import type { RedundancyStatus } from "../redundancy/manager.js";
 import type { CallbackService } from "./callbackService.js";
 
 /** Errors of the management operations (codes map to MQTT `bad_request`, console messages). */
 export class ServiceApiError extends CallbackdError {}
 
 /** The Call Back operations the management plane (MQTT, console) offers, on the running service. */
-export function serviceApi(service: CallbackService): ServiceApi {
+export function serviceApi(service: CallbackService, extras: { redundancy?: () => RedundancyStatus } = {}): ServiceApi {
     return {
         async listCallbacks({ state, limit }) {
             const list = service.state.requests
@@ -26,6 +27,14 @@ export function serviceApi(service: CallbackService): ServiceApi {
             return { total: service.state.requests.length, requests: list };
         },
         async cancelCallback(id) {
+            if (service.role !== "active") {
+                const active = extras.redundancy?.().active ?? null;
+                throw new ServiceApiError(
+                    "NOT_ACTIVE",
+                    `this box is a standby: cancel on the active box${active !== null ? ` (${active})` : ""}`,
+                    { active },
+                );
+            }
             if (!service.cancel(id, "management")) {
                 throw new ServiceApiError("CALLBACK_NOT_FOUND", `no active call-back ${id}`, { id });
             }
@@ -68,6 +77,8 @@ export function serviceApi(service: CallbackService): ServiceApi {
                 phones: service.model.stats().devices,
                 pushes: service.counters,
                 cti: service.model.ctiStatus().status,
+                role: service.role,
+                ...(extras.redundancy !== undefined ? { redundancy: extras.redundancy() } : {}),
             };
         },
     };
