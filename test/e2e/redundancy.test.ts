@@ -1,0 +1,301 @@
+/**
+ * Redundancy end to end: real `callbackd run` processes (each on its own loopback address, each capturing
+ * the simulated office live on lo), a real Mosquitto, and the simulated office with XSI phones in this
+ * process. The active box is killed with SIGKILL while a request is pending and while a notification is in
+ * flight; the backup must notify the caller exactly once. The old active restarting with the lowest address
+ * takes over again in an orderly way; a broker restart changes no role.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import t from "tap";
+import { configureLogging } from "../../src/logging/logger.js";
+import { Branch, type BranchPhoneSpec } from "../../src/sim/branch.js";
+import { RealClock } from "../../src/sim/clock.js";
+import type { SimPhoneView } from "../../src/sim/types.js";
+import { XsiPhoneService } from "../../src/sim/xsi/service.js";
+import { needLiveCapture } from "../helpers/live.js";
+import { freePort, needMosquitto, TestBroker, Watcher } from "../mgmt/helpers/broker.js";
+import { PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
+
+configureLogging({ level: "silent" });
+const skip = needLiveCapture() || needMosquitto();
+const BIN = join(import.meta.dirname, "../../bin/callbackd");
+const BOARD = join(import.meta.dirname, "../../board");
+const SITE = "branch1";
+
+interface Announced {
+    role: string;
+    term: number;
+    seq: number;
+    online: boolean;
+    at: number;
+}
+
+/** One `callbackd run` process. */
+class BoxProcess {
+    proc: ChildProcess | null = null;
+    output = "";
+    readonly configFile: string;
+    constructor(
+        readonly node: string,
+        readonly address: string,
+        dir: string,
+        config: Record<string, unknown>,
+    ) {
+        this.configFile = join(dir, `${node}.json`);
+        writeFileSync(this.configFile, JSON.stringify(config));
+    }
+
+    async start(): Promise<void> {
+        this.output = "";
+        const p = spawn(process.execPath, [BIN, "run", "--config", this.configFile], {
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, NOTIFY_SOCKET: "" },
+        });
+        this.proc = p;
+        p.stdout?.on("data", (d: Buffer) => {
+            this.output += d.toString();
+        });
+        p.stderr?.on("data", (d: Buffer) => {
+            this.output += d.toString();
+        });
+        await until(
+            () => this.output.includes('"msg":"capture open"'),
+            `${this.node} capturing`,
+            15_000,
+            () => (this.proc?.exitCode !== null ? `${this.node} exited: ${this.output.slice(-2000)}` : null),
+        );
+    }
+
+    kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+        const p = this.proc;
+        this.proc = null;
+        if (p === null || p.exitCode !== null) return Promise.resolve();
+        return new Promise((resolve) => {
+            p.once("exit", () => resolve());
+            p.kill(signal);
+        });
+    }
+}
+
+async function until(cond: () => boolean, what: string, ms = 15_000, fatal: () => string | null = () => null) {
+    const end = Date.now() + ms;
+    while (!cond()) {
+        const f = fatal();
+        if (f !== null) throw new Error(f);
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+    }
+}
+
+interface Site {
+    broker: TestBroker;
+    watcher: Watcher;
+    roles: Map<string, Announced>;
+    /** Every role an announcement showed, in order, per node (for flapping checks). */
+    history: Map<string, string[]>;
+    boxes: BoxProcess[];
+    branch: Branch;
+    xsi: Map<string, XsiPhoneService>;
+    screens(dn: string): string[];
+    sounds(dn: string): string[];
+    active(): string | null;
+    stop(): Promise<void>;
+}
+
+async function startSite(
+    t: { teardown(fn: () => unknown): void },
+    boxes: number,
+    phones: BranchPhoneSpec[],
+    callback: Record<string, unknown>,
+): Promise<Site> {
+    const broker = await TestBroker.start();
+    const dir = mkdtempSync(join(tmpdir(), "cbk-redundancy-"));
+    const cmPort = await freePort();
+    const watcher = await Watcher.connect(broker.url, [`callbackd/v1/${SITE}/redundancy/members/+`]);
+    const roles = new Map<string, Announced>();
+    const history = new Map<string, string[]>();
+    watcher.client.on("message", (topic, payload) => {
+        if (!topic.includes("/members/") || payload.length === 0) return;
+        const a = JSON.parse(payload.toString()) as Announced & { node: string };
+        roles.set(a.node, { role: a.role, term: a.term, seq: a.seq, online: a.online, at: Date.now() });
+        // roles only: a broker shutting down sends every box's Will, which says nothing about its role
+        if (!a.online) return;
+        const h = history.get(a.node) ?? [];
+        if (h.at(-1) !== a.role) h.push(a.role);
+        history.set(a.node, h);
+    });
+    const list: BoxProcess[] = [];
+    for (let i = 0; i < boxes; i++) {
+        const node = `cbk${i + 1}`;
+        const address = `127.0.0.${11 + i}`;
+        const port = await freePort();
+        list.push(
+            new BoxProcess(node, address, dir, {
+                capture: { interface: "lo", sccpPorts: [cmPort] },
+                http: { listen: `${address}:${port}` },
+                phones: {
+                    pushUser: PUSH_USER,
+                    pushPassword: PUSH_PASSWORD,
+                    pushUrl: `http://{ip}:${XSI_PORT}/CGI/Execute`,
+                },
+                state: { dir: join(dir, node) },
+                mqtt: { url: broker.url, site: SITE, node, telemetryIntervalS: 0 },
+                console: { tcpEnabled: false, device: null },
+                redundancy: { enabled: true, address, heartbeatMs: 200, staleAfterMs: 1500, settleMs: 600 },
+                callback,
+                log: { level: "info" },
+            }),
+        );
+    }
+    // processes first (they must see the phones register), the lowest address first
+    for (const b of list) await b.start();
+    const clock = new RealClock();
+    const xsi = new Map<string, XsiPhoneService>();
+    const branch = await Branch.start({
+        phones: phones.map((p) => ({
+            ...p,
+            xsi: (v: SimPhoneView) => {
+                const s = new XsiPhoneService({
+                    host: v.ip,
+                    port: XSI_PORT,
+                    phone: v,
+                    auth: { user: PUSH_USER, password: PUSH_PASSWORD },
+                    clock,
+                    audio: { dir: BOARD },
+                });
+                xsi.set(v.ip, s);
+                return s;
+            },
+        })),
+        clock,
+        cm: { port: cmPort },
+    });
+    const site: Site = {
+        broker,
+        watcher,
+        roles,
+        history,
+        boxes: list,
+        branch,
+        xsi,
+        screens: (dn) => (xsi.get(branch.phone(dn).ip)?.screens ?? []).map((s) => s.text),
+        sounds: (dn) => xsi.get(branch.phone(dn).ip)?.sounds ?? [],
+        active() {
+            const live = [...roles].filter(([, a]) => a.online && a.role === "active");
+            return live.length === 1 ? (live[0]?.[0] ?? null) : null;
+        },
+        async stop() {
+            await branch.stop();
+            await Promise.all(list.map((b) => b.kill("SIGTERM")));
+            await watcher.close();
+            await broker.destroy();
+            rmSync(dir, { recursive: true, force: true });
+        },
+    };
+    t.teardown(() => site.stop());
+    return site;
+}
+
+const activated = (dn: string) =>
+    `Call Back is activated on ${dn}. Press Cancel to deactivate. Press Exit to quit this screen.`;
+const isAvailable = (dn: string) => (s: string) => s.startsWith(`${dn} has become available`);
+
+/** 1003 calls 1002 (busy with 1001), presses CallBack, is told it is activated, and hangs up. */
+async function makeRequest(s: Site): Promise<void> {
+    await s.branch.call("1001", "1002");
+    await s.branch.answer("1002");
+    await s.branch.call("1003", "1002");
+    await until(() => s.branch.phone("1003").tone === 0x23, "1003 hears busy");
+    await s.branch.press("1003", "CallBack");
+    await until(() => s.screens("1003").includes(activated("1002")), "the activated screen");
+    await s.branch.hangUp("1003");
+}
+
+/** Waits until `node` announces it holds at least the active's state. */
+async function synced(s: Site, node: string, active: string): Promise<void> {
+    await until(() => {
+        const a = s.roles.get(active);
+        const b = s.roles.get(node);
+        return a !== undefined && b !== undefined && b.term === a.term && b.seq >= a.seq && a.seq > 0;
+    }, `${node} synced with ${active}`);
+}
+
+const PHONES: BranchPhoneSpec[] = [{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }];
+
+t.test(
+    "two boxes: kill -9 the active with a request pending; the backup notifies exactly once",
+    { skip },
+    async (t) => {
+        const s = await startSite(t, 2, PHONES, { guardTimeMs: 300 });
+        await until(() => s.active() === "cbk1", "cbk1 (lowest address) active");
+        t.equal(s.roles.get("cbk2")?.role, "standby");
+        await makeRequest(s);
+        await synced(s, "cbk2", "cbk1");
+
+        const killedAt = Date.now();
+        await s.boxes[0]?.kill();
+        await until(() => s.roles.get("cbk2")?.role === "active", "cbk2 takes over");
+        const failoverMs = s.roles.get("cbk2")!.at - killedAt;
+        t.ok(failoverMs < 5000, `failover in ${failoverMs} ms`);
+        t.comment(`failover after SIGKILL: ${failoverMs} ms`);
+
+        await s.branch.hangUp("1002");
+        await until(() => s.screens("1003").some(isAvailable("1002")), "the backup notifies 1003");
+        await new Promise((r) => setTimeout(r, 1500));
+        t.equal(s.screens("1003").filter(isAvailable("1002")).length, 1, "exactly one notification");
+        t.same(s.sounds("1003"), ["CallBack.raw"], "one twinkle");
+
+        // the old active comes back: lowest address, so it takes over again once it holds the state
+        await s.boxes[0]?.start();
+        await until(() => s.active() === "cbk1" && s.roles.get("cbk2")?.role === "standby", "orderly handback to cbk1");
+        t.same(s.history.get("cbk2"), ["standby", "active", "standby"], "cbk2: standby → active → standby");
+        await new Promise((r) => setTimeout(r, 1000));
+        t.equal(s.screens("1003").filter(isAvailable("1002")).length, 1, "still exactly one notification");
+    },
+);
+
+t.test("kill -9 the active while a notification is in flight: delivered once by the backup", { skip }, async (t) => {
+    const s = await startSite(t, 2, PHONES, { guardTimeMs: 200, notifyRetryMs: 1000, notifyAttempts: 5 });
+    await until(() => s.active() === "cbk1", "cbk1 active");
+    await makeRequest(s);
+    await synced(s, "cbk2", "cbk1");
+    // 1003's phone refuses the push (HTTP 500): the notification stays in flight, retried
+    const phone = s.xsi.get(s.branch.phone("1003").ip)!;
+    await phone.setFailure({ kind: "http500" });
+    const pushes = () => phone.pushes.length;
+    await s.branch.hangUp("1002");
+    await until(() => pushes() >= 1, "the active tries to push");
+    await s.boxes[0]?.kill();
+    await phone.setFailure(undefined);
+    await until(() => s.screens("1003").some(isAvailable("1002")), "the backup delivers");
+    await new Promise((r) => setTimeout(r, 2500));
+    t.equal(s.screens("1003").filter(isAvailable("1002")).length, 1, "shown exactly once");
+    t.same(s.sounds("1003"), ["CallBack.raw"]);
+});
+
+t.test("three boxes: the next lowest takes over; a broker restart changes no role", { skip }, async (t) => {
+    const s = await startSite(t, 3, PHONES, { guardTimeMs: 300 });
+    await until(() => s.active() === "cbk1", "cbk1 active");
+    await until(() => s.roles.get("cbk3")?.role === "standby" && s.roles.get("cbk2")?.role === "standby", "standbys");
+    await makeRequest(s);
+    await synced(s, "cbk2", "cbk1");
+    await synced(s, "cbk3", "cbk1");
+    await s.boxes[0]?.kill();
+    await until(() => s.active() === "cbk2", "cbk2 (next lowest) takes over");
+    t.equal(s.roles.get("cbk3")?.role, "standby", "cbk3 stays standby");
+
+    const before = [...s.history].map(([n, h]) => `${n}:${h.join(">")}`);
+    await s.broker.restart(500);
+    await new Promise((r) => setTimeout(r, 3000));
+    t.equal(s.active(), "cbk2", "cbk2 still active after the broker restart");
+    const after = [...s.history].map(([n, h]) => `${n}:${h.join(">")}`);
+    t.same(after, before, "no role flapping");
+
+    await s.branch.hangUp("1002");
+    await until(() => s.screens("1003").some(isAvailable("1002")), "notified by cbk2");
+    await new Promise((r) => setTimeout(r, 1000));
+    t.equal(s.screens("1003").filter(isAvailable("1002")).length, 1, "exactly once");
+});
