@@ -161,7 +161,8 @@ export class RedundancyManager {
                 this.#log.warn({ error: describeError(err) }, "departure not published");
             }
         }
-        await client.endAsync().catch(() => undefined);
+        // forced when the link is down: a graceful end would wait for a connection that may never come back
+        await withTimeout(client.endAsync(!this.#connected), 2000).catch(() => client.end(true));
     }
 
     /**
@@ -266,6 +267,9 @@ export class RedundancyManager {
         if (client === null) return;
         this.#connected = true;
         this.#links++;
+        // small messages whose latency matters (a state waits for its acknowledgement): no Nagle delay
+        const stream = client.stream as { setNoDelay?: (on: boolean) => void };
+        stream.setNoDelay?.(true);
         this.#settled = false;
         // Peers get a fresh grace period: while the link was down nothing could be heard from them.
         const now = Date.now();

@@ -1,0 +1,79 @@
+/**
+ * The service's redundancy roles with the simulated office in one process: a standby acts on nothing and
+ * answers softkeys with "Service not available.", takes replicated state, and resumes it when made active;
+ * an activation is acknowledged only once the replication has it too.
+ */
+import t from "tap";
+import { ServiceRoleError } from "../../src/service/callbackService.js";
+import { needTool } from "../helpers/tools.js";
+import { type Office, startOffice } from "./helpers.js";
+
+const skip = needTool("xmllint", "libxml2-utils");
+const activated = (dn: string) =>
+    `Call Back is activated on ${dn}. Press Cancel to deactivate. Press Exit to quit this screen.`;
+
+async function busyPress(o: Office): Promise<void> {
+    await o.branch.call("1001", "1002");
+    await o.branch.answer("1002");
+    await o.branch.call("1003", "1002");
+    await o.until(() => o.branch.phone("1003").tone === 0x23, "1003 hears busy");
+    await o.branch.press("1003", "CallBack");
+}
+
+t.test("an activation waits for the replication as well as for flash", { skip }, async (t) => {
+    const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }]);
+    t.teardown(() => o.stop());
+    let release: () => void = () => {};
+    let asked = 0;
+    o.service.attachReplication({
+        replicate: () => {
+            asked++;
+            return new Promise<void>((r) => {
+                release = r;
+            });
+        },
+    });
+    await busyPress(o);
+    await o.until(() => asked > 0, "the state handed to the replication");
+    await o.branch.advance(2000);
+    t.notOk(o.screenTexts("1003").includes(activated("1002")), "not acknowledged before the replication has it");
+    t.equal(o.service.state.requests[0]?.phase, "pending");
+    release();
+    await o.until(() => o.screenTexts("1003").includes(activated("1002")), "acknowledged once replicated");
+    o.service.attachReplication(null);
+});
+
+t.test("standby: takes state, acts on nothing, answers softkeys with Service not available", { skip }, async (t) => {
+    const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }]);
+    t.teardown(() => o.stop());
+    await busyPress(o);
+    await o.until(() => o.screenTexts("1003").includes(activated("1002")), "activated");
+    const replica = o.service.replicaPayload();
+    t.throws(() => o.service.applyReplica(2, replica), ServiceRoleError, "an active box refuses replicated state");
+    t.ok(o.service.atSafePoint(), "nothing half done");
+
+    o.service.setRole("standby", "test");
+    t.equal(o.service.role, "standby");
+    o.service.applyReplica(2, replica);
+    t.equal(o.service.state.requests.length, 1, "the replicated request is held");
+    // Cancel on the activated screen: the standby does not act
+    const phone = o.xsi.get(o.branch.phone("1003").ip)!;
+    await phone.pressSoftKey("Cancel");
+    await o.until(() => o.screenTexts("1003").includes("Service not available."), "Service not available.");
+    t.equal(o.service.state.requests.length, 1, "the request is untouched");
+    // the callee frees up: a standby notifies nobody
+    await o.branch.hangUp("1003");
+    await o.branch.hangUp("1002");
+    await o.branch.advance(10_000);
+    o.service.tick();
+    t.notOk(
+        o.screenTexts("1003").some((s) => s.startsWith("1002 has become available")),
+        "no notification from a standby",
+    );
+    // made active: the request resumes (guard time from the current line state) and is served
+    o.service.setRole("active", "test");
+    await o.until(
+        () => o.screenTexts("1003").some((s) => s.startsWith("1002 has become available")),
+        "notified once active",
+    );
+});
