@@ -542,6 +542,12 @@ export class ClusterModel implements SccpMessageObserver {
         return d === undefined ? null : this.deviceView(d);
     }
 
+    /** A device's name and model only: cheap, for the hot path of a push (device() builds the whole view). */
+    deviceIdentity(key: string): { name: string | null; model: string | null } | null {
+        const d = this.devices.get(key);
+        return d === undefined ? null : { name: d.name, model: modelOf(d.deviceType).model };
+    }
+
     /** The device at a phone IP address. */
     deviceByIp(ip: string): DeviceView | null {
         const d = this.byIp.get(ip);

@@ -467,7 +467,7 @@ export class CallbackService {
             this.#log.warn({ device: e.device, kind: e.kind }, "no address to push the screen to");
             return;
         }
-        const device = this.model.device(e.device);
+        const device = this.model.deviceIdentity(e.device);
         const { url } = this.http.issue({
             device: e.device,
             phoneIp: e.ip,
@@ -478,7 +478,7 @@ export class CallbackService {
             ...(e.ref !== null ? { ref: e.ref } : {}),
             ...(device?.model ? { model: device.model } : {}),
         });
-        this.#send(e.device, e.ip, [{ url, priority: 0 }], e.ref, false);
+        this.#send(e.device, device?.name ?? null, e.ip, [{ url, priority: 0 }], e.ref, false);
     }
 
     #pushNotify(deviceKey: string, ip: string | null, dn: string, ref: string, phoneTime: PhoneTime): void {
@@ -486,7 +486,7 @@ export class CallbackService {
             this.#input({ type: "PushResult", ref, notify: true, ok: false, code: "PUSH_BAD_TARGET" });
             return;
         }
-        const device = this.model.device(deviceKey);
+        const device = this.model.deviceIdentity(deviceKey);
         const { url } = this.http.issue({
             device: deviceKey,
             phoneIp: ip,
@@ -499,6 +499,7 @@ export class CallbackService {
         // The twinkle first, then the screen with Dial and Exit.
         this.#send(
             deviceKey,
+            device?.name ?? null,
             ip,
             [{ url: playUri(this.config.phones.audioFileName) }, { url, priority: 0 }],
             ref,
@@ -506,7 +507,14 @@ export class CallbackService {
         );
     }
 
-    #send(deviceKey: string, ip: string, items: ExecuteItem[], ref: string | null, notify: boolean): void {
+    #send(
+        deviceKey: string,
+        name: string | null,
+        ip: string,
+        items: ExecuteItem[],
+        ref: string | null,
+        notify: boolean,
+    ): void {
         this.#pushesInFlight++;
         const done = (outcome: Pick<PushOutcome, "ok" | "code">): void => {
             this.#pushesInFlight--;
@@ -528,7 +536,6 @@ export class CallbackService {
             queueMicrotask(() => done({ ok: false, code: "PUSH_TOO_LARGE" }));
             return;
         }
-        const name = this.model.device(deviceKey)?.name ?? undefined;
         this.push
             .push(
                 { ip, ...(name ? { device: name } : {}), ...(name?.startsWith("SEP") ? { mac: name.slice(3) } : {}) },
