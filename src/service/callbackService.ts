@@ -262,17 +262,25 @@ export class CallbackService {
             }
         }
         let restored = 0;
-        if (loaded.record !== null) {
+        // The newest snapshot first; when it cannot be decoded (e.g. written by a newer release after a
+        // downgrade) the older slot, so the box starts with the most recent state it can read.
+        for (const record of [loaded.record, loaded.older]) {
+            if (record === null) continue;
             try {
                 // any released format (1: JSON, 2: protobuf); the next write upgrades it to the current one
-                const content = decodePayload(loaded.record.formatVersion, loaded.record.payload);
+                const content = decodePayload(record.formatVersion, record.payload);
                 this.#state = content.engine;
                 this.#session = content.session;
                 this.#outboxAckedEseq = content.outboxAckedEseq;
                 restored = this.#state.requests.length;
                 this.#input({ type: "Restored" });
+                break;
             } catch (err) {
-                this.#alarm("flash.corrupt-slot", "raise", `snapshot unreadable: ${describeError(err).message}`);
+                this.#alarm(
+                    "flash.corrupt-slot",
+                    "raise",
+                    `snapshot generation ${record.generation} unreadable: ${describeError(err).message}`,
+                );
             }
         }
         await this.http.start();

@@ -41,6 +41,8 @@ export interface SlotReport {
 export interface LoadResult {
     /** The newest valid snapshot, or null when neither slot holds one. */
     record: SlotRecord | null;
+    /** The other slot's snapshot when it is valid too (older): the fallback when the newest cannot be decoded. */
+    older: SlotRecord | null;
     slots: [SlotReport, SlotReport];
     /** Corrupt slot files moved aside as `<name>.corrupt-<time>` (kept for a post-mortem). */
     quarantined: string[];
@@ -141,7 +143,12 @@ export class SlotStore {
         const best = valid[0];
         this.#newest = best?.i ?? -1;
         this.#generation = best?.rec.generation ?? 0n;
-        return { record: best?.rec ?? null, slots: reports as [SlotReport, SlotReport], quarantined };
+        return {
+            record: best?.rec ?? null,
+            older: valid[1]?.rec ?? null,
+            slots: reports as [SlotReport, SlotReport],
+            quarantined,
+        };
     }
 
     /** Durably writes a new snapshot into the older slot; resolves once it would survive a power cut. */

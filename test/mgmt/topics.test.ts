@@ -99,7 +99,7 @@ t.test("store health becomes flash alarms", async (t) => {
     onHealth({ type: "recovered" });
     onHealth({ type: "write-rate-normal", writesLastHour: 10 });
     onHealth({ type: "write-failed", error: new StoreError("STORE_SNAPSHOT_FAILED", "x") });
-    corruptSlotAlarms(alarms, { record: null, slots: [] as never, quarantined: ["state.a.corrupt-123"] });
+    corruptSlotAlarms(alarms, { record: null, older: null, slots: [] as never, quarantined: ["state.a.corrupt-123"] });
     t.same(
         events.map((e) => `${e.key}:${e.state}:${e.cause}`),
         [

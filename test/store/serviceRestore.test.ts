@@ -81,9 +81,22 @@ t.test("a corrupt slot and an unreadable payload raise alarms, and the service s
     t.equal(restored, 0);
     t.match(alarms, [
         /^raise flash.corrupt-slot: state.a: bad-/,
-        /^raise flash.corrupt-slot: snapshot unreadable: .*format 9/,
+        /^raise flash.corrupt-slot: snapshot generation 3 unreadable: .*format 9/,
     ]);
     t.equal(service.state.requests.length, 0, "started empty");
+});
+
+t.test("newest slot from a future format (a downgrade): the older slot is restored", async (t) => {
+    const fs = new MemoryFlashFs();
+    const older = decodeSlot(readFileSync(join(fixtures, "snapshot-format2-schema1.slot")));
+    if (typeof older === "string") throw new Error(older);
+    fs.poke("state.a", encodeSlot({ ...older, generation: 5n }));
+    fs.poke("state.b", encodeSlot({ formatVersion: 9, generation: 6n, payload: Uint8Array.of(0) }));
+    const { service, alarms, restored } = await start(fs);
+    t.teardown(() => service.stop());
+    t.equal(restored, 4, "the older slot's requests");
+    t.match(alarms, [/^raise flash.corrupt-slot: snapshot generation 6 unreadable: .*format 9/]);
+    t.equal(alarms.length, 1);
 });
 
 t.test("not writable: flash.not-writable raised, cleared when writes work again", async (t) => {
