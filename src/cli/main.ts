@@ -11,7 +11,8 @@ import { runDemo } from "./demo.js";
 import { runDoctor } from "./doctor.js";
 import { parseLinger, parseSpeed, runReplay } from "./replay.js";
 import { protocolRoutes } from "./routes.js";
-import { runService } from "./run.js";
+import { runService, stateDirectory } from "./run.js";
+import { runSnapshotInspect } from "./snapshot.js";
 
 /** Streams a command writes to (injectable for tests). */
 export interface CliIo {
@@ -47,6 +48,9 @@ Usage:
       A local shell on the running service's diagnostic console (127.0.0.1, port
       service.cbbChangeNotificationPort, 2552 by default; see docs/CONSOLE.md).
       --hash      read a password from stdin and print its scrypt hash for console.passwordHash
+  callbackd snapshot [--config FILE | --dir DIR] [--json]
+      What the state directory holds (read-only): both snapshot slots, and the call-back requests of the
+      newest one that can be decoded. Safe while the service runs.
   callbackd params [--json]
       The service parameters with their units, defaults, ranges and restart flags.
   callbackd config [--config FILE] [--check]
@@ -120,6 +124,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                     throw new UsageError("USAGE", `--port must be 1..65535, not "${String(values.port)}"`);
                 }
                 return await runConsoleClient(port, stdio);
+            }
+            case "snapshot": {
+                const { values } = parse(
+                    rest,
+                    { config: { type: "string" }, dir: { type: "string" }, json: { type: "boolean" } },
+                    0,
+                );
+                const dir =
+                    (values.dir as string | undefined) ??
+                    stateDirectory(loadConfig({ file: values.config as string | undefined, env: io.env }), io.env);
+                return await runSnapshotInspect(dir, values.json === true, io.out);
             }
             case "params": {
                 const { values } = parse(rest, { json: { type: "boolean" } }, 0);

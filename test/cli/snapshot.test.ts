@@ -1,0 +1,53 @@
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import t from "tap";
+import { main } from "../../src/cli/main.js";
+
+const fixture = join(import.meta.dirname, "../fixtures/store/snapshot-format2-schema1.slot");
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const chunks: Buffer[] = [];
+    const errChunks: Buffer[] = [];
+    out.on("data", (c: Buffer) => chunks.push(c));
+    err.on("data", (c: Buffer) => errChunks.push(c));
+    const code = await main(args, { out, err, env });
+    return { code, out: Buffer.concat(chunks).toString(), err: Buffer.concat(errChunks).toString() };
+}
+
+t.test("snapshot: both slots described, the newest decodable one listed, nothing moved", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "cbk-snap-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    copyFileSync(fixture, join(dir, "state.a"));
+    writeFileSync(join(dir, "state.b"), Buffer.from("torn write"));
+    const r = await cli(["snapshot", "--dir", dir]);
+    t.equal(r.code, 0, r.err);
+    t.match(r.out, /state\.a: generation \d+, format 2, \d+ bytes/);
+    t.match(r.out, /state\.b: bad-/);
+    t.match(r.out, /Snapshot state\.a: 4 request\(s\), MQTT session 7, alarm outbox acknowledged to 42/);
+    t.equal(r.out.split("\n").filter((l) => / → /.test(l)).length, 4, "one line per request");
+    t.ok(existsSync(join(dir, "state.b")), "the corrupt slot is left where it is (read-only)");
+
+    const j = await cli(["snapshot", "--dir", dir, "--json"]);
+    const doc = JSON.parse(j.out) as { snapshot: { slot: string; engine: { requests: unknown[] } }; slots: unknown[] };
+    t.equal(doc.snapshot.slot, "state.a");
+    t.equal(doc.snapshot.engine.requests.length, 4);
+    t.equal(doc.slots.length, 2);
+
+    // the state directory from the configuration
+    const fromConfig = await cli(["snapshot"], { CALLBACKD_STATE_DIR: dir });
+    t.equal(fromConfig.code, 0, fromConfig.err);
+});
+
+t.test("snapshot: an empty state directory is an error with a code", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "cbk-snap-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const r = await cli(["snapshot", "--dir", dir]);
+    t.equal(r.code, 1);
+    t.match(r.out, /state\.a: missing/);
+    t.match(r.err, /SNAPSHOT_NONE/);
+    t.equal((await cli(["snapshot", "--bogus"])).code, 2, "usage error");
+});
