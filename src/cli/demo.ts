@@ -15,8 +15,7 @@ import { serviceApi } from "../service/serviceApi.js";
 import { Branch } from "../sim/branch.js";
 import { RealClock } from "../sim/clock.js";
 import { frameSinkOutput } from "../sim/synth.js";
-import type { SimPhoneView } from "../sim/types.js";
-import { XsiPhoneService } from "../sim/xsi/service.js";
+import { type XsiPhoneService, xsiPhoneFactory } from "../sim/xsi/service.js";
 import { NodeFlashFs } from "../store/flashFs.js";
 
 /**
@@ -139,18 +138,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
     const clock = new RealClock({ speed: opts.speed ?? 1 });
     const phones = new Map<string, XsiPhoneService>();
-    const factory = (v: SimPhoneView) => {
-        const s = new XsiPhoneService({
-            host: v.ip,
-            port: xsiPort,
-            phone: v,
-            auth: { user: PUSH_USER, password: PUSH_PASSWORD },
-            clock,
-            audio: { dir: BOARD },
-        });
-        phones.set(v.ip, s);
-        return s;
-    };
+    const factory = xsiPhoneFactory(
+        { port: xsiPort, auth: { user: PUSH_USER, password: PUSH_PASSWORD }, clock, audio: { dir: BOARD } },
+        phones,
+    );
     const capture = live
         ? new LiveCapture(
               {

@@ -10,6 +10,7 @@ import type { Config } from "../config/types.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { realTimers, type TimerPort } from "../store/snapshotWriter.js";
+import { withTimeout } from "../util/timeout.js";
 import { type AlarmEventData, AlarmManager, type FlapSettings } from "./alarmManager.js";
 import { brokerClientOptions } from "./brokerClient.js";
 import { ALARM_CATALOGUE, type AlarmPolicy } from "./catalogue.js";
@@ -686,23 +687,6 @@ export class MqttManagement {
         if (this.#v5) opts.properties = { ...JSON_PROPS };
         await client.publishAsync(topic, JSON.stringify(data), opts);
     }
-}
-
-/** Rejects when `p` takes longer than `ms`. */
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("timeout")), ms);
-        p.then(
-            (v) => {
-                clearTimeout(timer);
-                resolve(v);
-            },
-            (err: unknown) => {
-                clearTimeout(timer);
-                reject(err);
-            },
-        );
-    });
 }
 
 export type { ConfigChange };

@@ -13,6 +13,7 @@ import { describeError } from "../errors.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { brokerClientOptions } from "../mgmt/brokerClient.js";
 import type { BrokerOptions } from "../mgmt/mqttManagement.js";
+import { withTimeout } from "../util/timeout.js";
 import { compareProgress, decide, type ElectionDecision, type Member, type Role } from "./election.js";
 import {
     type Announcement,
@@ -453,21 +454,4 @@ export class RedundancyManager {
             split ? `two active boxes seen: ${d.reason}` : "one active box",
         );
     }
-}
-
-/** Rejects when `p` takes longer than `ms`. */
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-        p.then(
-            (v) => {
-                clearTimeout(timer);
-                resolve(v);
-            },
-            (err: unknown) => {
-                clearTimeout(timer);
-                reject(err);
-            },
-        );
-    });
 }

@@ -8,8 +8,8 @@ import { CallbackService, type ServiceClock } from "../../src/service/callbackSe
 import { Branch, type BranchPhoneSpec } from "../../src/sim/branch.js";
 import { ManualClock, RealClock } from "../../src/sim/clock.js";
 import { type FrameOutput, frameSinkOutput } from "../../src/sim/synth.js";
-import type { SimPhoneView, SimTimer } from "../../src/sim/types.js";
-import { XsiPhoneService } from "../../src/sim/xsi/service.js";
+import type { SimTimer } from "../../src/sim/types.js";
+import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { captureLoopback } from "../helpers/live.js";
 
@@ -54,6 +54,8 @@ export interface OfficeExtras {
      * instead of on the capture's clock (where deadlines fire with the next frame after them).
      */
     simClock?: boolean;
+    /** Observes the service's alarms. */
+    onAlarm?: (id: string, action: "raise" | "clear", details: string) => void;
 }
 
 /**
@@ -101,20 +103,13 @@ export async function startOffice(
         timeMode: live || extras.simClock === true ? "live" : "capture",
         ...(!live && extras.simClock === true ? { clock: onSimClock } : {}),
         onEvent: (e) => seen.push(e),
+        ...(extras.onAlarm !== undefined ? { onAlarm: extras.onAlarm } : {}),
     });
     await service.start();
-    const factory = (v: SimPhoneView) => {
-        const s = new XsiPhoneService({
-            host: v.ip,
-            port: XSI_PORT,
-            phone: v,
-            auth: { user: PUSH_USER, password: PUSH_PASSWORD },
-            clock,
-            audio: { dir: board },
-        });
-        xsi.set(v.ip, s);
-        return s;
-    };
+    const factory = xsiPhoneFactory(
+        { port: XSI_PORT, auth: { user: PUSH_USER, password: PUSH_PASSWORD }, clock, audio: { dir: board } },
+        xsi,
+    );
     const capture = live ? await captureLoopback(cmPort, service.onFrame) : null;
     const mirror = { on: extras.mirrorOff !== true };
     const sink = frameSinkOutput(service.onFrame);

@@ -13,8 +13,7 @@ import t from "tap";
 import { configureLogging } from "../../src/logging/logger.js";
 import { Branch, type BranchPhoneSpec } from "../../src/sim/branch.js";
 import { RealClock } from "../../src/sim/clock.js";
-import type { SimPhoneView } from "../../src/sim/types.js";
-import { XsiPhoneService } from "../../src/sim/xsi/service.js";
+import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
 import { needLiveCapture } from "../helpers/live.js";
 import { freePort, needMosquitto, TestBroker, Watcher } from "../mgmt/helpers/broker.js";
 import { PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
@@ -157,18 +156,10 @@ async function startSite(
     const branch = await Branch.start({
         phones: phones.map((p) => ({
             ...p,
-            xsi: (v: SimPhoneView) => {
-                const s = new XsiPhoneService({
-                    host: v.ip,
-                    port: XSI_PORT,
-                    phone: v,
-                    auth: { user: PUSH_USER, password: PUSH_PASSWORD },
-                    clock,
-                    audio: { dir: BOARD },
-                });
-                xsi.set(v.ip, s);
-                return s;
-            },
+            xsi: xsiPhoneFactory(
+                { port: XSI_PORT, auth: { user: PUSH_USER, password: PUSH_PASSWORD }, clock, audio: { dir: BOARD } },
+                xsi,
+            ),
         })),
         clock,
         cm: { port: cmPort },

@@ -677,3 +677,18 @@ export class XsiPhoneService {
         return this.show(screen, replace);
     }
 }
+
+/**
+ * A phone factory for `Branch`: each simulated phone gets an XsiPhoneService on its own address and `port`,
+ * recorded in `into` by address (so a test or the demo can read what each phone showed and played).
+ */
+export function xsiPhoneFactory(
+    opts: Omit<XsiPhoneServiceOptions, "host" | "phone">,
+    into: Map<string, XsiPhoneService>,
+): (phone: XsiPhoneState & { readonly ip: string }) => XsiPhoneService {
+    return (phone) => {
+        const s = new XsiPhoneService({ ...opts, host: phone.ip, phone });
+        into.set(phone.ip, s);
+        return s;
+    };
+}
