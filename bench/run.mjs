@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Runs the benchmarks side by side on one generated capture and records the results in
-// docs/BENCHMARKS.md (between the <!-- bench:... --> markers). Usage: npm run bench [-- --packets N]
+// Item 1 of the benchmark suite (issues A, B and L): pcap file → wire → reassembly → SCCP → cluster model,
+// side by side on one generated capture with the bare cost of reading its records, tshark, and the `pcap`
+// package's own decoder + TCPTracker. Writes the pipeline, sccp and throughput tables of docs/BENCHMARKS.md
+// (between the <!-- bench:... --> markers) unless --no-write; --json prints every figure as one JSON object.
+// Usage: node bench/run.mjs [--packets N] [--phones N] [--runs N] [--tshark-runs N] [--no-tshark] [--json]
 import { spawnSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { createReadStream } from "node:fs";
+import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { readCaptureFile } from "../dist/capture/pcapFile.js";
+import { ClusterModel } from "../dist/cluster/model.js";
 import { ProtocolDispatcher } from "../dist/protocol/dispatcher.js";
 import { decodeSccpBodyAt } from "../dist/sccp/codec.js";
 import { SccpConnectionContext } from "../dist/sccp/context.js";
@@ -15,27 +18,28 @@ import { sccpRoute } from "../dist/sccp/stream.js";
 import { decodeFrame } from "../dist/wire/decodeFrame.js";
 import { WirePipeline } from "../dist/wire/pipeline.js";
 import { newWireCounters } from "../dist/wire/types.js";
-import { generate } from "./generate.mjs";
+import { benchCapture, int, machine, machineLine, median, writeTables } from "./lib.mjs";
 
 const { values } = parseArgs({
     options: {
         packets: { type: "string", default: "1200000" },
         phones: { type: "string", default: "2000" },
         runs: { type: "string", default: "3" },
+        warmup: { type: "string", default: "1" },
+        "tshark-runs": { type: "string", default: "1" },
         "no-write": { type: "boolean", default: false },
         "no-tshark": { type: "boolean", default: false },
+        "no-node-pcap": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
     },
 });
-const packets = Number(values.packets);
+const packetsAsked = Number(values.packets);
 const runs = Number(values.runs);
-const dir = join(tmpdir(), "callbackd-bench");
-mkdirSync(dir, { recursive: true });
-const file = join(dir, `sccp-${packets}-${values.phones}.pcap`);
-if (!existsSync(file)) {
-    process.stderr.write(`generating ${file} ...\n`);
-    generate(file, packets, Number(values.phones));
-}
-const size = statSync(file).size;
+const warmup = Number(values.warmup);
+const host = machine();
+const { file, size } = await benchCapture(packetsAsked, Number(values.phones));
+let packets = 0;
+await readCaptureFile(file, () => packets++);
 
 const nullConsumer = { onOpen() {}, onData() {}, onGap() {}, onClose() {} };
 
@@ -44,16 +48,15 @@ async function measure(name, job) {
     const times = [];
     let frames = 0;
     let rss = 0;
-    for (let i = 0; i < runs; i++) {
+    for (let i = -warmup; i < runs; i++) {
         globalThis.gc?.();
         const t0 = process.hrtime.bigint();
         frames = await job();
-        times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+        if (i >= 0) times.push(Number(process.hrtime.bigint() - t0) / 1e9);
         rss = Math.max(rss, process.memoryUsage().rss);
     }
-    times.sort((a, b) => a - b);
-    const s = times[Math.floor(times.length / 2)];
-    const row = { name, seconds: s, framesPerS: frames / s, mbPerS: size / s / 1e6, rssMiB: rss / 2 ** 20 };
+    const s = median(times);
+    const row = { name, seconds: s, times, framesPerS: frames / s, mbPerS: size / s / 1e6, rssMiB: rss / 2 ** 20 };
     process.stderr.write(`${name}: ${(row.framesPerS / 1e6).toFixed(2)} M frames/s, ${row.mbPerS.toFixed(0)} MB/s\n`);
     return row;
 }
@@ -93,6 +96,46 @@ rows.push(
     }),
 );
 
+/** The `pcap` package (node_pcap): its offline session (libpcap reads the file), decoder and TCPTracker. */
+function nodePcapJob() {
+    const require = createRequire(import.meta.url);
+    const pcap = require("pcap");
+    return () =>
+        new Promise((resolve, reject) => {
+            let n = 0;
+            let bytes = 0;
+            const tracker = new pcap.TCPTracker();
+            tracker.on("session", (session) => {
+                session.on("data send", (_s, data) => {
+                    bytes += data.length;
+                });
+                session.on("data recv", (_s, data) => {
+                    bytes += data.length;
+                });
+            });
+            const session = pcap.createOfflineSession(file);
+            session.on("packet", (raw) => {
+                n++;
+                tracker.track_packet(pcap.decode.packet(raw));
+            });
+            session.on("complete", () => {
+                session.close();
+                if (bytes === 0) reject(new Error("node_pcap's TCPTracker reassembled nothing"));
+                else resolve(n);
+            });
+        });
+}
+let nodePcap = null;
+let nodePcapError = null;
+if (!values["no-node-pcap"]) {
+    try {
+        nodePcap = await measure("`pcap` package: offline session + decode.packet + TCPTracker", nodePcapJob());
+    } catch (err) {
+        nodePcapError = err.message.split("\n")[0];
+        process.stderr.write(`node_pcap not measured: ${nodePcapError}\n`);
+    }
+}
+
 // --- SCCP (issue B): framer + codec alone, the whole decode pipeline, and tshark on the same file ---
 
 /** The capture's reassembled streams, each direction as its list of in-order chunks (copied). */
@@ -114,7 +157,7 @@ async function collectStreams() {
     p.finish();
     return streams;
 }
-const streams = await collectStreams();
+let streams = await collectStreams();
 const sccpRows = [];
 let messages = 0;
 sccpRows.push(
@@ -137,6 +180,7 @@ sccpRows.push(
         return n;
     }),
 );
+streams = null; // the rows below must not pay for a heap holding the whole capture
 async function pipelineRun(decodeFields) {
     let n = 0;
     const dispatcher = new ProtocolDispatcher([sccpRoute([2000], { decodeFields })], () => n++);
@@ -150,14 +194,35 @@ sccpRows.push(
 );
 sccpRows.push(await measure("decode pipeline: file → wire → reassembly → SCCP fields", () => pipelineRun(true)));
 
-/** Wall time of a command (stdout discarded), as a row. */
-function command(name, cmd, args) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}`);
+/** The whole path of the service's data: file → wire → reassembly → SCCP fields → ClusterModel. */
+let modelStats = null;
+const modelRow = await measure(
+    "file → wire → reassembly → SCCP fields → ClusterModel (the service's path)",
+    async () => {
+        let events = 0;
+        const model = new ClusterModel({ onEvent: () => events++ });
+        const dispatcher = new ProtocolDispatcher([sccpRoute([2000], { observer: model })], () => {}, null);
+        const p = new WirePipeline(dispatcher);
+        await readCaptureFile(file, p.onFrame);
+        p.finish();
+        modelStats = { ...model.stats(), events };
+        return p.counters.frames;
+    },
+);
+sccpRows.push(modelRow);
+
+/** Wall time of a command (stdout discarded), median of `n` runs, as a row. */
+function command(name, cmd, args, n = 1) {
+    const times = [];
+    for (let i = 0; i < n; i++) {
+        const t0 = process.hrtime.bigint();
+        const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "ignore"] });
+        times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+        if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}`);
+    }
+    const s = median(times);
     process.stderr.write(`${name}: ${(messages / s / 1e6).toFixed(3)} M messages/s (${s.toFixed(2)} s)\n`);
-    return { name, seconds: s, framesPerS: messages / s, mbPerS: size / s / 1e6, rssMiB: Number.NaN };
+    return { name, seconds: s, times, framesPerS: packets / s, mbPerS: size / s / 1e6, rssMiB: Number.NaN };
 }
 const bin = new URL("../bin/callbackd", import.meta.url).pathname;
 sccpRows.push(
@@ -168,23 +233,19 @@ sccpRows.push(
 );
 let tshark = null;
 if (!values["no-tshark"] && spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0) {
-    tshark = command("`tshark -r FILE -Y skinny -T fields -e skinny.messageId`", "tshark", [
-        "-r",
-        file,
-        "-Y",
-        "skinny",
-        "-T",
-        "fields",
-        "-e",
-        "skinny.messageId",
-    ]);
+    tshark = command(
+        "`tshark -r FILE -Y skinny -T fields -e skinny.messageId`",
+        "tshark",
+        ["-r", file, "-Y", "skinny", "-T", "fields", "-e", "skinny.messageId"],
+        Number(values["tshark-runs"]),
+    );
     sccpRows.push(tshark);
 }
 
-const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}`;
+const tsharkRuns = Number(values["tshark-runs"]);
 const header = [
-    `Capture: ${packets.toLocaleString("en")} packets (${(size / 1e6).toFixed(0)} MB, ${values.phones} phone connections, ${messages.toLocaleString("en")} SCCP messages), median of ${runs} runs in one process (commands: one run each).`,
-    `Machine: ${machine}.`,
+    `Capture: ${int(packets)} packets (${(size / 1e6).toFixed(0)} MB, ${values.phones} phone connections, ${int(messages)} SCCP messages), median of ${runs} runs in one process (commands: ${tsharkRuns > 1 ? `tshark median of ${tsharkRuns}, the others one run each` : "one run each"}).`,
+    `Machine: ${machineLine(host)}.`,
     "",
 ];
 const pipelineTable = [
@@ -201,29 +262,77 @@ const sccpTable = [
     "| stage | SCCP messages/s | × tshark | seconds |",
     "|---|---:|---:|---:|",
     ...sccpRows.map((r) => {
-        const perS =
-            r.name.startsWith("SCCP framer") || r.name.startsWith("decode pipeline") || r.name.startsWith("`")
-                ? messages / r.seconds
-                : r.framesPerS;
         const x = tshark ? (tshark.seconds / r.seconds).toFixed(1) : "n/a";
-        return `| ${r.name} | ${(perS / 1e6).toFixed(3)} M | ${x} | ${r.seconds.toFixed(3)} |`;
+        return `| ${r.name} | ${(messages / r.seconds / 1e6).toFixed(3)} M | ${x} | ${r.seconds.toFixed(3)} |`;
     }),
 ].join("\n");
-process.stdout.write(`${pipelineTable}\n\n${sccpTable}\n`);
 
-function replaceSection(text, key, table) {
-    const begin = `<!-- bench:${key}:begin -->`;
-    const end = `<!-- bench:${key}:end -->`;
-    const i = text.indexOf(begin);
-    const j = text.indexOf(end);
-    if (i < 0 || j < 0) throw new Error(`docs/BENCHMARKS.md lacks the bench:${key} markers`);
-    return `${text.slice(0, i + begin.length)}\n${table}\n${text.slice(j)}`;
-}
+// Item 1 of issue L: the service's path against (a) reading the records, (b) tshark, (c) node_pcap.
+const records = rows[1];
+const ratio = (r, base) => (base ? base.seconds / r.seconds : Number.NaN);
+const fx = (x, d = 1) => (Number.isFinite(x) ? `${x.toFixed(d)}×` : "n/a");
+const throughputRows = [
+    ["(a) reading the file's records (our pcap reader, nothing else)", records],
+    ["(b) `tshark -r FILE -Y skinny -T fields -e skinny.messageId` (whole process)", tshark],
+    ["(c) `pcap` package: offline session + `decode.packet` + `TCPTracker`", nodePcap],
+    ["ours: file → wire → TCP reassembly (what (c) does)", rows[3]],
+    ["ours: file → wire → reassembly → SCCP fields", sccpRows[2]],
+    ["**ours: file → wire → reassembly → SCCP → ClusterModel (the service)**", modelRow],
+].filter(([, r]) => r !== null);
+const targets = [
+    {
+        target: "≥ 1,000,000 packets/s",
+        measured: packets / modelRow.seconds,
+        goal: 1e6,
+        text: `${(packets / modelRow.seconds / 1e6).toFixed(2)} M packets/s`,
+    },
+    { target: "≥ 30× tshark", measured: ratio(modelRow, tshark), goal: 30, text: fx(ratio(modelRow, tshark)) },
+    {
+        target: "≥ 10× the `pcap` package (c)",
+        measured: ratio(modelRow, nodePcap),
+        goal: 10,
+        text: fx(ratio(modelRow, nodePcap)),
+    },
+    {
+        target: "≥ 40 % of reading the records (a)",
+        measured: ratio(modelRow, records),
+        goal: 0.4,
+        text: `${(100 * ratio(modelRow, records)).toFixed(1)} %`,
+    },
+];
+for (const t of targets) t.met = Number.isFinite(t.measured) ? t.measured >= t.goal : null;
+const throughputTable = [
+    ...header,
+    "| path | packets/s | MB/s | SCCP messages/s | seconds | ours ÷ this |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...throughputRows.map(
+        ([name, r]) =>
+            `| ${name} | ${(packets / r.seconds / 1e6).toFixed(2)} M | ${r.mbPerS.toFixed(0)} | ${(messages / r.seconds / 1e6).toFixed(2)} M | ${r.seconds.toFixed(3)} | ${r === modelRow ? "—" : ratio(modelRow, r) >= 1 ? fx(ratio(modelRow, r)) : `${(100 * ratio(modelRow, r)).toFixed(1)} %`} |`,
+    ),
+    "",
+    "| target (the service's path) | measured | met |",
+    "|---|---:|:---:|",
+    ...targets.map((t) => `| ${t.target} | ${t.text} | ${t.met === null ? "n/a" : t.met ? "yes" : "**no**"} |`),
+    ...(nodePcapError ? ["", `The \`pcap\` package could not be measured: ${nodePcapError}.`] : []),
+].join("\n");
+const tables = { pipeline: pipelineTable, sccp: sccpTable, throughput: throughputTable };
+const result = {
+    machine: host,
+    capture: { file, bytes: size, packets, messages, phones: Number(values.phones) },
+    runs,
+    pipeline: rows,
+    sccp: sccpRows,
+    model: modelStats,
+    nodePcap: nodePcap ?? { error: nodePcapError },
+    tshark,
+    targets,
+    tables,
+};
+if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+else process.stdout.write(`${pipelineTable}\n\n${sccpTable}\n\n${throughputTable}\n`);
 if (!values["no-write"]) {
-    const docs = new URL("../docs/BENCHMARKS.md", import.meta.url);
-    let text = readFileSync(docs, "utf8");
-    text = replaceSection(text, "pipeline", pipelineTable);
-    text = replaceSection(text, "sccp", sccpTable);
-    writeFileSync(docs, text);
-    process.stderr.write("docs/BENCHMARKS.md updated\n");
+    const missing = writeTables(tables);
+    process.stderr.write(
+        `docs/BENCHMARKS.md updated${missing.length ? ` (no markers for ${missing.join(", ")})` : ""}\n`,
+    );
 }

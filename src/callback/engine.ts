@@ -285,8 +285,10 @@ export class CallBackEngine {
             tx.put(resumed);
             tx.emit({ type: "RequestChanged", id: r.id, change: "resumed", request: resumed });
         }
-        const dns = due ? tx.watchDns() : [];
-        for (const dn of tx.touched) if (!dns.includes(dn)) dns.push(dn);
+        // A set: after a restore every watched number is both due and touched (an array's includes() made
+        // this quadratic: ~0.5 s of the restore of 20,000 requests).
+        const dns = new Set(due ? tx.watchDns() : []);
+        for (const dn of tx.touched) dns.add(dn);
         for (const dn of dns) this.serve(tx, dn);
         if (tx.size < this.#o.maxRequests) tx.clear(ENGINE_ALARMS.capacity, "requests below the maximum");
     }

@@ -6,6 +6,7 @@
  * libpcap handle leaks when the interface goes away), and an exception inside its packet callback is
  * fatal to the process. A child that can simply exit keeps the service clean across interface loss.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { endianness } from "node:os";
 
@@ -69,6 +70,20 @@ export function loadPcapAddon(): PcapAddon | { error: string } {
     }
 }
 
+/**
+ * False when the interface is known to be down (Linux operstate: admin down, no carrier); true when it is
+ * up or its state cannot be told. libpcap keeps a down interface open and silently captures nothing.
+ */
+export function interfaceUp(name: string): boolean {
+    let state: string;
+    try {
+        state = readFileSync(`/sys/class/net/${name}/operstate`, "utf8").trim();
+    } catch {
+        return true;
+    }
+    return state === "up" || state === "unknown";
+}
+
 /** The classic pcap global header for a live stream (microsecond timestamps, host byte order). */
 export function pcapGlobalHeader(linkType: number, snapLength: number): Buffer {
     const h = Buffer.alloc(24);
@@ -78,6 +93,42 @@ export function pcapGlobalHeader(linkType: number, snapLength: number): Buffer {
     h.writeUInt32LE(snapLength, 16);
     h.writeUInt32LE(linkType, 20);
     return h;
+}
+
+/** Collects pcap records (16-byte header + bytes) into one buffer, handed to `write` at flush or when full. */
+export class PcapRecordBatch {
+    #buf: Buffer;
+    #used = 0;
+    readonly #write: (chunk: Buffer) => void;
+
+    constructor(write: (chunk: Buffer) => void, size = 1 << 20) {
+        this.#write = write;
+        this.#buf = Buffer.allocUnsafe(size);
+    }
+
+    /** Appends one record (the first `capLen` bytes of `bytes`). */
+    add(sec: number, usec: number, origLen: number, bytes: Uint8Array, capLen: number): void {
+        if (this.#used + 16 + capLen > this.#buf.length) {
+            this.flush();
+            if (16 + capLen > this.#buf.length) this.#buf = Buffer.allocUnsafe(16 + capLen);
+        }
+        const b = this.#buf;
+        const at = this.#used;
+        b.writeUInt32LE(sec, at);
+        b.writeUInt32LE(usec, at + 4);
+        b.writeUInt32LE(capLen, at + 8);
+        b.writeUInt32LE(origLen, at + 12);
+        b.set(bytes.subarray(0, capLen), at + 16);
+        this.#used = at + 16 + capLen;
+    }
+
+    /** Hands over what was collected, as a copy: the writer may keep the chunk while the buffer is reused. */
+    flush(): void {
+        if (this.#used === 0) return;
+        const chunk = Buffer.from(this.#buf.subarray(0, this.#used));
+        this.#used = 0;
+        this.#write(chunk);
+    }
 }
 
 function run(opts: PcapChildOptions): void {
@@ -96,6 +147,7 @@ function run(opts: PcapChildOptions): void {
     if ("error" in addon) fail("CAPTURE_UNAVAILABLE", addon.error, 2);
     const pcap = addon as PcapAddon;
 
+    if (!interfaceUp(opts.interface)) fail("CAPTURE_INTERFACE_DOWN", `${opts.interface}: interface is down`, 3);
     let session: PcapSessionHandle;
     try {
         session = pcap.createSession(opts.interface, {
@@ -115,23 +167,24 @@ function run(opts: PcapChildOptions): void {
 
     const le = endianness() === "LE";
     const { buf, header } = session;
+    // Records are batched: one dispatch delivers every packet waiting in the kernel buffer, and one pipe
+    // write per dispatch instead of one per packet is what keeps up with a busy mirror port.
+    const batch = new PcapRecordBatch((chunk) => process.stdout.write(chunk));
     session.on("packet", () => {
-        const sec = le ? header.readUInt32LE(0) : header.readUInt32BE(0);
-        const usec = le ? header.readUInt32LE(4) : header.readUInt32BE(4);
         const capLen = Math.min(le ? header.readUInt32LE(8) : header.readUInt32BE(8), buf.length);
-        const len = le ? header.readUInt32LE(12) : header.readUInt32BE(12);
-        const rec = Buffer.allocUnsafe(16 + capLen);
-        rec.writeUInt32LE(sec, 0);
-        rec.writeUInt32LE(usec, 4);
-        rec.writeUInt32LE(capLen, 8);
-        rec.writeUInt32LE(len, 12);
-        buf.copy(rec, 16, 0, capLen);
-        process.stdout.write(rec);
+        batch.add(
+            le ? header.readUInt32LE(0) : header.readUInt32BE(0),
+            le ? header.readUInt32LE(4) : header.readUInt32BE(4),
+            le ? header.readUInt32LE(12) : header.readUInt32BE(12),
+            buf,
+            capLen,
+        );
     });
     // Replace node_pcap's read callback so a dead interface (dispatch < 0) ends this process instead of
     // being ignored.
     session.session.read_callback = () => {
         const n = session.session.dispatch(buf, header);
+        batch.flush();
         if (n < 0) {
             reportStats();
             fail("CAPTURE_INTERFACE_LOST", `${opts.interface}: capture stopped (interface down or removed)`, 3);
@@ -147,7 +200,12 @@ function run(opts: PcapChildOptions): void {
     };
     process.stdout.write(pcapGlobalHeader(linkType!, opts.snapLength));
     send({ type: "open", linkType: linkType! });
-    setInterval(reportStats, opts.statsIntervalMs).unref();
+    setInterval(() => {
+        reportStats();
+        if (!interfaceUp(opts.interface)) {
+            fail("CAPTURE_INTERFACE_LOST", `${opts.interface}: capture stopped (interface down)`, 3);
+        }
+    }, opts.statsIntervalMs).unref();
 }
 
 const arg = process.argv[2];

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { engineOptionsFromConfig } from "../callback/options.js";
+import { captureDownAlarm } from "../capture/captureAlarm.js";
 import { LiveCapture } from "../capture/liveCapture.js";
 import { captureFilter } from "../config/load.js";
 import type { Config } from "../config/types.js";
@@ -102,6 +103,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
     if (live) {
         const capLog = getLogger("capture");
         const filter = captureFilter(config);
+        const downAlarm = captureDownAlarm(config.capture.interface as string, alarm);
         const capture = new LiveCapture(
             {
                 interface: config.capture.interface as string,
@@ -114,6 +116,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
             service.onFrame,
             {
                 onState: (state, error) => {
+                    downAlarm(state, error);
                     if (state === "retrying") {
                         capLog.warn(
                             {

@@ -83,9 +83,9 @@ export interface PushClock {
     sleep(ms: number): Promise<void>;
 }
 
-/** The real clock. */
+/** The real clock: monotonic, so a wall-clock step neither ends nor stretches a credentials back-off. */
 export const SYSTEM_CLOCK: PushClock = {
-    now: () => Date.now(),
+    now: () => performance.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
 };
 

@@ -40,24 +40,37 @@ export class ProtocolDispatcher implements StreamConsumer {
         this.#fallback = fallback;
     }
 
-    onOpen(conn: TcpConnection): void {
+    onOpen(_conn: TcpConnection): void {
+        // The decoder is made with the first bytes (or at the close): a flood of half-open connections holds
+        // no decoders.
+    }
+
+    /** The connection's decoder, made on first use (null: no route claims it). */
+    #decoder(conn: TcpConnection): ProtocolStreamDecoder | null {
+        const d = conn.userData as ProtocolStreamDecoder | null | undefined;
+        if (d !== undefined) return d;
         const factory =
             this.#byPort.get(conn.server.port) ?? this.#byPort.get(conn.client.port) ?? this.#fallback ?? null;
-        if (factory === null) return;
-        const names = [Conn.format(conn.client), Conn.format(conn.server)] as const;
-        conn.userData = factory({ conn, names, emit: this.#emit });
+        let made: ProtocolStreamDecoder | null = null;
+        if (factory !== null) {
+            const names = [Conn.format(conn.client), Conn.format(conn.server)] as const;
+            made = factory({ conn, names, emit: this.#emit });
+        }
+        conn.userData = made;
+        return made;
     }
 
     onData(conn: TcpConnection, dir: Direction, bytes: Uint8Array, ts: number): void {
-        (conn.userData as ProtocolStreamDecoder | undefined)?.data(dir, bytes, ts);
+        this.#decoder(conn)?.data(dir, bytes, ts);
     }
 
     onGap(conn: TcpConnection, dir: Direction, missedBytes: number, ts: number, reason: GapReason): void {
-        (conn.userData as ProtocolStreamDecoder | undefined)?.gap(dir, missedBytes, ts, reason);
+        this.#decoder(conn)?.gap(dir, missedBytes, ts, reason);
     }
 
     onClose(conn: TcpConnection, reason: CloseReason, ts: number): void {
-        (conn.userData as ProtocolStreamDecoder | undefined)?.close(ts, reason);
+        // A connection that never carried data still tells something when it ends (a SYN refused by RST).
+        this.#decoder(conn)?.close(ts, reason);
         conn.userData = undefined;
     }
 }

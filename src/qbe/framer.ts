@@ -53,7 +53,9 @@ export interface QbeFramerStats {
 
 export const QBE_DEFAULT_MAX_FRAME = 256 * 1024;
 const DEFAULT_MAX_HEADER = 256;
-const INITIAL_BUF = 4096;
+/** First buffer size, allocated on the first split frame (thousands of connections never need one). */
+const INITIAL_BUF = 512;
+const EMPTY = new Uint8Array(0);
 
 /** Splits one direction of a QBE connection into frames. */
 export class QbeFramer {
@@ -71,7 +73,7 @@ export class QbeFramer {
     };
     private readonly maxFrame: number;
     private readonly maxHeader: number;
-    private buf = new Uint8Array(INITIAL_BUF);
+    private buf: Uint8Array = EMPTY;
     /** Bytes held in `buf`: a partial frame when synced, unscanned bytes when hunting. */
     private held = 0;
     private synced: boolean;
@@ -183,10 +185,22 @@ export class QbeFramer {
 
     /** Copies into the buffer what the current state needs next; returns the bytes taken. */
     private fill(c: Uint8Array, p: number, n: number): number {
+        if (this.buf.length === 0) this.buf = new Uint8Array(INITIAL_BUF);
         let want: number;
         if (!this.synced) want = this.buf.length - this.held;
         else if (this.held < QBE_HEADER_SIZE) want = QBE_HEADER_SIZE - this.held;
-        else want = this.frameSize(this.buf, 0) - this.held;
+        else {
+            want = this.frameSize(this.buf, 0) - this.held;
+            // Grow with the bytes that arrive, not to the length a header claims (32 bytes must not cost 256 KiB).
+            const need = this.held + Math.min(want, n - p);
+            if (need > this.buf.length) {
+                let cap = this.buf.length * 2;
+                while (cap < need) cap *= 2;
+                const nb = new Uint8Array(Math.min(cap, this.maxFrame));
+                nb.set(this.buf.subarray(0, this.held));
+                this.buf = nb;
+            }
+        }
         const k = Math.min(want, n - p);
         this.buf.set(c.subarray(p, p + k), this.held);
         this.held += k;
@@ -231,17 +245,6 @@ export class QbeFramer {
         if (s > 0) {
             b.copyWithin(0, s, held);
             this.held = held - s;
-        }
-        // A partial frame must fit: grow the buffer (frameSize already capped it at maxFrame).
-        if (this.synced && this.held >= QBE_HEADER_SIZE) {
-            const total = this.frameSize(this.buf, 0);
-            if (total > this.buf.length) {
-                let cap = this.buf.length * 2;
-                while (cap < total) cap *= 2;
-                const nb = new Uint8Array(Math.min(cap, this.maxFrame));
-                nb.set(this.buf.subarray(0, this.held));
-                this.buf = nb;
-            }
         }
     }
 

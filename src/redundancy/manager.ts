@@ -24,6 +24,9 @@ import {
     parseAnnouncement,
 } from "./messages.js";
 
+/** Freshness runs on the monotonic clock: an NTP step must not make every peer stale (or fresh forever). */
+const monotonicMs = (): number => performance.now();
+
 /** How long a Will waits before it is believed (a broker shutting down sends every Will, then closes). */
 const WILL_GRACE_MS = 250;
 
@@ -61,7 +64,7 @@ export interface RedundancyOptions {
 /** A peer as last heard. */
 interface Peer {
     member: Announcement;
-    /** Local clock of the last announcement (freshness never trusts the sender's clock). */
+    /** Monotonic time of the last announcement (freshness never trusts the sender's clock, nor a stepped one). */
     heardAt: number;
 }
 
@@ -201,7 +204,7 @@ export class RedundancyManager {
 
     /** Role, term, sequence and the other boxes as this box sees them. */
     status(): RedundancyStatus {
-        const now = Date.now();
+        const now = monotonicMs();
         const role = this.#o.service.role;
         const members = [...this.#peers.values()].map((p) => ({
             node: p.member.node,
@@ -273,7 +276,7 @@ export class RedundancyManager {
         stream.setNoDelay?.(true);
         this.#settled = false;
         // Peers get a fresh grace period: while the link was down nothing could be heard from them.
-        const now = Date.now();
+        const now = monotonicMs();
         for (const p of this.#peers.values()) p.heardAt = now;
         client.subscribe([`${this.#base}members/+`, `${this.#base}state`], { qos: 1 }, (err) => {
             if (err) this.#log.warn({ err: err.message }, "redundancy subscription failed");
@@ -298,7 +301,7 @@ export class RedundancyManager {
     }
 
     #onHeartbeat(): void {
-        const now = Date.now();
+        const now = monotonicMs();
         for (const [node, p] of this.#peers) {
             if (this.#connected && now - p.heardAt > this.#o.staleAfterMs) {
                 this.#peers.delete(node);
@@ -343,7 +346,7 @@ export class RedundancyManager {
             }, WILL_GRACE_MS).unref();
             return;
         } else {
-            this.#peers.set(node, { member: m, heardAt: Date.now() });
+            this.#peers.set(node, { member: m, heardAt: monotonicMs() });
         }
         this.#evaluate();
     }
@@ -386,7 +389,7 @@ export class RedundancyManager {
     }
 
     #fresh(): Member[] {
-        const now = Date.now();
+        const now = monotonicMs();
         const out: Member[] = [];
         for (const p of this.#peers.values()) if (now - p.heardAt <= this.#o.staleAfterMs) out.push(p.member);
         return out;
@@ -401,10 +404,10 @@ export class RedundancyManager {
             connected: this.#connected,
             settled: this.#settled,
             safePoint: this.#o.service.atSafePoint(),
-            syncWaitOver: this.#waitingSince !== null && Date.now() - this.#waitingSince >= this.#o.staleAfterMs,
+            syncWaitOver: this.#waitingSince !== null && monotonicMs() - this.#waitingSince >= this.#o.staleAfterMs,
         });
         if (d.action === "wait") {
-            if (self.role === "standby") this.#waitingSince ??= Date.now();
+            if (self.role === "standby") this.#waitingSince ??= monotonicMs();
             return;
         }
         this.#waitingSince = null;

@@ -83,7 +83,7 @@ export class SccpFramer {
      * mostly idle connections, so a fixed 8 KiB per direction would cost hundreds of megabytes.
      */
     private buf: Uint8Array = EMPTY;
-    /** Bytes held in `buf`: a partial message when synced, an unscanned tail (< 12 bytes) when hunting. */
+    /** Bytes held in `buf`: a partial message when synced, an unscanned tail (< 23 bytes) when hunting. */
     private held = 0;
     /** Wire size of the held message once its header is known, else 0. */
     private need = 0;
@@ -209,18 +209,35 @@ export class SccpFramer {
                     return;
                 }
             }
-            // Hunting: the first plausible header, confirmed by the next one when it is already here.
+            // Hunting: the first plausible header, confirmed by the next one when it is already here, or ending
+            // exactly with the data. Among candidates that run past the data (unconfirmed), the one claiming the
+            // fewest bytes wins: the byte before a real header is often 0 (keepalives, padding), and read from
+            // there the header's length lands in the second byte, claiming a message of several KiB.
             let found = -1;
+            let tentative = -1;
+            let tentativeLen = 0;
             for (let k = pos; k + SCCP_HEADER_SIZE <= len; k++) {
                 if (!plausibleHeader(data, k)) continue;
-                const next = k + u32(data, k) + 8;
-                if (next + SCCP_HEADER_SIZE <= len && !plausibleHeader(data, next)) continue;
+                const length = u32(data, k);
+                const next = k + length + 8;
+                if (next + SCCP_HEADER_SIZE <= len) {
+                    if (!plausibleHeader(data, next)) continue;
+                } else if (next !== len) {
+                    if (tentative < 0 || length < tentativeLen) {
+                        tentative = k;
+                        tentativeLen = length;
+                    }
+                    continue;
+                }
                 found = k;
                 break;
             }
+            // An unconfirmed candidate is taken once the headers that could start inside its own were all seen
+            // (tiny segments would otherwise lock onto the zero byte before a header); until then it is kept.
+            if (found < 0 && tentative >= 0 && tentative + 2 * SCCP_HEADER_SIZE - 1 <= len) found = tentative;
             if (found < 0) {
-                // Keep the last bytes that could still start a header.
-                const keep = Math.min(len - pos, SCCP_HEADER_SIZE - 1);
+                // Keep the last bytes that could still start a header (from the waiting candidate, < 23 bytes).
+                const keep = tentative >= 0 ? len - tentative : Math.min(len - pos, SCCP_HEADER_SIZE - 1);
                 this.hunted += len - pos - keep;
                 this.held = 0;
                 this.room(keep).set(data.subarray(len - keep), 0);
@@ -269,7 +286,8 @@ export class SccpFramer {
             }
             this.need = length + 8;
         }
-        buf = this.room(this.need);
+        // Room for what arrived, not for what the header claims (a 12-byte header must not cost 8 KiB).
+        buf = this.room(Math.min(this.need, this.held + len - pos));
         const n = Math.min(this.need - this.held, len - pos);
         buf.set(bytes.subarray(pos, pos + n), this.held);
         this.held += n;

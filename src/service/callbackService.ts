@@ -40,6 +40,8 @@ export interface ServiceClock {
     now(): number;
     setTimeout(fn: () => void, ms: number): unknown;
     clearTimeout(handle: unknown): void;
+    /** The wall clock as it is now (times shown on phones); default now(). */
+    wallNow?(): number;
 }
 
 /** How often (capture time, ms) the cluster model's deadlines are checked when replaying. */
@@ -56,6 +58,8 @@ const MONO_AT_START = performance.now();
  */
 export const wallClock: ServiceClock = {
     now: () => EPOCH_AT_START + Math.floor(performance.now() - MONO_AT_START),
+    // a time shown on a phone follows NTP (a box without RTC often starts before its clock is set)
+    wallNow: () => Date.now(),
     setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
@@ -149,7 +153,11 @@ export class CallbackService {
             () => this.pipeline.reassembler.stats,
             (action, details) => this.#alarm(PRESSURE_ALARM, action, details),
         );
-        this.#view = new ModelClusterView(this.model, () => this.now(), config.cti.required);
+        this.#view = new ModelClusterView(
+            this.model,
+            () => (this.#capture ? this.#captureMs : (this.#clock.wallNow?.() ?? this.#clock.now())),
+            config.cti.required,
+        );
 
         const [host, port] = splitListen(config.http.listen);
         this.http = new PhoneHttpService({

@@ -8,7 +8,8 @@ const ON_HOOK = 2;
 
 /**
  * The engine's read-only port over the cluster model. Times: the model speaks capture seconds, the engine
- * milliseconds of the same clock. `now` is read when a device's clock is asked for.
+ * milliseconds of the same clock. `nowMs` is read when a device's clock is asked for: the wall clock (what
+ * a phone shows), which live may differ from the engine's step-free clock after an NTP step.
  */
 export class ModelClusterView implements ClusterView {
     constructor(

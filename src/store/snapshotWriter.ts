@@ -204,7 +204,8 @@ export class SnapshotWriter {
     /** Refills the bucket; returns how long until a write may start (0 when it may now). */
     #tokenWait(): number {
         const now = this.#timers.now();
-        this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#tokensAt) * this.#ratePerMs);
+        // A clock stepped back must not drain the bucket (it would hold every write for the size of the step).
+        this.#tokens = Math.min(this.#burst, this.#tokens + Math.max(0, now - this.#tokensAt) * this.#ratePerMs);
         this.#tokensAt = now;
         return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) / this.#ratePerMs);
     }

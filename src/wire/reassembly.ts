@@ -144,8 +144,19 @@ export interface ReassemblyStats {
     missedBytes: number;
     /** Segments not buffered because the global memory cap was reached. */
     memoryCapDrops: number;
+    /** Holes given up early because the global memory cap was reached. */
+    memoryCapGaps: number;
     bufferedBytes: number;
     bufferedBytesHighWater: number;
+}
+
+/**
+ * Both ports in one 32-bit integer key. `src * 65536 + dst` exceeds 2^31 for every ephemeral source port and
+ * becomes a heap-allocated double: one allocation per packet and a slower Map lookup. The bitwise form stays
+ * a small integer (negative for ports ≥ 32768, still distinct).
+ */
+function portPair(srcPort: number, dstPort: number): number {
+    return (srcPort << 16) | dstPort;
 }
 
 /**
@@ -159,21 +170,18 @@ class FlowIndex {
     readonly #bySrc = new Map<string, Map<string, Map<number, TcpConnection>>>();
 
     get(srcAddr: string, srcPort: number, dstAddr: string, dstPort: number): TcpConnection | undefined {
-        return this.#bySrc
-            .get(srcAddr)
-            ?.get(dstAddr)
-            ?.get(srcPort * 65536 + dstPort);
+        return this.#bySrc.get(srcAddr)?.get(dstAddr)?.get(portPair(srcPort, dstPort));
     }
 
     /** Indexes both directions of a connection. */
     add(c: TcpConnection): void {
-        this.#put(c.client.addr, c.server.addr, c.client.port * 65536 + c.server.port, c);
-        this.#put(c.server.addr, c.client.addr, c.server.port * 65536 + c.client.port, c);
+        this.#put(c.client.addr, c.server.addr, portPair(c.client.port, c.server.port), c);
+        this.#put(c.server.addr, c.client.addr, portPair(c.server.port, c.client.port), c);
     }
 
     delete(c: TcpConnection): void {
-        this.#remove(c.client.addr, c.server.addr, c.client.port * 65536 + c.server.port, c);
-        this.#remove(c.server.addr, c.client.addr, c.server.port * 65536 + c.client.port, c);
+        this.#remove(c.client.addr, c.server.addr, portPair(c.client.port, c.server.port), c);
+        this.#remove(c.server.addr, c.client.addr, portPair(c.server.port, c.client.port), c);
     }
 
     #put(src: string, dst: string, ports: number, c: TcpConnection): void {
@@ -209,6 +217,12 @@ function seqAdd(a: number, n: number): number {
     return (a + n) >>> 0;
 }
 
+/**
+ * Heap cost of one buffered segment beyond its payload (the record, the copied view and its backing store),
+ * charged against the memory cap: a flood of 1-byte out-of-order segments costs ~300 bytes each, not 1.
+ */
+export const SEGMENT_OVERHEAD_BYTES = 256;
+
 export class TcpReassembler {
     readonly #consumer: StreamConsumer;
     readonly #opts: ReassemblyOptions;
@@ -217,6 +231,10 @@ export class TcpReassembler {
     readonly #index = new FlowIndex();
     /** Connections in approximate least-recently-active order (oldest first). */
     readonly #lru = new Map<number, TcpConnection>();
+    /** Connections that carried no payload yet (half-open floods): evicted before established ones. */
+    readonly #idle = new Map<number, TcpConnection>();
+    /** Buffered payload bytes plus SEGMENT_OVERHEAD_BYTES per buffered segment (what the memory cap bounds). */
+    #bufferedCost = 0;
     #nextId = 1;
     #lastSweepTs = 0;
     readonly #stats: ReassemblyStats = {
@@ -232,6 +250,7 @@ export class TcpReassembler {
         gaps: 0,
         missedBytes: 0,
         memoryCapDrops: 0,
+        memoryCapGaps: 0,
         bufferedBytes: 0,
         bufferedBytesHighWater: 0,
     };
@@ -350,7 +369,8 @@ export class TcpReassembler {
     #open(seg: TcpSegment): TcpConnection {
         const stats = this.#stats;
         if (this.#lru.size >= this.#opts.maxConnections) {
-            const oldest = this.#lru.values().next().value;
+            // A SYN flood must not push out the phones' long-lived (and often quiet) connections.
+            const oldest = this.#idle.values().next().value ?? this.#lru.values().next().value;
             if (oldest !== undefined) this.#close(oldest, "evicted", seg.ts);
         }
         const flags = seg.flags;
@@ -373,6 +393,7 @@ export class TcpReassembler {
         );
         this.#index.add(conn);
         this.#lru.set(conn.id, conn);
+        if (seg.payload.length === 0) this.#idle.set(conn.id, conn);
         stats.connectionsOpened++;
         if (midstream) stats.midstreamJoins++;
         stats.activeConnections = this.#lru.size;
@@ -390,6 +411,7 @@ export class TcpReassembler {
     ): void {
         const stats = this.#stats;
         const len = payload.length;
+        if (this.#idle.size > 0) this.#idle.delete(conn.id);
         const rel = seqDiff(start, d.nextSeq);
         if (rel <= 0) {
             if (rel + len <= 0) {
@@ -435,7 +457,8 @@ export class TcpReassembler {
                 break;
             }
         }
-        while (stats.bufferedBytes + len > this.#opts.memoryCapBytes && d.pending.length > 0) {
+        const cost = len + SEGMENT_OVERHEAD_BYTES;
+        while (this.#bufferedCost + cost > this.#opts.memoryCapBytes && d.pending.length > 0) {
             this.#forceGap(conn, dir, d, ts, "memory-cap");
             if (seqDiff(start, d.nextSeq) <= 0) {
                 this.#data(conn, dir, d, start, payload, ts);
@@ -443,7 +466,7 @@ export class TcpReassembler {
             }
             at = this.#insertionIndex(d, start, len);
         }
-        if (stats.bufferedBytes + len > this.#opts.memoryCapBytes) {
+        if (this.#bufferedCost + cost > this.#opts.memoryCapBytes) {
             stats.memoryCapDrops++;
             return;
         }
@@ -451,6 +474,7 @@ export class TcpReassembler {
         d.pending.splice(at, 0, { seq: start, data: payload.slice(), ts });
         d.pendingBytes += len;
         stats.bufferedBytes += len;
+        this.#bufferedCost += cost;
         if (stats.bufferedBytes > stats.bufferedBytesHighWater) stats.bufferedBytesHighWater = stats.bufferedBytes;
         while (
             d.pending.length > 0 &&
@@ -489,6 +513,7 @@ export class TcpReassembler {
         const missed = seqDiff(first.seq, d.nextSeq);
         if (missed > 0) {
             this.#stats.gaps++;
+            if (reason === "memory-cap") this.#stats.memoryCapGaps++;
             this.#stats.missedBytes += missed;
             d.stats.missedBytes += missed;
             d.nextSeq = first.seq;
@@ -507,6 +532,7 @@ export class TcpReassembler {
             d.pending.shift();
             d.pendingBytes -= p.data.length;
             stats.bufferedBytes -= p.data.length;
+            this.#bufferedCost -= p.data.length + SEGMENT_OVERHEAD_BYTES;
             const skip = -rel;
             if (skip >= p.data.length) {
                 d.stats.duplicateBytes += p.data.length;
@@ -538,6 +564,7 @@ export class TcpReassembler {
         }
         this.#index.delete(conn);
         this.#lru.delete(conn.id);
+        this.#idle.delete(conn.id);
         const stats = this.#stats;
         stats.connectionsClosed[reason]++;
         stats.activeConnections = this.#lru.size;

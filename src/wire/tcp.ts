@@ -2,6 +2,9 @@ import { u32be } from "../util/bytes.js";
 import type { IpInfo } from "./ip.js";
 import type { TcpOptions, TcpSegment } from "./types.js";
 
+/** The options of every segment whose header has none: shared, so a plain segment allocates no second object. */
+const NO_OPTIONS: TcpOptions = Object.freeze({});
+
 /**
  * Decodes the TCP header in `bytes[ip.l4Start, ip.l4End)` into a segment whose payload is a view of
  * `bytes` (no copy). Returns null when the header is truncated or its data offset is impossible.
@@ -23,7 +26,7 @@ export function decodeTcp(bytes: Uint8Array, ip: IpInfo, ts: number): TcpSegment
         ack: u32be(bytes, p + 8),
         flags: bytes[p + 13]!,
         window: (bytes[p + 14]! << 8) | bytes[p + 15]!,
-        options: headerLen === 20 ? {} : parseTcpOptions(bytes, p + 20, p + headerLen),
+        options: headerLen === 20 ? NO_OPTIONS : parseTcpOptions(bytes, p + 20, p + headerLen),
         payload: bytes.subarray(p + headerLen, end),
     };
 }

@@ -122,6 +122,7 @@ t.test("an interface that is missing or goes away is reopened every retry interv
 
     t.equal(ip("link", "add", name, "type", "veth", "peer", "name", peer), 0, "veth re-created");
     ip("link", "set", name, "up");
+    ip("link", "set", peer, "up"); // a veth without its peer up has no carrier: capture waits for it
     await until(() => cap.stats().opens === 2, 10000, "the capture to reopen");
     cap.stop();
 });

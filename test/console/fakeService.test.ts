@@ -68,6 +68,7 @@ const request = {
 const devices = [anon, noLines];
 const fake = {
     config,
+    role: "active",
     counters: { pushOk: 0, pushFailed: 0, notifications: 0 },
     state: { requests: [request], alarms: ["flash.write-rate"] },
     push: null,
@@ -142,4 +143,34 @@ t.test("sparse data renders with placeholders", async (t) => {
     t.match(await run("clear callback 1003"), /% No call-back 1003/);
     t.match(await run("clear callback @10.0.0.9"), /Call-back cb-7 cancelled/);
     t.same(cancelled, ["cb-7"]);
+});
+
+t.test("show redundancy: this box, the active one, the other boxes, then the CallManagers", async (t) => {
+    const single = await run("show redundancy");
+    t.match(single, /This box\s+: single \(redundancy not enabled\)/);
+    const status = {
+        node: "cbk2",
+        role: "standby" as const,
+        connected: false,
+        term: 3,
+        seq: 41,
+        active: "cbk1",
+        splitBrain: true,
+        lastChange: { at: 0, role: "standby" as const, reason: "cbk1 comes first and holds the state" },
+        members: [
+            { node: "cbk1", address: "10.0.0.1", priority: 100, role: "active" as const, term: 3, seq: 41, ageMs: 120 },
+        ],
+        stats: { promotions: 1, demotions: 1, statesPublished: 4, statesApplied: 9, refused: 0 },
+    };
+    const out = await run("show redundancy", { redundancy: () => status });
+    t.match(out, /This box\s+: cbk2, standby \(broker not connected: role kept\)/);
+    t.match(out, /Active box\s+: cbk1 — SPLIT BRAIN/);
+    t.match(out, /term 3, sequence 41/);
+    t.match(out, /1970-01-01T00:00:00.000Z → standby: cbk1 comes first/);
+    t.match(out, /cbk1\s+10\.0\.0\.1\s+100\s+active\s+3\s+41\s+120 ms ago/);
+    const alone = await run("show redundancy", {
+        redundancy: () => ({ ...status, members: [], lastChange: null, splitBrain: false, connected: true }),
+    });
+    t.match(alone, /Other boxes\s+: none seen/);
+    t.notMatch(alone, /Last change/);
 });

@@ -50,7 +50,7 @@ t.test("standby: takes state, acts on nothing, answers softkeys with Service not
     await o.until(() => o.screenTexts("1003").includes(activated("1002")), "activated");
     const replica = o.service.replicaPayload();
     t.throws(() => o.service.applyReplica(2, replica), ServiceRoleError, "an active box refuses replicated state");
-    t.ok(o.service.atSafePoint(), "nothing half done");
+    await o.until(() => o.service.atSafePoint(), "nothing half done (the screen's push answered)");
 
     o.service.setRole("standby", "test");
     t.equal(o.service.role, "standby");

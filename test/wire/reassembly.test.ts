@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import t from "tap";
-import { Direction, TcpReassembler } from "../../src/wire/reassembly.js";
+import { Direction, SEGMENT_OVERHEAD_BYTES, TcpReassembler } from "../../src/wire/reassembly.js";
 import { TcpFlag } from "../../src/wire/types.js";
 import { RecordingConsumer, reverse, seg } from "../helpers/segments.js";
 
@@ -163,7 +163,8 @@ t.test("a hole older than the gap timeout is declared a gap (by capture time)", 
 
 t.test("the global memory cap bounds buffered bytes", async (t) => {
     const rec = new RecordingConsumer();
-    const r = new TcpReassembler(rec, { memoryCapBytes: 10 });
+    // room for the payload bytes and the per-segment overhead of two segments
+    const r = new TcpReassembler(rec, { memoryCapBytes: 10 + 2 * SEGMENT_OVERHEAD_BYTES });
     handshake(r);
     r.push(seg({ seq: 111, payload: "0123456" })); // buffered: 7
     r.push(seg({ seq: 121, payload: "abcdef" })); // would exceed 10: first hole given up
