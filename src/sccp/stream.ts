@@ -21,6 +21,11 @@ export interface SccpStreamOptions {
     decodeFields?: boolean;
     /** Sees each decoded message (implies decoding fields). */
     observer?: SccpMessageObserver;
+    /**
+     * false: no record per message (the observer is all that reads them: the service), saving an object per
+     * message; gaps and resyncs are still recorded. Default true.
+     */
+    records?: boolean;
 }
 
 /**
@@ -32,6 +37,7 @@ export function sccpStreamDecoder(ctx: StreamContext, opts: SccpStreamOptions = 
     const { conn, names, emit } = ctx;
     const observer = opts.observer;
     const decodeFields = opts.decodeFields !== false || observer !== undefined;
+    const records = opts.records !== false;
     const proto = new SccpConnectionContext();
     // A connection joined mid-stream starts at an arbitrary byte: hunt for a header first.
     const framers = [new SccpFramer({ synced: !conn.midstream }), new SccpFramer({ synced: !conn.midstream })];
@@ -46,17 +52,19 @@ export function sccpStreamDecoder(ctx: StreamContext, opts: SccpStreamOptions = 
                     return;
                 }
                 const msg = decodeSccpBodyAt(id, hv, buf, start, end, proto, false);
-                const record: ProtocolRecord = {
-                    t: ts,
-                    proto: "sccp",
-                    src,
-                    dst,
-                    hv: msg.hv,
-                    id: msg.id,
-                    name: msg.name,
-                    fields: msg.fields,
-                };
-                emit(record);
+                if (records) {
+                    const record: ProtocolRecord = {
+                        t: ts,
+                        proto: "sccp",
+                        src,
+                        dst,
+                        hv: msg.hv,
+                        id: msg.id,
+                        name: msg.name,
+                        fields: msg.fields,
+                    };
+                    emit(record);
+                }
                 observer?.onSccpMessage(ctx, dir, msg, ts);
             },
             onResync(skippedBytes) {

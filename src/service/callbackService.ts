@@ -142,7 +142,8 @@ export class CallbackService {
         const ports = [...config.capture.sccpPorts, ...qbePorts(config)];
         const dispatcher = new ProtocolDispatcher(
             [
-                sccpRoute(config.capture.sccpPorts, { observer: this.model }),
+                // the model is the only reader: no record object per message
+                sccpRoute(config.capture.sccpPorts, { observer: this.model, records: false }),
                 qbeRoute(qbePorts(config), { observer: this.cti }),
             ],
             (r) => this.pressure.onRecord(r),

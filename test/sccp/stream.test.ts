@@ -119,3 +119,19 @@ t.test("counting mode names messages without decoding; an observer sees decoded 
     t.equal(gaps, 2);
     t.equal(closed, 1);
 });
+
+t.test("records: false — the observer sees every message, no record is built for them", async (t) => {
+    const seen: string[] = [];
+    const { records, r } = setup({
+        records: false,
+        observer: { onSccpMessage: (_ctx, dir, msg) => seen.push(`${dir}:${msg.name}`) },
+    });
+    const c = seg({ seq: 0, flags: TcpFlag.SYN });
+    r.push(c);
+    r.push(seg({ ...reverse(c), seq: 500, flags: TcpFlag.SYN | TcpFlag.ACK }));
+    r.push(seg({ ...reverse(c), seq: 501, payload: cat(callState, keepAlive), ts: 2 }));
+    r.push(seg({ seq: 1, payload: keepAlive, ts: 3 }));
+    r.flush(5);
+    t.same(seen, ["1:CallState", "1:KeepAliveReq", "0:KeepAliveReq"]);
+    t.same(records, [], "no records");
+});
