@@ -3,16 +3,11 @@ import type { Readable, Writable } from "node:stream";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { loadConfig, qbePorts } from "../config/load.js";
 import { parametersJson, renderParameters } from "../config/parameters.js";
-import { hashFromInput, runConsoleClient } from "../console/client.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
-import { parseFilters, runDecode } from "./decode.js";
-import { runDemo } from "./demo.js";
-import { runDoctor } from "./doctor.js";
-import { parseLinger, parseSpeed, runReplay } from "./replay.js";
-import { protocolRoutes } from "./routes.js";
-import { runService, stateDirectory } from "./run.js";
-import { runSnapshotInspect } from "./snapshot.js";
+
+// Each command's modules are loaded when it runs: `run` on a box must not carry the demo's simulator and
+// embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS).
 
 /** Streams a command writes to (injectable for tests). */
 export interface CliIo {
@@ -92,6 +87,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 return await replayCommand(rest, io);
             case "doctor": {
                 const { values } = parse(rest, { config: { type: "string" } }, 0);
+                const { runDoctor } = await import("./doctor.js");
                 return await runDoctor({ file: values.config as string | undefined, env: io.env, out: io.out });
             }
             case "demo": {
@@ -101,6 +97,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                     0,
                 );
                 const capture = values.live ? "live" : values.mirror ? "mirror" : undefined;
+                const { runDemo } = await import("./demo.js");
                 return await runDemo({
                     out: io.out,
                     forever: values.forever === true,
@@ -114,6 +111,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                     0,
                 );
                 const stdio = { input: io.in ?? process.stdin, output: io.out };
+                const { hashFromInput, runConsoleClient } = await import("../console/client.js");
                 if (values.hash) {
                     io.out.write(`${await hashFromInput(stdio)}\n`);
                     return 0;
@@ -131,6 +129,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                     { config: { type: "string" }, dir: { type: "string" }, json: { type: "boolean" } },
                     0,
                 );
+                const { stateDirectory } = await import("./run.js");
+                const { runSnapshotInspect } = await import("./snapshot.js");
                 const dir =
                     (values.dir as string | undefined) ??
                     stateDirectory(loadConfig({ file: values.config as string | undefined, env: io.env }), io.env);
@@ -189,6 +189,8 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
     if (input === undefined) throw new UsageError("USAGE", "decode needs a capture file (or - for stdin)");
     const config = loadConfig({ file: values.config as string | undefined, env: io.env });
     const mode = values.summary ? "summary" : values.json ? "json" : "human";
+    const { parseFilters, runDecode } = await import("./decode.js");
+    const { protocolRoutes } = await import("./routes.js");
     await runDecode({
         input,
         mode,
@@ -207,6 +209,7 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
 async function runCommand(args: string[], io: CliIo): Promise<number> {
     const { values } = parse(args, { config: { type: "string" } }, 0);
     const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const { runService } = await import("./run.js");
     return runService(config, io);
 }
 
@@ -223,6 +226,7 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
     );
     const file = positionals[0];
     if (file === undefined) throw new UsageError("USAGE", "replay needs a capture file");
+    const { parseLinger, parseSpeed, runReplay } = await import("./replay.js");
     if (values.speed !== undefined && values["as-fast-as-possible"] === true) {
         throw new UsageError("USAGE", "--speed and --as-fast-as-possible exclude each other");
     }
