@@ -29,9 +29,13 @@ function describeAt(text: string, i: number): string {
     return `character ${JSON.stringify(text.charAt(i))}`;
 }
 
+/** Deepest nesting the scanner follows: deeper input is reported as an error instead of overflowing the stack. */
+const MAX_SCAN_DEPTH = 512;
+
 /** Recursive-descent scanner that only checks syntax (RFC 8259). */
 class Scanner {
     private i = 0;
+    private depth = 0;
 
     constructor(private readonly text: string) {}
 
@@ -58,6 +62,9 @@ class Scanner {
 
     private value(): void {
         const c = this.text.charAt(this.i);
+        if ((c === "{" || c === "[") && ++this.depth > MAX_SCAN_DEPTH) {
+            this.fail(`nested deeper than ${MAX_SCAN_DEPTH} levels`);
+        }
         if (c === "{") this.object();
         else if (c === "[") this.array();
         else if (c === '"') this.string();
@@ -66,6 +73,7 @@ class Scanner {
         else if (c === "f") this.literal("false");
         else if (c === "n") this.literal("null");
         else this.fail(`unexpected ${describeAt(this.text, this.i)}, expected a value`);
+        if (c === "{" || c === "[") this.depth--;
     }
 
     private object(): void {
@@ -162,6 +170,18 @@ class Scanner {
             this.fail(`unexpected ${describeAt(this.text, this.i)}, expected a value`);
         this.i += word.length;
     }
+}
+
+/** True when a parsed JSON value nests arrays/objects deeper than `max` (iterative: safe on any input). */
+export function jsonTooDeep(v: unknown, max: number): boolean {
+    const stack: Array<[unknown, number]> = [[v, 1]];
+    while (stack.length > 0) {
+        const [node, depth] = stack.pop()!;
+        if (typeof node !== "object" || node === null) continue;
+        if (depth > max) return true;
+        for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    }
+    return false;
 }
 
 /** 1-based line and column of a UTF-16 offset. */

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
 import { isSecretKey } from "../logging/redact.js";
-import { parseJson } from "./json.js";
+import { jsonTooDeep, parseJson } from "./json.js";
 import {
     type ConfigProblem,
     defaultConfig,
@@ -241,6 +241,9 @@ function sourceOf(key: string, sources: Map<string, string>): string | undefined
     return undefined;
 }
 
+/** Deepest nesting accepted in a configuration layer (file, environment, overrides). */
+const MAX_CONFIG_DEPTH = 64;
+
 /** Loads, merges and validates the configuration; returns it deeply frozen. Throws ConfigError. */
 export function loadConfig(options: LoadOptions = {}): Config {
     const env = options.env ?? process.env;
@@ -253,6 +256,14 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const layer = (data: unknown, label: string | undefined): void => {
         if (!isPlainObject(data)) {
             problems.push({ key: "(root)", reason: `must be an object${label ? ` (from ${label})` : ""}` });
+            return;
+        }
+        // A configuration is a few levels deep; a document nested thousands deep would overflow the merge.
+        if (jsonTooDeep(data, MAX_CONFIG_DEPTH)) {
+            problems.push({
+                key: "(root)",
+                reason: `nested deeper than ${MAX_CONFIG_DEPTH} levels${label ? ` (from ${label})` : ""}`,
+            });
             return;
         }
         const written: string[] = [];

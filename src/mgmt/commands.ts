@@ -5,6 +5,7 @@
  * the service implements later (async functions returning plain data or throwing CallbackdError).
  */
 import { Ajv, type ValidateFunction } from "ajv";
+import { jsonTooDeep } from "../config/json.js";
 import { describeError } from "../errors.js";
 import { MgmtError, type ResponseError, toResponseError } from "./errors.js";
 import { COMMAND_PATTERN } from "./topics.js";
@@ -96,6 +97,8 @@ interface CacheEntry {
 }
 
 const MAX_ID = 128;
+/** Deepest JSON nesting accepted in a payload: deeper documents would overflow the recursive walkers. */
+export const MAX_JSON_DEPTH = 32;
 
 /** Canonical JSON (sorted keys) for comparing documents. */
 export function canonical(v: unknown): string {
@@ -152,6 +155,9 @@ export class CommandProcessor {
             const parsed: unknown = text.trim() === "" ? {} : JSON.parse(text);
             if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
                 throw new MgmtError("bad_request", "the request must be a JSON object");
+            }
+            if (jsonTooDeep(parsed, MAX_JSON_DEPTH)) {
+                throw new MgmtError("bad_request", `the request nests deeper than ${MAX_JSON_DEPTH} levels`);
             }
             request = parsed as Record<string, unknown>;
         } catch (err) {

@@ -6,6 +6,7 @@
  * Keys whose schema says `requiresRestart` are accepted but reported as pending until the next start.
  */
 import { createHash } from "node:crypto";
+import { jsonTooDeep } from "../config/json.js";
 import { type ConfigChange, diffConfig } from "../config/load.js";
 import {
     CONFIG_SCHEMA,
@@ -19,7 +20,7 @@ import {
 import type { Config } from "../config/types.js";
 import { CallbackdError } from "../errors.js";
 import { CENSOR, isSecretKey, redactDeep } from "../logging/redact.js";
-import { canonical } from "./commands.js";
+import { canonical, MAX_JSON_DEPTH } from "./commands.js";
 import { MgmtError, type ResponseCode, toResponseError } from "./errors.js";
 
 /** Applies an accepted configuration (live keys now; persisting it is the callback's business). Throw to refuse. */
@@ -271,11 +272,15 @@ export class ConfigControl {
                 !isPlainObject(doc) ||
                 !Number.isSafeInteger(doc.version) ||
                 (doc.version as number) < 0 ||
-                !isPlainObject(doc.config)
+                !isPlainObject(doc.config) ||
+                jsonTooDeep(doc, MAX_JSON_DEPTH)
             ) {
                 const version = isPlainObject(doc) && Number.isSafeInteger(doc.version) ? (doc.version as number) : 0;
                 return this.#rejected(version, "bad_request", [
-                    { key: "(root)", reason: 'must be {"version": <non-negative integer>, "config": {...}}' },
+                    {
+                        key: "(root)",
+                        reason: `must be {"version": <non-negative integer>, "config": {...}} nested at most ${MAX_JSON_DEPTH} deep`,
+                    },
                 ]);
             }
             const version = doc.version as number;

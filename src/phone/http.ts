@@ -180,8 +180,12 @@ export class PhoneHttpService {
 
     async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const source = plainAddress(req.socket.remoteAddress);
-        const url = new URL(req.url ?? "/", "http://box");
-        const parts = url.pathname.split("/").filter((p) => p !== "");
+        // A request target such as "//" or "http://[" is no URL at all: refused below as "no such page", not a 500.
+        let pathname = "/";
+        try {
+            pathname = new URL(req.url ?? "/", "http://box").pathname;
+        } catch {}
+        const parts = pathname.split("/").filter((p) => p !== "");
         const log = (status: number, reason?: string) =>
             this.#opts.onRequest?.({
                 path: parts.slice(0, 2).join("/"),
