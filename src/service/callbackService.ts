@@ -121,6 +121,11 @@ export class CallbackService {
     #role: Role;
     #replication: Replication | null = null;
     #pushesInFlight = 0;
+    /** A write to start after this event-loop turn, covering changes up to #persistUpTo. */
+    #persistSoon: NodeJS.Immediate | null = null;
+    #persistUpTo = 0;
+    /** Whether a write failure must fail activations (not when the store was already unhealthy). */
+    #persistReport = false;
 
     constructor(opts: CallbackServiceOptions) {
         const { config } = opts;
@@ -303,6 +308,7 @@ export class CallbackService {
         this.#stopped = true;
         if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
         this.#timer = null;
+        if (this.#persistSoon !== null) this.#persistNow();
         await this.writer.flush().catch((err: unknown) => {
             this.#log.error({ error: describeError(err) }, "final snapshot failed");
         });
@@ -399,14 +405,11 @@ export class CallbackService {
                         this.#input({ type: "PersistFailed", upTo: generation, error: "STORE_UNHEALTHY" }),
                     );
                 }
-                const replicated = this.#replication?.replicate() ?? Promise.resolve();
-                Promise.all([this.writer.persist(), replicated]).then(
-                    () => this.#input({ type: "PersistDone", upTo: generation }),
-                    (err: unknown) => {
-                        if (healthy)
-                            this.#input({ type: "PersistFailed", upTo: generation, error: describeError(err).code });
-                    },
-                );
+                // The write encodes a snapshot on the event loop: it starts after this turn, so the pushes
+                // this turn decided leave the box first (and every change of the turn shares one write).
+                this.#persistUpTo = Math.max(this.#persistUpTo, generation);
+                if (healthy) this.#persistReport = true;
+                this.#persistSoon ??= setImmediate(() => this.#persistNow());
                 break;
             }
             case "RevokeTickets":
@@ -430,6 +433,23 @@ export class CallbackService {
             case "AdminResult":
                 break;
         }
+    }
+
+    /** Starts the write (and the replication) covering every change up to the latest Persist. */
+    #persistNow(): void {
+        if (this.#persistSoon !== null) clearImmediate(this.#persistSoon);
+        this.#persistSoon = null;
+        const generation = this.#persistUpTo;
+        const report = this.#persistReport;
+        this.#persistReport = false;
+        const replicated = this.#replication?.replicate() ?? Promise.resolve();
+        Promise.all([this.writer.persist(), replicated]).then(
+            () => this.#input({ type: "PersistDone", upTo: generation }),
+            (err: unknown) => {
+                // an unhealthy store already failed these activations at once
+                if (report) this.#input({ type: "PersistFailed", upTo: generation, error: describeError(err).code });
+            },
+        );
     }
 
     #alarm(id: string, action: "raise" | "clear", details: string): void {
