@@ -47,6 +47,22 @@ const MAX_NOTICES = 500;
 const CSI_MAX = 16;
 const HISTORY = 20;
 
+/**
+ * Text for the operator's terminal: C0 and C1 control characters and DEL become "?", so a device or line
+ * name from the wire (or a forged SCCP stream) cannot send escape sequences to the terminal.
+ */
+export function printable(text: string): string {
+    let out: string | null = null;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+            out ??= text.slice(0, i);
+            out += "?";
+        } else if (out !== null) out += text.charAt(i);
+    }
+    return out ?? text;
+}
+
 /** A console session; feed it bytes, it writes CRLF text. */
 export class ConsoleSession<C> {
     readonly #tree: readonly CommandNode<C>[];
@@ -128,8 +144,9 @@ export class ConsoleSession<C> {
     }
 
     /** An asynchronous line (debug trace, alarm): printed above the input line, as IOS `logging synchronous`. */
-    notify(text: string): void {
+    notify(line: string): void {
         if (!this.loggedIn) return;
+        const text = printable(line);
         if (this.#busy || this.#mode !== "exec") {
             if (this.#notices.length < MAX_NOTICES) this.#notices.push(text);
             return;
@@ -462,7 +479,7 @@ export class ConsoleSession<C> {
             this.#pump();
             return;
         }
-        this.#page(lines);
+        this.#page(lines.map(printable));
         this.#pump();
     }
 

@@ -276,6 +276,7 @@ export class CallbackService {
             }
         }
         let restored = 0;
+        let fromFlash = false;
         // The newest snapshot first; when it cannot be decoded (e.g. written by a newer release after a
         // downgrade) the older slot, so the box starts with the most recent state it can read.
         for (const record of [loaded.record, loaded.older]) {
@@ -287,7 +288,7 @@ export class CallbackService {
                 this.#session = content.session;
                 this.#outboxAckedEseq = content.outboxAckedEseq;
                 restored = this.#state.requests.length;
-                this.#input({ type: "Restored" });
+                fromFlash = true;
                 break;
             } catch (err) {
                 this.#alarm(
@@ -297,7 +298,9 @@ export class CallbackService {
                 );
             }
         }
+        // The phone-facing service first: resuming may push a notification whose screen phones fetch from it.
         await this.http.start();
+        if (fromFlash) this.#input({ type: "Restored" });
         this.#log.info({ restored, slots, http: this.http.baseUrl }, "call-back service started");
         return { restored, slots };
     }
@@ -515,7 +518,7 @@ export class CallbackService {
             ...(e.ref !== null ? { ref: e.ref } : {}),
             ...(device?.model ? { model: device.model } : {}),
         });
-        this.#send(e.device, device?.name ?? null, e.ip, [{ url, priority: 0 }], e.ref, false);
+        this.#send(e.device, device?.name ?? nameOfKey(e.device), e.ip, [{ url, priority: 0 }], e.ref, false);
     }
 
     #pushNotify(deviceKey: string, ip: string | null, dn: string, ref: string, phoneTime: PhoneTime): void {
@@ -536,7 +539,7 @@ export class CallbackService {
         // The twinkle first, then the screen with Dial and Exit.
         this.#send(
             deviceKey,
-            device?.name ?? null,
+            device?.name ?? nameOfKey(deviceKey),
             ip,
             [{ url: playUri(this.config.phones.audioFileName) }, { url, priority: 0 }],
             ref,
@@ -583,6 +586,15 @@ export class CallbackService {
                 done({ ok: false, code: "PUSH_UNREACHABLE" });
             });
     }
+}
+
+/**
+ * A device key is its name ("SEP…") or "@ip" when the name is unknown. A request restored from flash may be
+ * pushed before the phone has been seen again: its key still names it (for `{device}` and `{mac}` in
+ * phones.pushUrl).
+ */
+function nameOfKey(key: string): string | null {
+    return key.startsWith("@") ? null : key;
 }
 
 /** An operation the box's current role does not allow. */

@@ -56,6 +56,9 @@ export interface SnapshotWriterStats {
     healthy: boolean;
 }
 
+/** The write-rate alarm clears only after this long without a held-back write. */
+const RATE_ALARM_CLEAR_MS = 10 * 60_000;
+
 export class SnapshotWriter {
     readonly #store: SlotStore;
     readonly #source: SnapshotSource;
@@ -66,6 +69,8 @@ export class SnapshotWriter {
     #tokens: number;
     #tokensAt: number;
     readonly #ceiling: number;
+    /** When a write was last held back by the ceiling (timers' clock). */
+    #lastDelayed = Number.NEGATIVE_INFINITY;
     readonly #retryMs: number;
     readonly #onHealth: (e: StoreHealthEvent) => void;
     #waiting: Waiter[] = [];
@@ -214,10 +219,19 @@ export class SnapshotWriter {
     #checkRate(delayed: boolean): void {
         this.#trim();
         const n = this.#recent.length;
+        const now = this.#timers.now();
+        if (delayed) this.#lastDelayed = now;
         if (!this.#rateAlarm && delayed) {
             this.#rateAlarm = true;
             this.#onHealth({ type: "write-rate-exceeded", writesLastHour: n, ceiling: this.#ceiling });
-        } else if (this.#rateAlarm && !delayed && n < this.#ceiling * 0.8) {
+        } else if (
+            this.#rateAlarm &&
+            !delayed &&
+            n < this.#ceiling * 0.8 &&
+            now - this.#lastDelayed >= RATE_ALARM_CLEAR_MS
+        ) {
+            // Cleared only after writes have gone undelayed for a while: bursts just above the bucket's size
+            // otherwise raised and cleared it with every burst (234 times in a soak hour).
             this.#rateAlarm = false;
             this.#onHealth({ type: "write-rate-normal", writesLastHour: n });
         }

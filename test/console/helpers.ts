@@ -84,11 +84,10 @@ export class Terminal {
         const port = new SerialPort({ path, baudRate, autoOpen: false });
         await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
         const term: Terminal = new Terminal(
-            (d) =>
-                new Promise((res, rej) => {
-                    port.write(d);
-                    port.drain((e) => (e ? rej(e) : res()));
-                }),
+            // The write's own callback, not drain(): drain is tcdrain() in a libuv worker, which on a pty waits
+            // until socat has read everything; under load that blocked worker stalled the whole test (the
+            // 1 MB junk phase of serial.test.ts hung past tap's timeout).
+            (d) => new Promise((res, rej) => port.write(d, (e) => (e ? rej(e) : res()))),
             () => new Promise((res) => (port.isOpen ? port.close(() => res()) : res())),
         );
         term.#port = port;

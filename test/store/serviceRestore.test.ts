@@ -116,3 +116,61 @@ t.test("not writable: flash.not-writable raised, cleared when writes work again"
     t.ok(stats.bytesWritten > 0);
     t.equal(stats.writesLastHour, 1);
 });
+
+// Regression (soak): a resent notification failed while the phone had not been seen since the restart — the
+// push URL's {device} was unknown, and the screen's URL was issued before the HTTP service was listening.
+t.test("a notification in flight at the restart is pushed again to the device named in the snapshot", async (t) => {
+    const { createServer } = await import("node:http");
+    const { encodeSnapshot } = await import("../../src/store/snapshotCodec.js");
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+        paths.push(req.url ?? "");
+        req.resume();
+        req.on("end", () => {
+            res.setHeader("Content-Type", "text/xml");
+            res.end('<CiscoIPPhoneResponse><ResponseItem Status="0" Data="" URL="x"/></CiscoIPPhoneResponse>');
+        });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+    const port = (server.address() as { port: number }).port;
+
+    const slot = decodeSlot(readFileSync(join(fixtures, "snapshot-format2-schema1.slot")));
+    if (typeof slot === "string") throw new Error(slot);
+    const content = decodePayload(slot.formatVersion, slot.payload);
+    const notified = content.engine.requests.find((r) => r.phase === "notified");
+    if (notified?.delivery == null) throw new Error("fixture has no notified request");
+    const requests = content.engine.requests.map((r) =>
+        r === notified ? { ...r, delivery: { ...notified.delivery!, inFlight: true, lastCode: null } } : r,
+    );
+    const fs = new MemoryFlashFs();
+    fs.poke(
+        "state.a",
+        encodeSlot({
+            formatVersion: FORMAT_PROTOBUF,
+            generation: 9n,
+            payload: encodeSnapshot({ ...content, engine: { ...content.engine, requests } }),
+        }),
+    );
+    const config = loadConfig({
+        env: {},
+        overrides: {
+            http: { listen: "127.0.0.1:0" },
+            log: { level: "silent" },
+            phones: { pushUser: "u", pushPassword: "p", pushUrl: `http://127.0.0.1:${port}/{device}/CGI/Execute` },
+        },
+    });
+    // engine time: a second after the notification (within its recall window)
+    const at = (notified.notifiedAt ?? 0) + 1000;
+    const clock = {
+        now: () => at,
+        setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+        clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+    };
+    const service = new CallbackService({ config, fs, timeMode: "live", clock });
+    t.teardown(() => service.stop());
+    await service.start();
+    const end = Date.now() + 5000;
+    while (paths.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    t.same(paths, [`/${notified.caller.device}/CGI/Execute`], "pushed to the device the snapshot names");
+});

@@ -68,6 +68,29 @@ t.test("the write-rate ceiling spaces writes and raises then clears an alarm", a
     t.ok(health.some((h) => h.type === "write-rate-normal"));
 });
 
+// Regression (soak): bursts just larger than the bucket, below the ceiling on average, held back the end of
+// every burst and the bucket refilled in between: the alarm was raised and cleared with every burst (234
+// times in an hour).
+t.test("the write-rate alarm does not flap with bursts near the ceiling", async (t) => {
+    const { writer, clock, health, set } = setup({ maxWritesPerHour: 600 }); // bucket of 10, one per 6 s
+    let v = 0;
+    for (let burst = 0; burst < 20; burst++) {
+        for (let i = 0; i < 12; i++) {
+            set(++v);
+            void writer.persist().catch(() => undefined);
+            await settle();
+            await clock.advance(1_000);
+        }
+        await clock.advance(80_000); // 12 changes every ~92 s: ~470 an hour
+    }
+    const events = () => health.filter((h) => h.type.startsWith("write-rate")).map((h) => h.type);
+    t.same(events(), ["write-rate-exceeded"], "raised once, kept while bursts are being held back");
+    await clock.advance(2 * 3_600_000);
+    set(-1);
+    await writer.persist();
+    t.same(events(), ["write-rate-exceeded", "write-rate-normal"], "cleared once the load is gone");
+});
+
 t.test("a failing state directory: waiters are told, the writer retries and recovers by itself", async (t) => {
     const { fs, writer, clock, health, set } = setup();
     fs.faults.writeDurable = "EROFS";
