@@ -201,7 +201,11 @@ const modelRow = await measure(
     async () => {
         let events = 0;
         const model = new ClusterModel({ onEvent: () => events++ });
-        const dispatcher = new ProtocolDispatcher([sccpRoute([2000], { observer: model })], () => {}, null);
+        const dispatcher = new ProtocolDispatcher(
+            [sccpRoute([2000], { observer: model, records: false })],
+            () => {},
+            null,
+        );
         const p = new WirePipeline(dispatcher);
         await readCaptureFile(file, p.onFrame);
         p.finish();
