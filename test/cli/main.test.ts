@@ -2,23 +2,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import t from "tap";
-import { main } from "../../src/cli/main.js";
+import { cli } from "./helpers.js";
 
 const sample = join(import.meta.dirname, "../../board/samples/sccp-7912-callmanager41.pcapng");
 const bin = join(import.meta.dirname, "../../bin/callbackd");
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    const chunks: Buffer[] = [];
-    const errChunks: Buffer[] = [];
-    out.on("data", (c: Buffer) => chunks.push(c));
-    err.on("data", (c: Buffer) => errChunks.push(c));
-    const code = await main(args, { out, err, env });
-    return { code, out: Buffer.concat(chunks).toString(), err: Buffer.concat(errChunks).toString() };
-}
 
 t.test("help, version, unknown commands and options", async (t) => {
     const help = await cli(["help"]);

@@ -1,22 +1,10 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import t from "tap";
-import { main } from "../../src/cli/main.js";
+import { cli } from "./helpers.js";
 
 const fixture = join(import.meta.dirname, "../fixtures/store/snapshot-format2-schema1.slot");
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    const chunks: Buffer[] = [];
-    const errChunks: Buffer[] = [];
-    out.on("data", (c: Buffer) => chunks.push(c));
-    err.on("data", (c: Buffer) => errChunks.push(c));
-    const code = await main(args, { out, err, env });
-    return { code, out: Buffer.concat(chunks).toString(), err: Buffer.concat(errChunks).toString() };
-}
 
 t.test("snapshot: both slots described, the newest decodable one listed, nothing moved", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "cbk-snap-"));
