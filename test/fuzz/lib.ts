@@ -313,3 +313,50 @@ export function fixtureFiles(dir: string, ext: string): string[] {
         .sort()
         .map((f) => `${dir}/${f}`);
 }
+
+/** The byte accounting every framer keeps (SCCP and QBE). */
+export interface FramerStats {
+    bytes: number;
+    skippedBytes: number;
+    discardedBytes: number;
+    desyncs: number;
+}
+
+/**
+ * The framer target SCCP and QBE share: mutated streams pushed whole and in random chunks. Delivered +
+ * skipped + discarded bytes add up to the input, the framer's count matches what it delivered, every skipped
+ * byte was reported as a resync, and a stream that starts and stays in sync frames alike whatever the chunking
+ * (hunting looks ahead as far as the data goes, so only such a stream must).
+ */
+export function framerTarget<R extends { stats: FramerStats; resynced: number }>(
+    streams: readonly Uint8Array[],
+    frame: (parts: readonly Uint8Array[], synced: boolean) => R,
+    delivered: (r: R) => readonly string[],
+    counted: (r: R) => number,
+): Target<{ bytes: Uint8Array; sizes: number[]; synced: boolean }> {
+    return {
+        name: "framer",
+        runs: 1500,
+        save: "json",
+        arb: fc.record({ bytes: mutated(streams, 8, 2048), sizes: chunking, synced: fc.boolean() }),
+        check({ bytes, sizes, synced }) {
+            const whole = frame([bytes], synced);
+            const chunked = frame(split(bytes, sizes), synced);
+            for (const r of [whole, chunked]) {
+                const s = r.stats;
+                ensure(counted(r) === delivered(r).length, "the framer's count differs from what it delivered");
+                ensure(
+                    s.bytes + s.skippedBytes + s.discardedBytes === bytes.length,
+                    `bytes ${s.bytes} + skipped ${s.skippedBytes} + discarded ${s.discardedBytes} != ${bytes.length}`,
+                );
+                ensure(r.resynced === s.skippedBytes, "onResync total differs from skippedBytes");
+            }
+            if (synced && whole.stats.desyncs === 0) {
+                ensure(
+                    JSON.stringify(delivered(whole)) === JSON.stringify(delivered(chunked)),
+                    "chunking changed what a stream in sync delivers",
+                );
+            }
+        },
+    };
+}

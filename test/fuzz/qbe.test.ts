@@ -11,7 +11,7 @@ import { QbeFramer } from "../../src/qbe/framer.js";
 import { CtiLinkObserver } from "../../src/qbe/link.js";
 import { qbeStreamDecoder } from "../../src/qbe/stream.js";
 import { TcpConnection } from "../../src/wire/reassembly.js";
-import { chunking, ensure, mutated, runTargets, split, strict, type Target } from "./lib.js";
+import { chunking, ensure, framerTarget, mutated, runTargets, split, strict, type Target } from "./lib.js";
 import { qbeSeeds } from "./seeds.js";
 
 const MAX_FRAME = 8192;
@@ -55,32 +55,12 @@ function frame(parts: readonly Uint8Array[], synced: boolean): Run {
     return { frames, stats: { ...f.stats }, resynced: resynced + end.skippedBytes };
 }
 
-const framer: Target<{ bytes: Uint8Array; sizes: number[]; synced: boolean }> = {
-    name: "framer",
-    runs: 1500,
-    save: "json",
-    arb: fc.record({ bytes: mutated(STREAMS, 8, 2048), sizes: chunking, synced: fc.boolean() }),
-    check({ bytes, sizes, synced }) {
-        const whole = frame([bytes], synced);
-        const chunked = frame(split(bytes, sizes), synced);
-        for (const r of [whole, chunked]) {
-            const s = r.stats;
-            ensure(s.frames === r.frames.length, "stats.frames differs from frames delivered");
-            ensure(
-                s.bytes + s.skippedBytes + s.discardedBytes === bytes.length,
-                `bytes ${s.bytes} + skipped ${s.skippedBytes} + discarded ${s.discardedBytes} != ${bytes.length}`,
-            );
-            ensure(r.resynced === s.skippedBytes, "onResync total differs from skippedBytes");
-        }
-        // Hunting looks ahead as far as the data goes: only a stream that starts and stays in sync must frame alike.
-        if (synced && whole.stats.desyncs === 0) {
-            ensure(
-                JSON.stringify(whole.frames) === JSON.stringify(chunked.frames),
-                "chunking changed the frames of a stream in sync",
-            );
-        }
-    },
-};
+const framer = framerTarget(
+    STREAMS,
+    frame,
+    (r) => r.frames,
+    (r) => r.stats.frames,
+);
 
 /** Garbage without the magic, then frames: every frame is found, the garbage is skipped exactly. */
 const resync: Target<{ garbage: Uint8Array; picks: number[]; sizes: number[] }> = {

@@ -9,7 +9,7 @@ import { decodeSccpFrame, encodeSccp, SCCP_MAX_LENGTH } from "../../src/sccp/cod
 import { SccpConnectionContext } from "../../src/sccp/context.js";
 import { SccpFramer, type SccpFrameSink } from "../../src/sccp/framer.js";
 import { buildSamples } from "../sccp/helpers/samples.js";
-import { chunking, ensure, mutated, runTargets, split, strict, type Target } from "./lib.js";
+import { chunking, ensure, framerTarget, mutated, runTargets, split, strict, type Target } from "./lib.js";
 import { streamSeeds } from "./seeds.js";
 
 const BUF_LIMIT = SCCP_MAX_LENGTH + 8;
@@ -50,32 +50,12 @@ function frame(parts: readonly Uint8Array[], synced: boolean): FramerRun {
     return { messages, stats: { ...f.stats }, resynced };
 }
 
-const framer: Target<{ bytes: Uint8Array; sizes: number[]; synced: boolean }> = {
-    name: "framer",
-    runs: 1500,
-    save: "json",
-    arb: fc.record({ bytes: mutated(STREAMS, 8, 2048), sizes: chunking, synced: fc.boolean() }),
-    check({ bytes, sizes, synced }) {
-        const whole = frame([bytes], synced);
-        const chunked = frame(split(bytes, sizes), synced);
-        for (const r of [whole, chunked]) {
-            const s = r.stats;
-            ensure(s.messages === r.messages.length, "stats.messages differs from messages delivered");
-            ensure(
-                s.bytes + s.skippedBytes + s.discardedBytes === bytes.length,
-                `bytes ${s.bytes} + skipped ${s.skippedBytes} + discarded ${s.discardedBytes} != ${bytes.length}`,
-            );
-            ensure(r.resynced === s.skippedBytes, "onResync total differs from skippedBytes");
-        }
-        // Hunting looks ahead as far as the data goes, so only a stream that never lost sync must frame alike.
-        if (synced && whole.stats.desyncs === 0) {
-            ensure(
-                JSON.stringify(whole.messages) === JSON.stringify(chunked.messages),
-                "chunking changed the messages of a stream in sync",
-            );
-        }
-    },
-};
+const framer = framerTarget(
+    STREAMS,
+    frame,
+    (r) => r.messages,
+    (r) => r.stats.messages,
+);
 
 /**
  * Garbage, then valid messages: hunting may take a false header that straddles the garbage and the first
