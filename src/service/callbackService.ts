@@ -121,6 +121,8 @@ export class CallbackService {
     #role: Role;
     #replication: Replication | null = null;
     #pushesInFlight = 0;
+    /** The last encoded snapshot and what it was made of (engine states are immutable values). */
+    #encodedCache: { state: EngineState; session: number; eseq: number; bytes: Uint8Array } | null = null;
     /** A write to start after this event-loop turn, covering changes up to #persistUpTo. */
     #persistSoon: NodeJS.Immediate | null = null;
     #persistUpTo = 0;
@@ -191,14 +193,7 @@ export class CallbackService {
         this.writer = new SnapshotWriter(
             this.store,
             {
-                snapshot: () => ({
-                    formatVersion: FORMAT_PROTOBUF,
-                    payload: encodeSnapshot({
-                        engine: this.#state,
-                        session: this.#session,
-                        outboxAckedEseq: this.#outboxAckedEseq,
-                    }),
-                }),
+                snapshot: () => ({ formatVersion: FORMAT_PROTOBUF, payload: this.#encoded() }),
             },
             { onHealth: (e) => this.#onStoreHealth(e) },
         );
@@ -249,7 +244,25 @@ export class CallbackService {
 
     /** The request state as a snapshot payload (protobuf format 2), for replication. */
     replicaPayload(): Uint8Array {
-        return encodeSnapshot({ engine: this.#state, session: 0, outboxAckedEseq: 0 });
+        return this.#encoded();
+    }
+
+    /**
+     * The snapshot of the current state, encoded once for both the flash write and the replication (a
+     * standby takes only the engine part of it).
+     */
+    #encoded(): Uint8Array {
+        const c = this.#encodedCache;
+        if (c !== null && c.state === this.#state && c.session === this.#session && c.eseq === this.#outboxAckedEseq) {
+            return c.bytes;
+        }
+        const bytes = encodeSnapshot({
+            engine: this.#state,
+            session: this.#session,
+            outboxAckedEseq: this.#outboxAckedEseq,
+        });
+        this.#encodedCache = { state: this.#state, session: this.#session, eseq: this.#outboxAckedEseq, bytes };
+        return bytes;
     }
 
     /** Standby: takes the active box's request state (validated first) and keeps it on flash too. */
