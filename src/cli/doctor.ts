@@ -7,6 +7,7 @@ import { loadPcapAddon } from "../capture/pcapChild.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { describeError } from "../errors.js";
+import { BOOT_CONFIG_FILES } from "../system/bootConfig.js";
 import { stateDirectory } from "./run.js";
 
 /** The outcome of one check. SKIP: not applicable to this configuration. */
@@ -35,6 +36,8 @@ export interface DoctorProbes {
     pcapAddon: () => { error: string } | object;
     /** TCP connect timeout for the broker, ms. */
     connectTimeoutMs: number;
+    /** Where a first-boot configuration may wait (the boot partition). */
+    bootConfigFiles: readonly string[];
 }
 
 /** Options of `runDoctor`. */
@@ -72,6 +75,7 @@ const defaultProbes: DoctorProbes = {
     },
     pcapAddon: loadPcapAddon,
     connectTimeoutMs: 2000,
+    bootConfigFiles: BOOT_CONFIG_FILES,
 };
 
 /** Runs every check, prints one line per check; resolves with 0 when nothing failed, else 1. */
@@ -116,6 +120,7 @@ export async function diagnose(opts: DoctorOptions): Promise<CheckResult[]> {
     });
     results.push(checkTime(p));
     results.push(checkPcap(config, p));
+    results.push(checkBootConfig(p));
     return results;
 }
 
@@ -307,4 +312,27 @@ function checkPcap(config: Config, p: DoctorProbes): CheckResult {
         };
     }
     return { name, status: "OK", detail: "loads" };
+}
+
+function checkBootConfig(p: DoctorProbes): CheckResult {
+    const name = "boot-partition config";
+    const file = p.bootConfigFiles.find((f) => existsSync(f));
+    if (file === undefined) return { name, status: "SKIP", detail: "no callbackd.json on the boot partition" };
+    try {
+        loadConfig({ file, env: {} });
+    } catch (err) {
+        const e = describeError(err);
+        return {
+            name,
+            status: "WARN",
+            detail: `${file} is invalid and is not applied (${e.code}: ${e.message})`,
+            fix: "correct it (callbackd config --check --config FILE) or delete it",
+        };
+    }
+    return {
+        name,
+        status: "WARN",
+        detail: `${file} is valid and replaces the configuration at the next start`,
+        fix: "systemctl restart callbackd (or delete the file to keep the current configuration)",
+    };
 }

@@ -46,6 +46,10 @@ Usage:
   callbackd snapshot [--config FILE | --dir DIR] [--json]
       What the state directory holds (read-only): both snapshot slots, and the call-back requests of the
       newest one that can be decoded. Safe while the service runs.
+  callbackd boot-config [--from FILE ...] [--to FILE]
+      Move a valid callbackd.json from the boot partition (/boot/firmware, then /boot) to the configuration
+      file (/etc/callbackd/config.json); an invalid one is left in place and reported (exit code 1). The
+      unit runs it as root before every start: the first-boot configuration of a headless box.
   callbackd params [--json]
       The service parameters with their units, defaults, ranges and restart flags.
   callbackd config [--config FILE] [--check]
@@ -136,6 +140,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                     stateDirectory(loadConfig({ file: values.config as string | undefined, env: io.env }), io.env);
                 return await runSnapshotInspect(dir, values.json === true, io.out);
             }
+            case "boot-config":
+                return await bootConfigCommand(rest, io);
             case "params": {
                 const { values } = parse(rest, { json: { type: "boolean" } }, 0);
                 io.out.write(
@@ -204,6 +210,23 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
         reassembly: { ...config.reassembly, serverPorts: [...config.capture.sccpPorts, ...qbePorts(config)] },
     });
     return 0;
+}
+
+async function bootConfigCommand(args: string[], io: CliIo): Promise<number> {
+    const { values } = parse(args, { from: { type: "string", multiple: true }, to: { type: "string" } }, 0);
+    const { describeBootConfig, importBootConfig } = await import("../system/bootConfig.js");
+    const from = values.from as string[] | undefined;
+    const outcome = importBootConfig({
+        ...(from !== undefined ? { from } : {}),
+        ...(values.to !== undefined ? { to: values.to as string } : {}),
+    });
+    // Under systemd (stdout is the journal) a <N> prefix sets the priority: `journalctl -p err` finds it.
+    const journal = io.env.JOURNAL_STREAM !== undefined;
+    for (const line of describeBootConfig(outcome)) {
+        const text = `${journal ? `<${line.priority}>` : ""}boot-config: ${line.text}\n`;
+        (line.priority <= 4 ? io.err : io.out).write(text);
+    }
+    return outcome.kind === "invalid" || outcome.kind === "failed" ? 1 : 0;
 }
 
 async function runCommand(args: string[], io: CliIo): Promise<number> {

@@ -189,3 +189,17 @@ t.test("broker addresses", async (t) => {
     t.same(brokerAddress("wss://[::1]:9001/mqtt"), { host: "::1", port: 9001 });
     t.same(brokerAddress("foo://b"), { host: "b", port: 1883 });
 });
+
+t.test("a configuration waiting on the boot partition is reported", async (t) => {
+    const boot = join(dir, "boot-firmware-callbackd.json");
+    const check = async () => {
+        const r = await diagnose({ env: {}, out: new PassThrough(), probes: { bootConfigFiles: [boot] } });
+        return r.find((c) => c.name === "boot-partition config");
+    };
+    t.match(await check(), { status: "SKIP", detail: "no callbackd.json on the boot partition" });
+    writeFileSync(boot, JSON.stringify({ capture: { interface: "eth1" } }));
+    t.match(await check(), { status: "WARN", detail: /is valid and replaces the configuration at the next start/ });
+    writeFileSync(boot, '{"capture": {"interfac": "eth1"}}');
+    t.match(await check(), { status: "WARN", detail: /is invalid and is not applied \(CONFIG_INVALID: .*interfac/ });
+    rmSync(boot);
+});

@@ -31,3 +31,13 @@ t.test("the only capability is CAP_NET_RAW, under its own user", async (t) => {
     t.match(text, /^Type=notify$/m);
     t.match(text, /^WatchdogSec=\d+s$/m);
 });
+
+t.test("the first-boot configuration runs privileged before the start and never blocks it", async (t) => {
+    const text = (await import("node:fs")).readFileSync(unit, "utf8");
+    const pre = /^ExecStartPre=(\S+) (\S+) (\S+) (.*)$/m.exec(text);
+    t.ok(pre, "an ExecStartPre");
+    t.equal(pre?.[1], "-+/usr/bin/node", "- (failure ignored) and + (root, outside the sandbox)");
+    t.match(pre?.[2], /\/bin\/callbackd$/);
+    t.equal(pre?.[3], "boot-config");
+    t.equal(pre?.[4], "--to /etc/callbackd/config.json");
+});
