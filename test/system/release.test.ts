@@ -217,3 +217,23 @@ t.test("install options: board, unit directory, errors", { skip }, async (t) => 
     run("tar", ["-czf", notRelease, "-C", repo, "package.json"]);
     t.equal(run(join(repo, "scripts/install"), ["--root", root, notRelease]).status, 1);
 });
+
+t.test("release --arch: only arm64 and x64, and the changelog names this version", async (t) => {
+    const r = run(join(repo, "scripts/release"), ["--skip-build", "--arch", "arm64,sparc", "--out", join(work, "x")]);
+    t.equal(r.status, 2);
+    t.match(r.stderr, /--arch is arm64 or x64, not sparc/);
+    // The Debian changelog's newest entry is the version being packaged (scripts/release checks it too).
+    const changelog = readFileSync(join(repo, "packaging/deb/changelog"), "utf8");
+    t.match(changelog.split("\n")[0], new RegExp(`^callbackd \\(${version.replace(/\./g, "\\.")}\\) `));
+    // The runtime pin: Node.js 20 (the supported major) for both architectures, with an integrity each.
+    const pin = JSON.parse(readFileSync(join(repo, "packaging/node-runtime.json"), "utf8")) as {
+        version: string;
+        packages: Record<string, { name: string; integrity: string }>;
+    };
+    t.match(pin.version, /^20\.\d+\.\d+$/);
+    t.same(Object.keys(pin.packages).sort(), ["arm64", "x64"]);
+    for (const [arch, p] of Object.entries(pin.packages)) {
+        t.equal(p.name, `node-linux-${arch}`);
+        t.match(p.integrity, /^sha512-[A-Za-z0-9+/]{86}==$/);
+    }
+});
