@@ -59,10 +59,12 @@ interface Ran {
     stderr: string;
 }
 
-/** Runs a command without blocking the event loop (the simulator's phones answer meanwhile). */
-function run(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<Ran> {
+/** Runs a command without blocking the event loop (the simulator's phones answer meanwhile); a command
+ * still running after `timeoutMs` is killed (status null), so a hang fails the test instead of stalling it. */
+function run(cmd: string, args: string[], opts: SpawnOptions = {}, timeoutMs = 300_000): Promise<Ran> {
     return new Promise((resolve, reject) => {
         const child = spawn(cmd, args, { cwd: repo, ...opts, stdio: ["ignore", "pipe", "pipe"] });
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
         let stdout = "";
         let stderr = "";
         child.stdout?.on("data", (b: Buffer) => {
@@ -71,8 +73,14 @@ function run(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<Ran>
         child.stderr?.on("data", (b: Buffer) => {
             stderr += b.toString();
         });
-        child.once("error", reject);
-        child.once("close", (status) => resolve({ status, stdout, stderr }));
+        child.once("error", (err) => {
+            clearTimeout(timer);
+            reject(err);
+        });
+        child.once("close", (status) => {
+            clearTimeout(timer);
+            resolve({ status, stdout, stderr });
+        });
     });
 }
 
