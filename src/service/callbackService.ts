@@ -22,7 +22,7 @@ import type { Role } from "../redundancy/election.js";
 import { sccpRoute } from "../sccp/stream.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
-import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
+import { decodePayload, encodeKnowledge, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
 import { SnapshotWriter, type StoreHealthEvent } from "../store/snapshotWriter.js";
 import { WirePipeline } from "../wire/pipeline.js";
 import { PRESSURE_ALARM, ReassemblyPressure } from "../wire/pressure.js";
@@ -46,6 +46,20 @@ export interface ServiceClock {
 
 /** How often (capture time, ms) the cluster model's deadlines are checked when replaying. */
 const MODEL_CHECK_MS = 1000;
+/** How often (engine time, ms) phones lacking what Call Back needs are looked for (the alarm). */
+const KNOWLEDGE_CHECK_MS = 5000;
+/**
+ * Knowledge is written when it changes; when it does not for this long (engine time, ms) it is written
+ * anyway, so the time each phone was last seen on flash stays within a day of the truth (a box restarted
+ * after weeks without a registration must not take its phones for gone).
+ */
+const KNOWLEDGE_REFRESH_MS = 24 * 3_600_000;
+/** A phone counts as unlearned only once it has been seen this long (s) without its CallBack key or numbers. */
+const UNLEARNED_GRACE_S = 30;
+/** Devices whose uninterpretable softkey presses were logged (bounded; cleared when full). */
+const MAX_PRESS_LOGGED = 10_000;
+/** Alarm raised while phones with traffic lack the CallBack key or their numbers. */
+export const UNLEARNED_ALARM = "cluster.phones-unlearned";
 
 /** Wall time when this process started, and the monotonic clock then. */
 const EPOCH_AT_START = Date.now();
@@ -122,7 +136,23 @@ export class CallbackService {
     #replication: Replication | null = null;
     #pushesInFlight = 0;
     /** The last encoded snapshot and what it was made of (engine states are immutable values). */
-    #encodedCache: { state: EngineState; session: number; eseq: number; bytes: Uint8Array } | null = null;
+    #encodedCache: {
+        state: EngineState;
+        session: number;
+        eseq: number;
+        knowledge: Uint8Array;
+        bytes: Uint8Array;
+    } | null = null;
+    /** The knowledge encoded at its last change (appended to every snapshot until it changes again). */
+    #knowledgeCache: { version: number; bytes: Uint8Array } | null = null;
+    /** Knowledge version a write was last asked for, and engine time of the last knowledge write asked. */
+    #knowledgeSeen = 0;
+    #knowledgeAskedAt = Number.NEGATIVE_INFINITY;
+    /** Engine time the unlearned phones are looked for next, and the alarm text raised (null: clear). */
+    #knowledgeCheckAt = Number.NEGATIVE_INFINITY;
+    #unlearnedText: string | null = null;
+    /** Devices whose uninterpretable softkey press was logged. */
+    readonly #pressLogged = new Set<string>();
     /** A write to start after this event-loop turn, covering changes up to #persistUpTo. */
     #persistSoon: NodeJS.Immediate | null = null;
     #persistUpTo = 0;
@@ -141,6 +171,7 @@ export class CallbackService {
         this.model = new ClusterModel({
             onEvent: (e) => this.#onClusterEvent(e),
             staticDirectory: config.directory,
+            knowledgeMaxAgeDays: config.cluster.knowledgeMaxAgeDays,
         });
         this.cti = new CtiLinkObserver((e) => this.model.onCtiEvent(e), {
             heartbeatIntervalS: config.cti.heartbeatIntervalS,
@@ -248,29 +279,60 @@ export class CallbackService {
     }
 
     /**
-     * The snapshot of the current state, encoded once for both the flash write and the replication (a
-     * standby takes only the engine part of it).
+     * The snapshot of the current state, encoded once for both the flash write and the replication. The
+     * knowledge part is encoded only when it changed (or for the daily refresh), and appended as it is.
      */
     #encoded(): Uint8Array {
+        const knowledge = this.#knowledgeBytes();
         const c = this.#encodedCache;
-        if (c !== null && c.state === this.#state && c.session === this.#session && c.eseq === this.#outboxAckedEseq) {
+        if (
+            c !== null &&
+            c.state === this.#state &&
+            c.session === this.#session &&
+            c.eseq === this.#outboxAckedEseq &&
+            c.knowledge === knowledge
+        ) {
             return c.bytes;
         }
         const bytes = encodeSnapshot({
             engine: this.#state,
             session: this.#session,
             outboxAckedEseq: this.#outboxAckedEseq,
+            knowledge,
         });
-        this.#encodedCache = { state: this.#state, session: this.#session, eseq: this.#outboxAckedEseq, bytes };
+        this.#encodedCache = {
+            state: this.#state,
+            session: this.#session,
+            eseq: this.#outboxAckedEseq,
+            knowledge,
+            bytes,
+        };
         return bytes;
     }
 
-    /** Standby: takes the active box's request state (validated first) and keeps it on flash too. */
+    #knowledgeBytes(): Uint8Array {
+        const version = this.model.knowledgeVersion;
+        const c = this.#knowledgeCache;
+        if (c !== null && c.version === version) return c.bytes;
+        const bytes = encodeKnowledge(this.model.exportKnowledge());
+        this.#knowledgeCache = { version, bytes };
+        return bytes;
+    }
+
+    /**
+     * Standby: takes the active box's request state (validated first) and keeps it on flash too. What the
+     * active box learned about phones this box has not seen itself (installed or restarted later) is taken
+     * as restored knowledge.
+     */
     applyReplica(format: number, payload: Uint8Array): void {
         if (this.#role === "active") {
             throw new ServiceRoleError("SERVICE_ACTIVE", "an active box does not take replicated state");
         }
-        this.#state = decodePayload(format, payload).engine;
+        const content = decodePayload(format, payload);
+        this.#state = content.engine;
+        if (content.knowledge !== null && this.model.restoreKnowledge(content.knowledge) > 0) {
+            this.#knowledgeCache = null;
+        }
         this.writer.persist().catch(() => undefined); // failures raise flash.not-writable through onHealth
     }
 
@@ -280,7 +342,7 @@ export class CallbackService {
     }
 
     /** Restores the state from flash, then starts the phone-facing HTTP service. */
-    async start(): Promise<{ restored: number; slots: string[] }> {
+    async start(): Promise<{ restored: number; devices: number; slots: string[] }> {
         const loaded = await this.store.load();
         const slots = loaded.slots.map((s) => `${s.name}: ${s.problem ?? `generation ${s.generation}`}`);
         for (const s of loaded.slots) {
@@ -289,6 +351,7 @@ export class CallbackService {
             }
         }
         let restored = 0;
+        let devices = 0;
         let fromFlash = false;
         // The newest snapshot first; when it cannot be decoded (e.g. written by a newer release after a
         // downgrade) the older slot, so the box starts with the most recent state it can read.
@@ -301,6 +364,8 @@ export class CallbackService {
                 this.#session = content.session;
                 this.#outboxAckedEseq = content.outboxAckedEseq;
                 restored = this.#state.requests.length;
+                // what the box learned about phones serves at once (phones re-register only every few weeks)
+                if (content.knowledge !== null) devices = this.model.restoreKnowledge(content.knowledge);
                 fromFlash = true;
                 break;
             } catch (err) {
@@ -314,8 +379,14 @@ export class CallbackService {
         // The phone-facing service first: resuming may push a notification whose screen phones fetch from it.
         await this.http.start();
         if (fromFlash) this.#input({ type: "Restored" });
-        this.#log.info({ restored, slots, http: this.http.baseUrl }, "call-back service started");
-        return { restored, slots };
+        this.#knowledgeAskedAt = this.now();
+        this.#log.info({ restored, devices, slots, http: this.http.baseUrl }, "call-back service started");
+        if (fromFlash && devices === 0) {
+            this.#log.warn(
+                "no knowledge of phones was restored: phones are learned again at their next registration or call",
+            );
+        }
+        return { restored, devices, slots };
     }
 
     /** Orderly stop: final snapshot, HTTP service down, pushes closed. */
@@ -340,8 +411,38 @@ export class CallbackService {
             if (ms > this.#captureMs) this.#captureMs = ms;
         }
         this.pipeline.onFrame(frame);
+        if (this.model.knowledgeVersion !== this.#knowledgeSeen) this.#knowledgeChanged();
         if (this.#capture) this.#runDue();
     };
+
+    /** Knowledge changed: written within cluster.knowledgeWriteDelayMs (with whatever else changes then). */
+    #knowledgeChanged(): void {
+        this.#knowledgeSeen = this.model.knowledgeVersion;
+        this.#knowledgeAskedAt = this.now();
+        if (!this.#stopped) this.writer.persistLater(this.config.cluster.knowledgeWriteDelayMs);
+    }
+
+    /**
+     * Every few seconds: the unlearned-phones alarm, and the daily knowledge write that keeps the phones'
+     * last-seen times on flash current.
+     */
+    #checkKnowledge(now: number): void {
+        if (now < this.#knowledgeCheckAt) return;
+        this.#knowledgeCheckAt = now + KNOWLEDGE_CHECK_MS;
+        if (this.model.knowledgeVersion !== this.#knowledgeSeen) this.#knowledgeChanged();
+        else if (now - this.#knowledgeAskedAt >= KNOWLEDGE_REFRESH_MS && this.model.stats().devices > 0) {
+            this.#knowledgeCache = null;
+            this.#knowledgeChanged();
+        }
+        // a phone registering now gets its template and lines within a second: only count it after a while
+        const seenBefore = now / 1000 - UNLEARNED_GRACE_S;
+        const phones = this.model.unlearnedPhones().filter((p) => p.seenAt <= seenBefore);
+        const text = phones.length === 0 ? null : ClusterModel.unlearnedText(phones);
+        if (text === this.#unlearnedText) return;
+        this.#unlearnedText = text;
+        if (text !== null) this.#alarm(UNLEARNED_ALARM, "raise", text);
+        else this.#alarm(UNLEARNED_ALARM, "clear", "every phone with traffic has its CallBack key and numbers");
+    }
 
     /** Applies timeouts when no frame arrives (live), or at the end of a capture (capture time). */
     tick(): void {
@@ -350,6 +451,7 @@ export class CallbackService {
         this.cti.tick(this.now());
         this.model.tick(nowS);
         this.pressure.check(this.now());
+        this.#checkKnowledge(this.now());
         this.#input({ type: "Tick" });
     }
 
@@ -368,14 +470,28 @@ export class CallbackService {
             this.#modelCheckMs = now + MODEL_CHECK_MS;
             this.pressure.check(now);
             const due = this.model.nextDeadline();
-            if (due !== null && now / 1000 >= due) this.model.tick(now / 1000);
+            const nowS = now / 1000;
+            if ((due !== null && nowS >= due) || nowS >= this.model.nextKnowledgeCheck) this.model.tick(nowS);
+            this.#checkKnowledge(now);
         }
         if (this.#deadline !== null && now >= this.#deadline) this.#input({ type: "Tick" });
     }
 
     #onClusterEvent(e: ClusterEvent): void {
         this.#opts.onEvent?.(e);
+        if (e.type === "SoftKeyPressed" && e.source === "softkey" && e.label === null) this.#pressNotUnderstood(e);
         this.#input(e);
+    }
+
+    /** A softkey press the box cannot interpret (template not learned): said once per phone. */
+    #pressNotUnderstood(e: Extract<ClusterEvent, { type: "SoftKeyPressed" }>): void {
+        if (this.#pressLogged.has(e.device)) return;
+        if (this.#pressLogged.size >= MAX_PRESS_LOGGED) this.#pressLogged.clear();
+        this.#pressLogged.add(e.device);
+        this.#log.info(
+            { device: e.device, name: e.name, event: e.event },
+            "softkey press not interpreted: this phone's softkey template is not known (a CallBack press is not recognised until it is: reset the phone from CallManager, or wait for its next registration)",
+        );
     }
 
     /** Runs one input through the engine and carries out its effects (the active box only). */

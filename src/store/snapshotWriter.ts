@@ -5,7 +5,8 @@ import { type SlotStore, StoreError } from "./slots.js";
  * made before the call is on flash. Changes that arrive while a write is running share the next write, so
  * a burst costs one fsync'd write, not one per change. A token bucket keeps writes under a ceiling per
  * hour (flash wear) while letting a minute's worth burst, and a failing state directory is retried until
- * it works again.
+ * it works again. Changes nothing waits for (cluster knowledge: `persistLater`) are written within a delay,
+ * or by any write that comes first.
  */
 
 export interface SnapshotSource {
@@ -54,6 +55,8 @@ export interface SnapshotWriterStats {
     failures: number;
     writesLastHour: number;
     healthy: boolean;
+    /** Writes made for `persistLater` changes alone (no acknowledgement waited for them). */
+    backgroundWrites: number;
 }
 
 /** The write-rate alarm clears only after this long without a held-back write. */
@@ -77,11 +80,20 @@ export class SnapshotWriter {
     #writing = false;
     #dirty = false;
     #timer: unknown = null;
+    /** The pending #timer is for a change someone waits for (else a background write's). */
+    #timerUrgent = false;
     /** Times of the writes within the last hour (bounded by the ceiling). */
     #recent: number[] = [];
     #healthy = true;
     #rateAlarm = false;
     #coalesced = 0;
+    /** persistLater() changes made, and how many of them the last write that started covers. */
+    #laterSeq = 0;
+    #laterWritten = 0;
+    /** The delay of persistLater() is over and its changes are not written yet. */
+    #laterDue = false;
+    #laterTimer: unknown = null;
+    #backgroundWrites = 0;
 
     constructor(store: SlotStore, source: SnapshotSource, opts: SnapshotWriterOptions = {}) {
         this.#store = store;
@@ -109,6 +121,7 @@ export class SnapshotWriter {
             failures: this.#store.stats.failures,
             writesLastHour: this.#recent.length,
             healthy: this.#healthy,
+            backgroundWrites: this.#backgroundWrites,
         };
     }
 
@@ -121,9 +134,29 @@ export class SnapshotWriter {
         return p;
     }
 
+    /**
+     * Something worth keeping changed that nothing waits for (cluster knowledge): it is written within
+     * `delayMs` (one write for every change of that time), or by any write that comes first. Such writes leave
+     * half the burst to acknowledgements and never raise the write-rate alarm: they simply wait.
+     */
+    persistLater(delayMs: number): void {
+        this.#laterSeq++;
+        if (this.#laterTimer !== null) return;
+        this.#laterTimer = this.#timers.setTimeout(() => {
+            this.#laterTimer = null;
+            if (this.#laterSeq <= this.#laterWritten) return;
+            this.#laterDue = true;
+            this.#schedule();
+        }, delayMs);
+    }
+
     /** Writes now if anything changed (shutdown), ignoring the spacing; resolves when durable. */
     async flush(): Promise<void> {
-        if (!this.#dirty && this.#waiting.length === 0) return;
+        if (this.#laterTimer !== null) {
+            this.#timers.clearTimeout(this.#laterTimer);
+            this.#laterTimer = null;
+        }
+        if (!this.#dirty && this.#waiting.length === 0 && this.#laterSeq <= this.#laterWritten) return;
         if (this.#writing) {
             await this.persist();
             return;
@@ -137,6 +170,8 @@ export class SnapshotWriter {
     /** Stops timers (waiters of an unwritten change are rejected). */
     close(): void {
         this.#cancelTimer();
+        if (this.#laterTimer !== null) this.#timers.clearTimeout(this.#laterTimer);
+        this.#laterTimer = null;
         const waiting = this.#waiting;
         this.#waiting = [];
         for (const w of waiting) w.reject(new StoreError("STORE_CLOSED", "the store was closed before the write"));
@@ -153,13 +188,20 @@ export class SnapshotWriter {
     }
 
     #schedule(): void {
-        if (this.#writing || this.#timer !== null || !this.#dirty) return;
-        const wait = this.#healthy ? this.#tokenWait() : this.#retryMs;
-        if (this.#healthy) this.#checkRate(wait > 0);
+        const urgent = this.#dirty;
+        // a change someone waits for does not wait behind a background write's longer reserve
+        if (urgent && this.#timer !== null && !this.#timerUrgent && this.#healthy) this.#cancelTimer();
+        if (this.#writing || this.#timer !== null) return;
+        if (!urgent && !this.#laterDue) return;
+        // background writes keep half the burst for the changes someone waits for
+        const reserve = urgent ? 0 : this.#burst / 2;
+        const wait = this.#healthy ? this.#tokenWait(reserve) : this.#retryMs;
+        if (this.#healthy && urgent) this.#checkRate(wait > 0);
         if (wait <= 0) {
             void this.#write();
             return;
         }
+        this.#timerUrgent = urgent;
         this.#timer = this.#timers.setTimeout(() => {
             this.#timer = null;
             void this.#write();
@@ -171,7 +213,10 @@ export class SnapshotWriter {
         this.#writing = true;
         const batch = this.#waiting;
         this.#waiting = [];
+        if (!this.#dirty) this.#backgroundWrites++;
         this.#dirty = false;
+        this.#laterWritten = this.#laterSeq;
+        this.#laterDue = false;
         let failed: StoreError | null = null;
         try {
             const { formatVersion, payload } = this.#source.snapshot();
@@ -206,13 +251,14 @@ export class SnapshotWriter {
         this.#schedule();
     }
 
-    /** Refills the bucket; returns how long until a write may start (0 when it may now). */
-    #tokenWait(): number {
+    /** Refills the bucket; returns how long until a write may start leaving `reserve` tokens (0: now). */
+    #tokenWait(reserve = 0): number {
         const now = this.#timers.now();
         // A clock stepped back must not drain the bucket (it would hold every write for the size of the step).
         this.#tokens = Math.min(this.#burst, this.#tokens + Math.max(0, now - this.#tokensAt) * this.#ratePerMs);
         this.#tokensAt = now;
-        return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) / this.#ratePerMs);
+        const need = Math.min(this.#burst, 1 + reserve);
+        return this.#tokens >= need ? 0 : Math.ceil((need - this.#tokens) / this.#ratePerMs);
     }
 
     /** The alarm: changes arrive faster than the ceiling lets them be written, so they wait. */

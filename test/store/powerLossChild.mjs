@@ -2,7 +2,9 @@
  * Child of the power-loss test (test/store/powerLoss.test.ts) and soak (scripts/soak-power-loss.mjs):
  * loads the A/B slots in `argv[2]`, then activates call-backs in a loop, persisting each through the
  * coalescing SnapshotWriter over real fsync'd files, and prints each request id once it is durable.
- * Uses the compiled dist/ modules so it starts fast. Runs until killed.
+ * The cluster knowledge changes too, with each activation and on its own (written in the background):
+ * generation k of it has 1 + k % 40 devices, every one last seen at k, so a reader can tell a whole
+ * knowledge state from a torn one. Uses the compiled dist/ modules so it starts fast. Runs until killed.
  */
 import { writeSync } from "node:fs";
 import { NodeFlashFs } from "../../dist/store/flashFs.js";
@@ -41,6 +43,61 @@ const content =
         : decodePayload(loaded.record.formatVersion, loaded.record.payload);
 const state = content.engine;
 state.requests = state.requests.slice(-KEEP);
+let kgen = content.knowledge?.devices[0]?.lastSeen ?? 0;
+
+/** Knowledge generation k (see above). */
+function knowledgeAt(k) {
+    const devices = [];
+    for (let i = 0; i <= k % 40; i++) {
+        const dn = String(2000 + i);
+        devices.push({
+            key: `SEP00AA0000${dn}`,
+            name: `SEP00AA0000${dn}`,
+            mac: null,
+            ip: `10.1.2.${i + 1}`,
+            stationIp: null,
+            deviceType: 7,
+            firmware: null,
+            protocolVersion: null,
+            cmProtocolVersion: null,
+            keepAliveS: 30,
+            secondaryKeepAliveS: null,
+            dateTemplate: "D.M.Y",
+            userName: null,
+            serverName: null,
+            homeCm: "10.1.0.10:2000",
+            mode: "callstate",
+            template: 0,
+            sets: null,
+            clock: null,
+            learnedBy: "registration",
+            learnedAt: k,
+            lastSeen: k,
+            lines: [
+                {
+                    instance: 1,
+                    dn,
+                    dnSource: "linestat",
+                    displayName: null,
+                    label: null,
+                    forwarding: null,
+                    learnedAt: k,
+                },
+            ],
+        });
+    }
+    return {
+        templates: [{ events: [1, 42], labels: ["Redial", "CallBack"], codes: [1, 65] }],
+        sets: [],
+        callManagers: [{ address: "10.1.0.10:2000", template: 0, sets: null, learnedAt: k }],
+        devices,
+    };
+}
+
+function learn() {
+    kgen++;
+    content.knowledge = knowledgeAt(kgen);
+}
 
 const writer = new SnapshotWriter(
     store,
@@ -88,7 +145,13 @@ for (let round = 0; ; round++) {
     const acks = [];
     for (let i = 0; i < burst; i++) {
         const id = activate();
+        learn();
         acks.push(writer.persist().then(() => writeSync(1, `${id}\n`)));
+    }
+    // a registration between activations: written in the background, within 2 ms or with the next write
+    if (round % 2 === 0) {
+        learn();
+        writer.persistLater(2);
     }
     await Promise.all(acks);
 }
