@@ -5,6 +5,7 @@
  */
 import type { Writable } from "node:stream";
 import type { CallBackRequest } from "../callback/types.js";
+import { type KnowledgeSnapshot, missingFacts, modelOf } from "../cluster/knowledge.js";
 import { CallbackdError, describeError } from "../errors.js";
 import { NodeFlashFs } from "../store/flashFs.js";
 import { decodeSlot, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
@@ -82,6 +83,7 @@ export async function runSnapshotInspect(dir: string, json: boolean, out: Writab
                 `Snapshot ${chosen.name}: ${engine.requests.length} request(s), MQTT session ${session}, alarm outbox acknowledged to ${outboxAckedEseq}\n`,
             );
             for (const r of engine.requests) out.write(`  ${describeRequest(r)}\n`);
+            describeKnowledge(chosen.content.knowledge, out);
         }
     }
     if (chosen === null) {
@@ -94,4 +96,29 @@ function describeRequest(r: CallBackRequest): string {
     const caller = r.caller.name ?? r.caller.device;
     const state = r.suspended ? `${r.phase} (suspended)` : r.phase;
     return `${r.id}  ${caller}${r.caller.dn !== null ? ` (${r.caller.dn})` : ""} → ${r.calledDn}  ${r.trigger}  ${state}  made ${new Date(r.createdAt).toISOString()}  expires ${new Date(r.expiresAt).toISOString()}`;
+}
+
+/** What the box learned about the cluster: one line per phone (name, address, model, numbers, what it lacks). */
+function describeKnowledge(k: KnowledgeSnapshot | null, out: Writable): void {
+    if (k === null) {
+        out.write("Knowledge: none in this snapshot (written by a release before 0.2, or nothing learned yet)\n");
+        return;
+    }
+    const byReg = k.devices.filter((d) => d.learnedBy === "registration").length;
+    out.write(
+        `Knowledge: ${k.devices.length} phone(s) (${byReg} learned at registration, ${k.devices.length - byReg} from traffic), ${k.templates.length} softkey template(s), ${k.callManagers.length} CallManager(s)\n`,
+    );
+    const cmTemplate = new Map(k.callManagers.map((c) => [c.address, c.template]));
+    for (const d of k.devices) {
+        const template = d.template ?? (d.homeCm === null ? null : (cmTemplate.get(d.homeCm) ?? null));
+        const missing = missingFacts(template !== null, d.lines, modelOf(d.deviceType).hasSoftkeys);
+        const dns = d.lines.map((l) => l.dn).filter((dn) => dn !== null);
+        out.write(
+            `  ${d.name ?? d.key}  ${d.ip ?? "-"}  ${modelOf(d.deviceType).model ?? "model unknown"}  ${dns.length > 0 ? dns.join(",") : "no numbers"}  last seen ${iso(d.lastSeen)}${missing.length > 0 ? `  lacks ${missing.join(" and ")}` : ""}\n`,
+        );
+    }
+}
+
+function iso(s: number): string {
+    return new Date(s * 1000).toISOString();
 }

@@ -8,6 +8,7 @@
  * store encodes) and the rules about it (what a phone still lacks); the model keeps the facts in its device
  * and line records and calls these functions.
  */
+import { CALLBACK_MODELS, DEVICE_TYPES } from "../sccp/tables/deviceTypes.js";
 import { type SoftKeySets, type SoftKeyTemplate, setsOf, templateOf } from "./softkeys.js";
 import type { PhoneClock } from "./time.js";
 import type { CallStateMode, ForwardingView, LearnedBy, Missing } from "./types.js";
@@ -116,6 +117,18 @@ export interface UnlearnedPhone {
     missing: Missing[];
 }
 
+/**
+ * A device type's model name; `softkey`: one of the seed's models that press CallBack as a softkey;
+ * `hasSoftkeys`: false for the seed's phones without softkeys, null when the list does not say.
+ */
+export function modelOf(type: number | null): { model: string | null; softkey: boolean; hasSoftkeys: boolean | null } {
+    if (type === null) return { model: null, softkey: false, hasSoftkeys: null };
+    for (const m of CALLBACK_MODELS)
+        if (m.codes.includes(type))
+            return { model: m.model, softkey: m.role === "softkey", hasSoftkeys: m.role === "softkey" };
+    return { model: DEVICE_TYPES[type] ?? `DeviceType${type}`, softkey: false, hasSoftkeys: null };
+}
+
 /** Collects the templates and sets the devices share into index tables while exporting. */
 export class KnowledgeTables {
     readonly templates: TemplateData[] = [];
@@ -213,12 +226,12 @@ export function restoredFacts(s: DeviceSnapshot, tables: RestoredTables): Device
  * not asked of models without softkeys) and at least one line number.
  */
 export function missingFacts(
-    template: SoftKeyTemplate | null,
+    hasTemplate: boolean,
     lines: readonly Pick<LineFacts, "dn">[],
     hasSoftkeys: boolean | null,
 ): Missing[] {
     const missing: Missing[] = [];
-    if (template === null && hasSoftkeys !== false) missing.push("callback-key");
+    if (!hasTemplate && hasSoftkeys !== false) missing.push("callback-key");
     if (!lines.some((l) => l.dn !== null)) missing.push("numbers");
     return missing;
 }

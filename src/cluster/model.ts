@@ -17,7 +17,6 @@ import type { StreamContext } from "../protocol/dispatcher.js";
 import type { CtiEvent } from "../qbe/link.js";
 import type { SccpFields, SccpMessage } from "../sccp/codec.js";
 import type { SccpMessageObserver } from "../sccp/stream.js";
-import { CALLBACK_MODELS, DEVICE_TYPES } from "../sccp/tables/deviceTypes.js";
 import { CALL_STATES, STIMULI, TONES } from "../sccp/tables/enums.js";
 import { LABEL_CALLBACK } from "../sccp/tables/labels.js";
 import { type CloseReason, TcpConnection } from "../wire/reassembly.js";
@@ -33,6 +32,7 @@ import {
     type LineFacts,
     type Missing,
     missingFacts,
+    modelOf,
     RestoredTables,
     restoredFacts,
     type UnlearnedPhone,
@@ -296,14 +296,6 @@ function sameForwarding(a: ForwardingView | null, b: ForwardingView | null): boo
 function stateName(s: number | null): string {
     if (s === null) return "Unknown";
     return CALL_STATES[s] ?? `State${s}`;
-}
-
-function modelOf(type: number | null): { model: string | null; softkey: boolean; hasSoftkeys: boolean | null } {
-    if (type === null) return { model: null, softkey: false, hasSoftkeys: null };
-    for (const m of CALLBACK_MODELS)
-        if (m.codes.includes(type))
-            return { model: m.model, softkey: m.role === "softkey", hasSoftkeys: m.role === "softkey" };
-    return { model: DEVICE_TYPES[type] ?? `DeviceType${type}`, softkey: false, hasSoftkeys: null };
 }
 
 /** A phone clock set again within this much of what it showed is not news (ms). */
@@ -819,7 +811,7 @@ export class ClusterModel implements SccpMessageObserver {
 
     private missing(d: Device): Missing[] {
         return missingFacts(
-            this.softKeysOf(d).template,
+            this.softKeysOf(d).template !== null,
             d.lines.filter((l): l is Line => l !== undefined),
             modelOf(d.deviceType).hasSoftkeys,
         );

@@ -155,6 +155,8 @@ export class CallbackService {
     readonly #pressLogged = new Set<string>();
     /** A write to start after this event-loop turn, covering changes up to #persistUpTo. */
     #persistSoon: NodeJS.Immediate | null = null;
+    /** The durable write (and replication) in progress, until its result has gone into the engine. */
+    #persisting: Promise<void> | null = null;
     #persistUpTo = 0;
     /** Whether a write failure must fail activations (not when the store was already unhealthy). */
     #persistReport = false;
@@ -575,13 +577,27 @@ export class CallbackService {
         const report = this.#persistReport;
         this.#persistReport = false;
         const replicated = this.#replication?.replicate() ?? Promise.resolve();
-        Promise.all([this.writer.persist(), replicated]).then(
+        const done = Promise.all([this.writer.persist(), replicated]).then(
             () => this.#input({ type: "PersistDone", upTo: generation }),
             (err: unknown) => {
                 // an unhealthy store already failed these activations at once
                 if (report) this.#input({ type: "PersistFailed", upTo: generation, error: describeError(err).code });
             },
         );
+        const tracked: Promise<void> = done.finally(() => {
+            if (this.#persisting === tracked) this.#persisting = null;
+        });
+        this.#persisting = tracked;
+    }
+
+    /**
+     * Capture time: resolves once the writes of durable changes asked so far are done (null when none is).
+     * A replay waits for it before the next frame: live, a write takes milliseconds of the wire's time, while
+     * a replay moves capture time on by seconds per millisecond and would fail the activation at its timeout.
+     */
+    durableWritesDone(): Promise<void> | null {
+        if (this.#persistSoon === null && this.#persisting === null) return null;
+        return new Promise((resolve) => setImmediate(resolve)).then(() => this.#persisting ?? undefined);
     }
 
     #alarm(id: string, action: "raise" | "clear", details: string): void {
