@@ -5,7 +5,7 @@
  */
 import type { Writable } from "node:stream";
 import type { CallBackRequest } from "../callback/types.js";
-import { type KnowledgeSnapshot, missingFacts, modelOf } from "../cluster/knowledge.js";
+import { type KnowledgeSnapshot, lackingInSnapshot, modelOf } from "../cluster/knowledge.js";
 import { CallbackdError, describeError } from "../errors.js";
 import { NodeFlashFs } from "../store/flashFs.js";
 import { decodeSlot, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
@@ -14,10 +14,27 @@ import { decodePayload, type SnapshotContent } from "../store/snapshotCodec.js";
 /** A state directory with no snapshot at all. */
 export class SnapshotMissingError extends CallbackdError {}
 
-/** Prints the slots of `dir` and the newest decodable snapshot; resolves with the exit code. */
-export async function runSnapshotInspect(dir: string, json: boolean, out: Writable): Promise<number> {
+/** One slot file as found: its record, or why it has none. */
+export interface SlotFound {
+    name: string;
+    rec: SlotRecord | null;
+    problem: string | null;
+    bytes: number;
+}
+
+/** What a state directory holds, read without changing anything. */
+export interface StateDirectoryContents {
+    slots: SlotFound[];
+    /** The newest snapshot that decodes. */
+    chosen: { name: string; rec: SlotRecord; content: SnapshotContent } | null;
+    /** Valid slots whose payload did not decode (e.g. a newer release's). */
+    undecodable: string[];
+}
+
+/** Reads both slots of `dir` and decodes the newest snapshot it can (read-only, safe while the service runs). */
+export async function readStateDirectory(dir: string): Promise<StateDirectoryContents> {
     const fs = new NodeFlashFs(dir);
-    const slots: Array<{ name: string; rec: SlotRecord | null; problem: string | null; bytes: number }> = [];
+    const slots: SlotFound[] = [];
     for (const name of SLOT_NAMES) {
         let bytes: Uint8Array | null = null;
         try {
@@ -48,6 +65,12 @@ export async function runSnapshotInspect(dir: string, json: boolean, out: Writab
             undecodable.push(`${s.name}: ${describeError(err).message}`);
         }
     }
+    return { slots, chosen, undecodable };
+}
+
+/** Prints the slots of `dir` and the newest decodable snapshot; resolves with the exit code. */
+export async function runSnapshotInspect(dir: string, json: boolean, out: Writable): Promise<number> {
+    const { slots, chosen, undecodable } = await readStateDirectory(dir);
     if (json) {
         out.write(
             `${JSON.stringify(
@@ -108,10 +131,9 @@ function describeKnowledge(k: KnowledgeSnapshot | null, out: Writable): void {
     out.write(
         `Knowledge: ${k.devices.length} phone(s) (${byReg} learned at registration, ${k.devices.length - byReg} from traffic), ${k.templates.length} softkey template(s), ${k.callManagers.length} CallManager(s)\n`,
     );
-    const cmTemplate = new Map(k.callManagers.map((c) => [c.address, c.template]));
+    const lacking = new Map(lackingInSnapshot(k).map((x) => [x.device, x.missing]));
     for (const d of k.devices) {
-        const template = d.template ?? (d.homeCm === null ? null : (cmTemplate.get(d.homeCm) ?? null));
-        const missing = missingFacts(template !== null, d.lines, modelOf(d.deviceType).hasSoftkeys);
+        const missing = lacking.get(d) ?? [];
         const dns = d.lines.map((l) => l.dn).filter((dn) => dn !== null);
         out.write(
             `  ${d.name ?? d.key}  ${d.ip ?? "-"}  ${modelOf(d.deviceType).model ?? "model unknown"}  ${dns.length > 0 ? dns.join(",") : "no numbers"}  last seen ${iso(d.lastSeen)}${missing.length > 0 ? `  lacks ${missing.join(" and ")}` : ""}\n`,

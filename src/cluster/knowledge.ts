@@ -236,6 +236,18 @@ export function missingFacts(
     return missing;
 }
 
+/** The phones of a snapshot that lack what Call Back needs (their own template, or their CallManager's). */
+export function lackingInSnapshot(k: KnowledgeSnapshot): { device: DeviceSnapshot; missing: Missing[] }[] {
+    const cmTemplate = new Map(k.callManagers.map((c) => [c.address, c.template]));
+    const out = [];
+    for (const d of k.devices) {
+        const template = d.template ?? (d.homeCm === null ? null : (cmTemplate.get(d.homeCm) ?? null));
+        const missing = missingFacts(template !== null, d.lines, modelOf(d.deviceType).hasSoftkeys);
+        if (missing.length > 0) out.push({ device: d, missing });
+    }
+    return out;
+}
+
 /** "SEP…, SEP… and 3 more" for alarm texts. */
 export function firstNames(phones: readonly UnlearnedPhone[], max = 5): string {
     const names = phones.slice(0, max).map((p) => p.name ?? p.device);

@@ -189,3 +189,44 @@ t.test("broker addresses", async (t) => {
     t.same(brokerAddress("wss://[::1]:9001/mqtt"), { host: "::1", port: 9001 });
     t.same(brokerAddress("foo://b"), { host: "b", port: 1883 });
 });
+
+t.test("phone knowledge: none yet, every phone known, and the phones that lack something named", async (t) => {
+    const { encodeSlot } = await import("../../src/store/slots.js");
+    const { encodeSnapshot, FORMAT_PROTOBUF } = await import("../../src/store/snapshotCodec.js");
+    const { readFileSync, mkdirSync } = await import("node:fs");
+    const fixtures = join(import.meta.dirname, "../fixtures/store");
+    const engine = JSON.parse(readFileSync(join(fixtures, "expected-state.json"), "utf8"));
+    const knowledge = JSON.parse(readFileSync(join(fixtures, "expected-knowledge.json"), "utf8"));
+    const stateDir = join(dir, "knowledge-state");
+    mkdirSync(stateDir);
+    const file = configFile("knowledge.json", { state: { dir: stateDir } });
+    const check = async () => {
+        const results = await diagnose({ file, env: {} });
+        return results.find((r) => r.name === "phone knowledge");
+    };
+    t.match(await check(), {
+        status: "WARN",
+        detail: /no phone learned yet/,
+        fix: /reset these phones from CallManager/,
+    });
+    const write = (k: unknown) =>
+        writeFileSync(
+            join(stateDir, "state.a"),
+            encodeSlot({
+                formatVersion: FORMAT_PROTOBUF,
+                generation: 1n,
+                payload: encodeSnapshot({ engine, session: 0, outboxAckedEseq: 0, knowledge: k as never }),
+            }),
+        );
+    // the fixture: one phone learned at registration, one anonymous phone with a number from a call whose
+    // CallManager's template is known
+    write(knowledge);
+    t.match(await check(), { status: "OK", detail: "2 phone(s) known with their CallBack key and numbers" });
+    // the CallManager's template unknown: the anonymous phone lacks the CallBack key
+    write({ ...knowledge, callManagers: [knowledge.callManagers[0]] });
+    t.match(await check(), {
+        status: "WARN",
+        detail: "1 of 2 phone(s) cannot be served fully: @10.102.10.77 lacks callback-key",
+        fix: /reset these phones from CallManager/,
+    });
+});

@@ -30,6 +30,23 @@ t.test("snapshot: both slots described, the newest decodable one listed, nothing
     t.equal(fromConfig.code, 0, fromConfig.err);
 });
 
+t.test("snapshot: what the box learned about the phones, one line each (schema 2)", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "cbk-snap-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    copyFileSync(join(import.meta.dirname, "../fixtures/store/snapshot-format2-schema2.slot"), join(dir, "state.a"));
+    const r = await cli(["snapshot", "--dir", dir]);
+    t.equal(r.code, 0, r.err);
+    t.match(
+        r.out,
+        /Knowledge: 2 phone\(s\) \(1 learned at registration, 1 from traffic\), 2 softkey template\(s\), 2 CallManager\(s\)/,
+    );
+    t.match(r.out, /\n {2}SEP001122334455 {2}10\.102\.10\.209 {2}Cisco IP Phone 7960 {2}1001 {2}last seen 2026-\S+\n/);
+    t.match(r.out, /\n {2}@10\.102\.10\.77 {2}10\.102\.10\.77 {2}model unknown {2}1077 {2}last seen \S+\n/);
+    // a snapshot written before knowledge was kept
+    copyFileSync(fixture, join(dir, "state.a"));
+    t.match((await cli(["snapshot", "--dir", dir])).out, /Knowledge: none in this snapshot/);
+});
+
 t.test("snapshot: an empty state directory is an error with a code", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "cbk-snap-"));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
