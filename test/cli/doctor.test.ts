@@ -201,7 +201,7 @@ t.test("phone knowledge: none yet, every phone known, and the phones that lack s
     mkdirSync(stateDir);
     const file = configFile("knowledge.json", { state: { dir: stateDir } });
     const check = async () => {
-        const results = await diagnose({ file, env: {} });
+        const results = await diagnose({ file, env: {}, out: new PassThrough() });
         return results.find((r) => r.name === "phone knowledge");
     };
     t.match(await check(), {

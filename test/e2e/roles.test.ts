@@ -4,7 +4,8 @@
  * an activation is acknowledged only once the replication has it too.
  */
 import t from "tap";
-import { ServiceRoleError } from "../../src/service/callbackService.js";
+import { CallbackService, ServiceRoleError } from "../../src/service/callbackService.js";
+import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { needTool } from "../helpers/tools.js";
 import { type Office, startOffice } from "./helpers.js";
 
@@ -76,4 +77,26 @@ t.test("standby: takes state, acts on nothing, answers softkeys with Service not
         () => o.screenTexts("1003").some((s) => s.startsWith("1002 has become available")),
         "notified once active",
     );
+});
+
+t.test("a standby that saw no registration takes the phones it does not know from the replica", { skip }, async (t) => {
+    const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }]);
+    t.teardown(() => o.stop());
+    await o.until(() => o.service.model.knowledgeSummary().registration === 3, "three registrations");
+    await o.until(() => o.service.model.unlearnedPhones().length === 0, "their templates and lines");
+    // a standby installed later: the same configuration, nothing seen on the wire yet
+    const standby = new CallbackService({
+        config: o.service.config,
+        fs: new MemoryFlashFs(),
+        timeMode: "capture",
+        initialRole: "standby",
+    });
+    await standby.start();
+    t.teardown(() => standby.stop());
+    standby.applyReplica(2, o.service.replicaPayload());
+    t.match(standby.model.knowledgeSummary(), { devices: 3, restored: 3 }, "restored from the replica");
+    const caller = o.branch.phone("1003").deviceName;
+    t.match(standby.model.device(caller), { lines: [{ dn: "1003" }], softKeys: { callBackEvent: Number } });
+    // it keeps what it learned itself: a second replica changes nothing it knows
+    t.equal(standby.model.restoreKnowledge(o.service.model.exportKnowledge()), 0);
 });
