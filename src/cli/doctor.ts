@@ -240,7 +240,7 @@ async function checkKnowledge(config: Config, env: NodeJS.ProcessEnv): Promise<C
     const { readStateDirectory } = await import("./snapshot.js");
     let k: KnowledgeSnapshot | null;
     try {
-        k = (await readStateDirectory(dir)).chosen?.content.knowledge ?? null;
+        k = (await readStateDirectory(dir)).knowledge?.content ?? null;
     } catch (err) {
         return { name, status: "WARN", detail: `the state directory cannot be read: ${describeError(err).message}` };
     }

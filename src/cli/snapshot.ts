@@ -8,7 +8,8 @@ import type { CallBackRequest } from "../callback/types.js";
 import { type KnowledgeSnapshot, lackingInSnapshot, modelOf } from "../cluster/knowledge.js";
 import { CallbackdError, describeError } from "../errors.js";
 import { NodeFlashFs } from "../store/flashFs.js";
-import { decodeSlot, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
+import { decodeKnowledge } from "../store/knowledgeCodec.js";
+import { decodeSlot, KNOWLEDGE_SLOT_NAMES, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
 import { decodePayload, type SnapshotContent } from "../store/snapshotCodec.js";
 
 /** A state directory with no snapshot at all. */
@@ -22,20 +23,34 @@ export interface SlotFound {
     bytes: number;
 }
 
+/** The newest record of a slot pair that decodes, with what it decoded to. */
+export interface Chosen<T> {
+    name: string;
+    rec: SlotRecord;
+    content: T;
+}
+
 /** What a state directory holds, read without changing anything. */
 export interface StateDirectoryContents {
+    /** Both pairs' slots: the requests' (state.*), then the knowledge's. */
     slots: SlotFound[];
-    /** The newest snapshot that decodes. */
-    chosen: { name: string; rec: SlotRecord; content: SnapshotContent } | null;
+    /** The newest request snapshot that decodes. */
+    chosen: Chosen<SnapshotContent> | null;
+    /** The newest knowledge that decodes. */
+    knowledge: Chosen<KnowledgeSnapshot> | null;
     /** Valid slots whose payload did not decode (e.g. a newer release's). */
     undecodable: string[];
 }
 
-/** Reads both slots of `dir` and decodes the newest snapshot it can (read-only, safe while the service runs). */
-export async function readStateDirectory(dir: string): Promise<StateDirectoryContents> {
-    const fs = new NodeFlashFs(dir);
+/** Reads a slot pair and decodes the newest record it can. */
+async function readPair<T>(
+    fs: NodeFlashFs,
+    names: readonly string[],
+    decode: (rec: SlotRecord) => T,
+    undecodable: string[],
+): Promise<{ slots: SlotFound[]; chosen: Chosen<T> | null }> {
     const slots: SlotFound[] = [];
-    for (const name of SLOT_NAMES) {
+    for (const name of names) {
         let bytes: Uint8Array | null = null;
         try {
             bytes = await fs.read(name);
@@ -55,22 +70,33 @@ export async function readStateDirectory(dir: string): Promise<StateDirectoryCon
         );
     }
     const valid = slots.filter((s) => s.rec !== null).sort((a, b) => (a.rec!.generation < b.rec!.generation ? 1 : -1));
-    let chosen: { name: string; rec: SlotRecord; content: SnapshotContent } | null = null;
-    const undecodable: string[] = [];
     for (const s of valid) {
         try {
-            chosen = { name: s.name, rec: s.rec!, content: decodePayload(s.rec!.formatVersion, s.rec!.payload) };
-            break;
+            return { slots, chosen: { name: s.name, rec: s.rec!, content: decode(s.rec!) } };
         } catch (err) {
             undecodable.push(`${s.name}: ${describeError(err).message}`);
         }
     }
-    return { slots, chosen, undecodable };
+    return { slots, chosen: null };
+}
+
+/** Reads both slot pairs of `dir` and decodes the newest of each it can (read-only, safe while the service runs). */
+export async function readStateDirectory(dir: string): Promise<StateDirectoryContents> {
+    const fs = new NodeFlashFs(dir);
+    const undecodable: string[] = [];
+    const requests = await readPair(fs, SLOT_NAMES, (r) => decodePayload(r.formatVersion, r.payload), undecodable);
+    const knowledge = await readPair(fs, KNOWLEDGE_SLOT_NAMES, (r) => decodeKnowledge(r.payload), undecodable);
+    return {
+        slots: [...requests.slots, ...knowledge.slots],
+        chosen: requests.chosen,
+        knowledge: knowledge.chosen,
+        undecodable,
+    };
 }
 
 /** Prints the slots of `dir` and the newest decodable snapshot; resolves with the exit code. */
 export async function runSnapshotInspect(dir: string, json: boolean, out: Writable): Promise<number> {
-    const { slots, chosen, undecodable } = await readStateDirectory(dir);
+    const { slots, chosen, knowledge, undecodable } = await readStateDirectory(dir);
     if (json) {
         out.write(
             `${JSON.stringify(
@@ -85,6 +111,7 @@ export async function runSnapshotInspect(dir: string, json: boolean, out: Writab
                     })),
                     undecodable,
                     snapshot: chosen === null ? null : { slot: chosen.name, ...chosen.content },
+                    knowledge: knowledge === null ? null : { slot: knowledge.name, ...knowledge.content },
                 },
                 null,
                 2,
@@ -106,10 +133,10 @@ export async function runSnapshotInspect(dir: string, json: boolean, out: Writab
                 `Snapshot ${chosen.name}: ${engine.requests.length} request(s), MQTT session ${session}, alarm outbox acknowledged to ${outboxAckedEseq}\n`,
             );
             for (const r of engine.requests) out.write(`  ${describeRequest(r)}\n`);
-            describeKnowledge(chosen.content.knowledge, out);
         }
+        describeKnowledge(knowledge?.content ?? null, out);
     }
-    if (chosen === null) {
+    if (chosen === null && knowledge === null) {
         throw new SnapshotMissingError("SNAPSHOT_NONE", `no snapshot that can be decoded in ${dir}`, { dir });
     }
     return 0;
@@ -124,7 +151,7 @@ function describeRequest(r: CallBackRequest): string {
 /** What the box learned about the cluster: one line per phone (name, address, model, numbers, what it lacks). */
 function describeKnowledge(k: KnowledgeSnapshot | null, out: Writable): void {
     if (k === null) {
-        out.write("Knowledge: none in this snapshot (written by a release before 0.2, or nothing learned yet)\n");
+        out.write("Knowledge: none (nothing learned yet, or the state was written by a release before 0.2)\n");
         return;
     }
     const byReg = k.devices.filter((d) => d.learnedBy === "registration").length;

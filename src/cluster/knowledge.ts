@@ -62,6 +62,8 @@ export interface DeviceFacts {
 
 /** Plain form of one template: slot → event number, label text and label code (null: a text label). */
 export interface TemplateData {
+    /** What devices and CallManagers refer to it by (unique in one snapshot). */
+    id: number;
     events: number[];
     labels: string[];
     codes: (number | null)[];
@@ -70,7 +72,7 @@ export interface TemplateData {
 /** Plain form of a line's facts. */
 export type LineSnapshot = LineFacts;
 
-/** Plain form of a device's facts; template and sets are indexes into the snapshot's tables. */
+/** Plain form of a device's facts; template and sets are ids of the snapshot's tables' entries. */
 export interface DeviceSnapshot extends Omit<DeviceFacts, "template" | "sets" | "restored"> {
     template: number | null;
     sets: number | null;
@@ -85,12 +87,23 @@ export interface CallManagerSnapshot {
     learnedAt: number;
 }
 
+/** Plain form of one set table: per set index, the template slots. */
+export interface SetsData {
+    id: number;
+    sets: number[][];
+}
+
 /** The whole knowledge in plain form: what a snapshot holds. */
 export interface KnowledgeSnapshot {
     templates: TemplateData[];
-    sets: number[][][];
+    sets: SetsData[];
     callManagers: CallManagerSnapshot[];
     devices: DeviceSnapshot[];
+}
+
+/** The knowledge as a writer takes it: tables, and each device's plain form on demand with its revision. */
+export interface KnowledgeExport extends Omit<KnowledgeSnapshot, "devices"> {
+    devices: { key: string; rev: number; snapshot(): DeviceSnapshot }[];
 }
 
 /** Counts for `show cluster knowledge` and the MQTT status. */
@@ -129,33 +142,28 @@ export function modelOf(type: number | null): { model: string | null; softkey: b
     return { model: DEVICE_TYPES[type] ?? `DeviceType${type}`, softkey: false, hasSoftkeys: null };
 }
 
-/** Collects the templates and sets the devices share into index tables while exporting. */
+/** Collects the templates and sets the devices and CallManagers refer to, while exporting. */
 export class KnowledgeTables {
     readonly templates: TemplateData[] = [];
-    readonly sets: number[][][] = [];
-    readonly #templateIndex = new Map<SoftKeyTemplate, number>();
-    readonly #setIndex = new Map<SoftKeySets, number>();
+    readonly sets: SetsData[] = [];
+    readonly #seen = new Set<number>();
 
     template(t: SoftKeyTemplate | null): number | null {
         if (t === null) return null;
-        let i = this.#templateIndex.get(t);
-        if (i === undefined) {
-            i = this.templates.length;
-            this.templates.push({ events: [...t.events], labels: [...t.labels], codes: [...t.codes] });
-            this.#templateIndex.set(t, i);
+        if (!this.#seen.has(t.id)) {
+            this.#seen.add(t.id);
+            this.templates.push({ id: t.id, events: [...t.events], labels: [...t.labels], codes: [...t.codes] });
         }
-        return i;
+        return t.id;
     }
 
     set(s: SoftKeySets | null): number | null {
         if (s === null) return null;
-        let i = this.#setIndex.get(s);
-        if (i === undefined) {
-            i = this.sets.length;
-            this.sets.push(s.sets.map((x) => [...x]));
-            this.#setIndex.set(s, i);
+        if (!this.#seen.has(s.id)) {
+            this.#seen.add(s.id);
+            this.sets.push({ id: s.id, sets: s.sets.map((x) => [...x]) });
         }
-        return i;
+        return s.id;
     }
 }
 
@@ -198,20 +206,20 @@ export function deviceSnapshot(d: DeviceFacts, lines: readonly LineFacts[], tabl
 
 /** Resolves a snapshot's template and set tables into the interned objects the live model uses. */
 export class RestoredTables {
-    readonly #templates: SoftKeyTemplate[];
-    readonly #sets: SoftKeySets[];
+    readonly #templates = new Map<number, SoftKeyTemplate>();
+    readonly #sets = new Map<number, SoftKeySets>();
 
     constructor(k: Pick<KnowledgeSnapshot, "templates" | "sets">) {
-        this.#templates = k.templates.map((t) => templateOf(t.events, t.labels, t.codes));
-        this.#sets = k.sets.map((s) => setsOf(s));
+        for (const t of k.templates) this.#templates.set(t.id, templateOf(t.events, t.labels, t.codes));
+        for (const s of k.sets) this.#sets.set(s.id, setsOf(s.sets));
     }
 
-    template(i: number | null): SoftKeyTemplate | null {
-        return i === null ? null : (this.#templates[i] ?? null);
+    template(id: number | null): SoftKeyTemplate | null {
+        return id === null ? null : (this.#templates.get(id) ?? null);
     }
 
-    set(i: number | null): SoftKeySets | null {
-        return i === null ? null : (this.#sets[i] ?? null);
+    set(id: number | null): SoftKeySets | null {
+        return id === null ? null : (this.#sets.get(id) ?? null);
     }
 }
 
@@ -248,8 +256,16 @@ export function lackingInSnapshot(k: KnowledgeSnapshot): { device: DeviceSnapsho
     return out;
 }
 
+/** Alarm text for unlearned phones: how many, the first names, and the remedy. */
+export function unlearnedText(phones: readonly UnlearnedPhone[]): string {
+    return (
+        `${phones.length === 1 ? "1 phone with traffic lacks" : `${phones.length} phones with traffic lack`} the CallBack key or their numbers ` +
+        `(${firstNames(phones)}): reset these phones from CallManager, or wait for their next registration`
+    );
+}
+
 /** "SEP…, SEP… and 3 more" for alarm texts. */
-export function firstNames(phones: readonly UnlearnedPhone[], max = 5): string {
+function firstNames(phones: readonly UnlearnedPhone[], max = 5): string {
     const names = phones.slice(0, max).map((p) => p.name ?? p.device);
     const more = phones.length - names.length;
     return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");

@@ -24,7 +24,7 @@ import { CtiTracker } from "./cti.js";
 import {
     type DeviceFacts,
     deviceSnapshot,
-    firstNames,
+    type KnowledgeExport,
     type KnowledgeSnapshot,
     type KnowledgeSummary,
     KnowledgeTables,
@@ -243,6 +243,8 @@ interface Device extends DeviceFacts {
     pendingInfo: { f: SccpFields; ts: number } | null;
     /** Capture time (s) of the device's first traffic in this run (restored knowledge is confirmed by it). */
     seenAt: number | null;
+    /** Changes to this device's facts (a snapshot writer re-encodes a device only when this moved). */
+    rev: number;
     removed: boolean;
 }
 
@@ -702,20 +704,28 @@ export class ClusterModel implements SccpMessageObserver {
         return this.knowledgeChanges;
     }
 
-    /** The knowledge in plain form, for the snapshot. */
-    exportKnowledge(): KnowledgeSnapshot {
+    /**
+     * The knowledge for a snapshot: the shared tables, and per device its key, its revision (moves when its
+     * facts change) and its plain form on demand, so a writer re-encodes only the devices that changed.
+     * Devices by key: the same knowledge always gives the same bytes.
+     */
+    knowledgeExport(): KnowledgeExport {
         const tables = new KnowledgeTables();
-        const devices = [];
-        // by key: the same knowledge always gives the same bytes
+        const devices: KnowledgeExport["devices"] = [];
         for (const key of [...this.devices.keys()].sort()) {
             const d = this.devices.get(key)!;
-            devices.push(
-                deviceSnapshot(
-                    d,
-                    d.lines.filter((l): l is Line => l !== undefined),
-                    tables,
-                ),
-            );
+            tables.template(d.template);
+            tables.set(d.sets);
+            devices.push({
+                key,
+                rev: d.rev,
+                snapshot: () =>
+                    deviceSnapshot(
+                        d,
+                        d.lines.filter((l): l is Line => l !== undefined),
+                        tables,
+                    ),
+            });
         }
         const callManagers = [...this.cmSoftKeys].map(([address, e]) => ({
             address,
@@ -724,6 +734,12 @@ export class ClusterModel implements SccpMessageObserver {
             learnedAt: e.learnedAt,
         }));
         return { templates: tables.templates, sets: tables.sets, callManagers, devices };
+    }
+
+    /** The knowledge in plain form (tests, replication, `callbackd snapshot`). */
+    exportKnowledge(): KnowledgeSnapshot {
+        const { devices, ...rest } = this.knowledgeExport();
+        return { ...rest, devices: devices.map((d) => d.snapshot()) };
     }
 
     /**
@@ -799,14 +815,6 @@ export class ClusterModel implements SccpMessageObserver {
             if (missing.length > 0) out.push({ device: d.key, name: d.name, ip: d.ip, seenAt: d.seenAt, missing });
         }
         return out.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
-    }
-
-    /** Alarm text for unlearned phones: how many, the first names, and the remedy. */
-    static unlearnedText(phones: readonly UnlearnedPhone[]): string {
-        return (
-            `${phones.length === 1 ? "1 phone with traffic lacks" : `${phones.length} phones with traffic lack`} the CallBack key or their numbers ` +
-            `(${firstNames(phones)}): reset these phones from CallManager, or wait for their next registration`
-        );
     }
 
     private missing(d: Device): Missing[] {
@@ -911,13 +919,15 @@ export class ClusterModel implements SccpMessageObserver {
             idleSoftKeySet: null,
             pendingInfo: null,
             seenAt: null,
+            rev: 0,
             removed: false,
         };
     }
 
-    /** Knowledge changed: the owner writes a snapshot (coalesced). */
-    private learned(): void {
+    /** Knowledge changed (of device `d`, when given): the owner writes a snapshot (coalesced). */
+    private learned(d?: Device): void {
         this.knowledgeChanges++;
+        if (d !== undefined) d.rev++;
     }
 
     /** Sets one fact of a device, counting it as learned only when it changes. */
@@ -925,7 +935,7 @@ export class ClusterModel implements SccpMessageObserver {
         const facts: DeviceFacts = d;
         if (facts[k] === v) return;
         facts[k] = v;
-        this.learned();
+        this.learned(d);
     }
 
     /** The device of a connection, found by the phone's IP or created anonymous ("@ip"). */
@@ -937,7 +947,7 @@ export class ClusterModel implements SccpMessageObserver {
             if (c.uncertain) d.uncertain = true;
             if (c.firmware !== null && d.firmware !== c.firmware) {
                 d.firmware = c.firmware;
-                this.learned();
+                this.learned(d);
             }
         }
         d.seenAt ??= ts;
@@ -1175,7 +1185,7 @@ export class ClusterModel implements SccpMessageObserver {
         d.learnedAt = ts;
         d.restored = false;
         d.seenAt ??= ts;
-        this.learned();
+        this.learned(d);
         // A new registration: whatever calls the phone had are gone; the line map is kept until re-learned.
         this.endAllCalls(d, ts);
         d.registration = "registering";
@@ -1466,7 +1476,7 @@ export class ClusterModel implements SccpMessageObserver {
             old.utcOffsetS !== clock.utcOffsetS ||
             Math.abs(clock.localMs - clock.setAt * 1000 - (old.localMs - old.setAt * 1000)) > CLOCK_MOVED_MS
         ) {
-            this.learned();
+            this.learned(d);
         }
     }
 
@@ -1507,7 +1517,7 @@ export class ClusterModel implements SccpMessageObserver {
                 state: "unknown",
             };
             d.lines[instance] = l;
-            this.learned();
+            this.learned(d);
             l.state = this.lineState(l);
         }
         return l;
@@ -1535,7 +1545,7 @@ export class ClusterModel implements SccpMessageObserver {
         this.setLineDn(l, null, null, ts);
         for (const c of [...l.calls]) this.endCall(c, ts);
         l.device.lines[l.instance] = undefined;
-        this.learned();
+        this.learned(l.device);
     }
 
     private onLineStat(d: Device, f: SccpFields, ts: number): void {
@@ -1546,7 +1556,7 @@ export class ClusterModel implements SccpMessageObserver {
         if (l.displayName !== displayName || l.label !== label) {
             l.displayName = displayName;
             l.label = label;
-            this.learned();
+            this.learned(l.device);
         }
         if (!l.calls.some((c) => c.uncertain)) l.uncertain = false;
         this.recoverDevice(d);
@@ -1558,10 +1568,10 @@ export class ClusterModel implements SccpMessageObserver {
         const dnSource = dn === null ? null : source;
         if (l.dnSource !== dnSource) {
             l.dnSource = dnSource;
-            this.learned();
+            this.learned(l.device);
         }
         if (l.dn === dn) return;
-        this.learned();
+        this.learned(l.device);
         l.learnedAt = dn === null ? null : ts;
         const old = l.dn;
         this.unlistDn(l);
@@ -1601,7 +1611,7 @@ export class ClusterModel implements SccpMessageObserver {
         const from = l.forwarding;
         if (sameForwarding(from, to)) return;
         l.forwarding = to;
-        this.learned();
+        this.learned(l.device);
         if (from === null && to.all === null && to.busy === null && to.noAnswer === null) return;
         this.emit({
             type: "ForwardingChanged",

@@ -18,6 +18,8 @@ const INTERN_CAP = 256;
 
 /** An interned softkey template: slot → (event, label). */
 export interface SoftKeyTemplate {
+    /** Unique in this process (a snapshot's devices refer to their template by it). */
+    readonly id: number;
     readonly events: readonly number[];
     readonly labels: readonly string[];
     /** Label number for `0x80 n` labels, else null. */
@@ -28,6 +30,8 @@ export interface SoftKeyTemplate {
 
 /** Interned softkey sets: per set index, the 1-based template slots (0 = empty). */
 export interface SoftKeySets {
+    /** Unique in this process. */
+    readonly id: number;
     readonly sets: readonly (readonly number[])[];
 }
 
@@ -49,6 +53,8 @@ export function labelCode(codes: string | undefined): number | null {
 
 /** Interning pools (module-wide: templates are the same across models in one process, and immutable). */
 const templatePool = new Map<string, SoftKeyTemplate>();
+/** Ids of interned templates and sets (never reused in a process). */
+let nextId = 1;
 const setPool = new Map<string, SoftKeySets>();
 
 function intern<T>(pool: Map<string, T>, key: string, make: () => T): T {
@@ -124,6 +130,7 @@ export function templateOf(
     return intern(templatePool, key, () => {
         const i = cd.indexOf(LABEL_CALLBACK);
         return Object.freeze({
+            id: nextId++,
             events: Object.freeze(ev),
             labels: Object.freeze(lb),
             codes: Object.freeze(cd),
@@ -136,5 +143,7 @@ export function templateOf(
 export function setsOf(sets: readonly (readonly number[])[]): SoftKeySets {
     const list = sets.slice(0, MAX_SETS).map((s) => [...s]);
     const key = list.map((s) => s.join(",")).join("|");
-    return intern(setPool, key, () => Object.freeze({ sets: Object.freeze(list.map((s) => Object.freeze(s))) }));
+    return intern(setPool, key, () =>
+        Object.freeze({ id: nextId++, sets: Object.freeze(list.map((s) => Object.freeze(s))) }),
+    );
 }

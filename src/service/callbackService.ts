@@ -22,11 +22,12 @@ import type { Role } from "../redundancy/election.js";
 import { sccpRoute } from "../sccp/stream.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
-import { decodePayload, encodeKnowledge, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
-import { SnapshotWriter, type StoreHealthEvent } from "../store/snapshotWriter.js";
+import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
+import { SnapshotWriter, type StoreHealthEvent, WriteBudget } from "../store/snapshotWriter.js";
 import { WirePipeline } from "../wire/pipeline.js";
 import { PRESSURE_ALARM, ReassemblyPressure } from "../wire/pressure.js";
 import { ModelClusterView } from "./clusterView.js";
+import { KnowledgeKeeper } from "./knowledgeKeeper.js";
 
 /**
  * The Call Back service, composed: capture frames → wire → SCCP/QBE → cluster model → engine, and the
@@ -46,21 +47,6 @@ export interface ServiceClock {
 
 /** How often (capture time, ms) the cluster model's deadlines are checked when replaying. */
 const MODEL_CHECK_MS = 1000;
-/** How often (engine time, ms) phones lacking what Call Back needs are looked for (the alarm). */
-const KNOWLEDGE_CHECK_MS = 5000;
-/**
- * Knowledge is written when it changes; when it does not for this long (engine time, ms) it is written
- * anyway, so the time each phone was last seen on flash stays within a day of the truth (a box restarted
- * after weeks without a registration must not take its phones for gone).
- */
-const KNOWLEDGE_REFRESH_MS = 24 * 3_600_000;
-/** A phone counts as unlearned only once it has been seen this long (s) without its CallBack key or numbers. */
-const UNLEARNED_GRACE_S = 30;
-/** Devices whose uninterpretable softkey presses were logged (bounded; cleared when full). */
-const MAX_PRESS_LOGGED = 10_000;
-/** Alarm raised while phones with traffic lack the CallBack key or their numbers. */
-export const UNLEARNED_ALARM = "cluster.phones-unlearned";
-
 /** Wall time when this process started, and the monotonic clock then. */
 const EPOCH_AT_START = Date.now();
 const MONO_AT_START = performance.now();
@@ -99,6 +85,8 @@ export interface CallbackServiceOptions {
 /** Where state is replicated besides flash (the redundancy link): a request is durable once both hold it. */
 export interface Replication {
     replicate(): Promise<void>;
+    /** The knowledge changed on flash: hand it to the standbys too (nothing waits for it). */
+    replicateKnowledge?(): void;
 }
 
 export class CallbackService {
@@ -113,6 +101,8 @@ export class CallbackService {
     readonly pressure: ReassemblyPressure;
     readonly store: SlotStore;
     readonly writer: SnapshotWriter;
+    /** What the box learned about the cluster, on its own slot pair (restored at start, written on change). */
+    readonly knowledge: KnowledgeKeeper;
     readonly #view: ModelClusterView;
     readonly #log: Logger;
     readonly #opts: CallbackServiceOptions;
@@ -136,23 +126,7 @@ export class CallbackService {
     #replication: Replication | null = null;
     #pushesInFlight = 0;
     /** The last encoded snapshot and what it was made of (engine states are immutable values). */
-    #encodedCache: {
-        state: EngineState;
-        session: number;
-        eseq: number;
-        knowledge: Uint8Array;
-        bytes: Uint8Array;
-    } | null = null;
-    /** The knowledge encoded at its last change (appended to every snapshot until it changes again). */
-    #knowledgeCache: { version: number; bytes: Uint8Array } | null = null;
-    /** Knowledge version a write was last asked for, and engine time of the last knowledge write asked. */
-    #knowledgeSeen = 0;
-    #knowledgeAskedAt = Number.NEGATIVE_INFINITY;
-    /** Engine time the unlearned phones are looked for next, and the alarm text raised (null: clear). */
-    #knowledgeCheckAt = Number.NEGATIVE_INFINITY;
-    #unlearnedText: string | null = null;
-    /** Devices whose uninterpretable softkey press was logged. */
-    readonly #pressLogged = new Set<string>();
+    #encodedCache: { state: EngineState; session: number; eseq: number; bytes: Uint8Array } | null = null;
     /** A write to start after this event-loop turn, covering changes up to #persistUpTo. */
     #persistSoon: NodeJS.Immediate | null = null;
     /** The durable write (and replication) in progress, until its result has gone into the engine. */
@@ -223,13 +197,28 @@ export class CallbackService {
                   })
                 : null;
         this.store = new SlotStore(opts.fs);
+        // one flash write budget for the request snapshots and the knowledge
+        const budget = new WriteBudget();
         this.writer = new SnapshotWriter(
             this.store,
             {
                 snapshot: () => ({ formatVersion: FORMAT_PROTOBUF, payload: this.#encoded() }),
             },
-            { onHealth: (e) => this.#onStoreHealth(e) },
+            { onHealth: (e) => this.#onStoreHealth(e), budget },
         );
+        this.knowledge = new KnowledgeKeeper({
+            model: this.model,
+            fs: opts.fs,
+            budget,
+            writeDelayMs: config.cluster.knowledgeWriteDelayMs,
+            now: () => this.now(),
+            log: this.#log,
+            alarm: (id, action, details) => this.#alarm(id, action, details),
+            onHealth: (e) => this.#onStoreHealth(e),
+            written: () => {
+                if (this.#role === "active") this.#replication?.replicateKnowledge?.();
+            },
+        });
     }
 
     /** Engine time, ms. */
@@ -280,62 +269,44 @@ export class CallbackService {
         return this.#encoded();
     }
 
-    /**
-     * The snapshot of the current state, encoded once for both the flash write and the replication. The
-     * knowledge part is encoded only when it changed (or for the daily refresh), and appended as it is.
-     */
+    /** The snapshot of the current state, encoded once for both the flash write and the replication. */
     #encoded(): Uint8Array {
-        const knowledge = this.#knowledgeBytes();
         const c = this.#encodedCache;
-        if (
-            c !== null &&
-            c.state === this.#state &&
-            c.session === this.#session &&
-            c.eseq === this.#outboxAckedEseq &&
-            c.knowledge === knowledge
-        ) {
+        if (c !== null && c.state === this.#state && c.session === this.#session && c.eseq === this.#outboxAckedEseq) {
             return c.bytes;
         }
         const bytes = encodeSnapshot({
             engine: this.#state,
             session: this.#session,
             outboxAckedEseq: this.#outboxAckedEseq,
-            knowledge,
         });
-        this.#encodedCache = {
-            state: this.#state,
-            session: this.#session,
-            eseq: this.#outboxAckedEseq,
-            knowledge,
-            bytes,
-        };
+        this.#encodedCache = { state: this.#state, session: this.#session, eseq: this.#outboxAckedEseq, bytes };
         return bytes;
     }
 
-    #knowledgeBytes(): Uint8Array {
-        const version = this.model.knowledgeVersion;
-        const c = this.#knowledgeCache;
-        if (c !== null && c.version === version) return c.bytes;
-        const bytes = encodeKnowledge(this.model.exportKnowledge());
-        this.#knowledgeCache = { version, bytes };
-        return bytes;
-    }
-
-    /**
-     * Standby: takes the active box's request state (validated first) and keeps it on flash too. What the
-     * active box learned about phones this box has not seen itself (installed or restarted later) is taken
-     * as restored knowledge.
-     */
+    /** Standby: takes the active box's request state (validated first) and keeps it on flash too. */
     applyReplica(format: number, payload: Uint8Array): void {
         if (this.#role === "active") {
             throw new ServiceRoleError("SERVICE_ACTIVE", "an active box does not take replicated state");
         }
-        const content = decodePayload(format, payload);
-        this.#state = content.engine;
-        if (content.knowledge !== null && this.model.restoreKnowledge(content.knowledge) > 0) {
-            this.#knowledgeCache = null;
-        }
+        this.#state = decodePayload(format, payload).engine;
         this.writer.persist().catch(() => undefined); // failures raise flash.not-writable through onHealth
+    }
+
+    /** The knowledge as the redundancy link publishes it (a knowledge slot's payload). */
+    knowledgePayload(): Uint8Array {
+        return this.knowledge.payload();
+    }
+
+    /**
+     * Standby: takes the phones the active box knows and this one does not (installed or restarted later);
+     * what this box learned itself is kept. Throws a typed error if the payload is invalid.
+     */
+    applyKnowledge(payload: Uint8Array): void {
+        if (this.#role === "active") {
+            throw new ServiceRoleError("SERVICE_ACTIVE", "an active box does not take replicated knowledge");
+        }
+        this.knowledge.applyReplica(payload);
     }
 
     /** Nothing half done: no press waiting for its request to be durable, no push in flight. */
@@ -353,7 +324,6 @@ export class CallbackService {
             }
         }
         let restored = 0;
-        let devices = 0;
         let fromFlash = false;
         // The newest snapshot first; when it cannot be decoded (e.g. written by a newer release after a
         // downgrade) the older slot, so the box starts with the most recent state it can read.
@@ -366,8 +336,6 @@ export class CallbackService {
                 this.#session = content.session;
                 this.#outboxAckedEseq = content.outboxAckedEseq;
                 restored = this.#state.requests.length;
-                // what the box learned about phones serves at once (phones re-register only every few weeks)
-                if (content.knowledge !== null) devices = this.model.restoreKnowledge(content.knowledge);
                 fromFlash = true;
                 break;
             } catch (err) {
@@ -378,17 +346,20 @@ export class CallbackService {
                 );
             }
         }
+        // what the box learned about phones serves at once (they re-register only every few weeks), and
+        // before the requests resume (their callers and callees are among those phones)
+        const known = await this.knowledge.load();
         // The phone-facing service first: resuming may push a notification whose screen phones fetch from it.
         await this.http.start();
         if (fromFlash) this.#input({ type: "Restored" });
-        this.#knowledgeAskedAt = this.now();
+        const devices = known.devices;
         this.#log.info({ restored, devices, slots, http: this.http.baseUrl }, "call-back service started");
-        if (fromFlash && devices === 0) {
+        if (devices === 0) {
             this.#log.warn(
-                "no knowledge of phones was restored: phones are learned again at their next registration or call",
+                "no knowledge of phones was restored: a phone is learned at its next registration (or partly from its calls)",
             );
         }
-        return { restored, devices, slots };
+        return { restored, devices, slots: [...slots, ...known.slots] };
     }
 
     /** Orderly stop: final snapshot, HTTP service down, pushes closed. */
@@ -402,6 +373,7 @@ export class CallbackService {
             this.#log.error({ error: describeError(err) }, "final snapshot failed");
         });
         this.writer.close();
+        await this.knowledge.stop();
         await this.http.stop();
         this.push?.close();
     }
@@ -413,38 +385,9 @@ export class CallbackService {
             if (ms > this.#captureMs) this.#captureMs = ms;
         }
         this.pipeline.onFrame(frame);
-        if (this.model.knowledgeVersion !== this.#knowledgeSeen) this.#knowledgeChanged();
+        this.knowledge.changed();
         if (this.#capture) this.#runDue();
     };
-
-    /** Knowledge changed: written within cluster.knowledgeWriteDelayMs (with whatever else changes then). */
-    #knowledgeChanged(): void {
-        this.#knowledgeSeen = this.model.knowledgeVersion;
-        this.#knowledgeAskedAt = this.now();
-        if (!this.#stopped) this.writer.persistLater(this.config.cluster.knowledgeWriteDelayMs);
-    }
-
-    /**
-     * Every few seconds: the unlearned-phones alarm, and the daily knowledge write that keeps the phones'
-     * last-seen times on flash current.
-     */
-    #checkKnowledge(now: number): void {
-        if (now < this.#knowledgeCheckAt) return;
-        this.#knowledgeCheckAt = now + KNOWLEDGE_CHECK_MS;
-        if (this.model.knowledgeVersion !== this.#knowledgeSeen) this.#knowledgeChanged();
-        else if (now - this.#knowledgeAskedAt >= KNOWLEDGE_REFRESH_MS && this.model.stats().devices > 0) {
-            this.#knowledgeCache = null;
-            this.#knowledgeChanged();
-        }
-        // a phone registering now gets its template and lines within a second: only count it after a while
-        const seenBefore = now / 1000 - UNLEARNED_GRACE_S;
-        const phones = this.model.unlearnedPhones().filter((p) => p.seenAt <= seenBefore);
-        const text = phones.length === 0 ? null : ClusterModel.unlearnedText(phones);
-        if (text === this.#unlearnedText) return;
-        this.#unlearnedText = text;
-        if (text !== null) this.#alarm(UNLEARNED_ALARM, "raise", text);
-        else this.#alarm(UNLEARNED_ALARM, "clear", "every phone with traffic has its CallBack key and numbers");
-    }
 
     /** Applies timeouts when no frame arrives (live), or at the end of a capture (capture time). */
     tick(): void {
@@ -453,7 +396,7 @@ export class CallbackService {
         this.cti.tick(this.now());
         this.model.tick(nowS);
         this.pressure.check(this.now());
-        this.#checkKnowledge(this.now());
+        this.knowledge.check(this.now());
         this.#input({ type: "Tick" });
     }
 
@@ -474,26 +417,17 @@ export class CallbackService {
             const due = this.model.nextDeadline();
             const nowS = now / 1000;
             if ((due !== null && nowS >= due) || nowS >= this.model.nextKnowledgeCheck) this.model.tick(nowS);
-            this.#checkKnowledge(now);
+            this.knowledge.check(now);
         }
         if (this.#deadline !== null && now >= this.#deadline) this.#input({ type: "Tick" });
     }
 
     #onClusterEvent(e: ClusterEvent): void {
         this.#opts.onEvent?.(e);
-        if (e.type === "SoftKeyPressed" && e.source === "softkey" && e.label === null) this.#pressNotUnderstood(e);
+        if (e.type === "SoftKeyPressed" && e.source === "softkey" && e.label === null) {
+            this.knowledge.pressNotUnderstood(e);
+        }
         this.#input(e);
-    }
-
-    /** A softkey press the box cannot interpret (template not learned): said once per phone. */
-    #pressNotUnderstood(e: Extract<ClusterEvent, { type: "SoftKeyPressed" }>): void {
-        if (this.#pressLogged.has(e.device)) return;
-        if (this.#pressLogged.size >= MAX_PRESS_LOGGED) this.#pressLogged.clear();
-        this.#pressLogged.add(e.device);
-        this.#log.info(
-            { device: e.device, name: e.name, event: e.event },
-            "softkey press not interpreted: this phone's softkey template is not known (a CallBack press is not recognised until it is: reset the phone from CallManager, or wait for its next registration)",
-        );
     }
 
     /** Runs one input through the engine and carries out its effects (the active box only). */

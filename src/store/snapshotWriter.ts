@@ -33,13 +33,56 @@ export type StoreHealthEvent =
     | { type: "write-rate-exceeded"; writesLastHour: number; ceiling: number }
     | { type: "write-rate-normal"; writesLastHour: number };
 
+/**
+ * The flash write budget: a token bucket (writes may burst up to a minute's worth of the ceiling, then follow
+ * its rate). Shared by the writers of one state directory, so the ceiling holds for all of them together.
+ */
+export class WriteBudget {
+    /** Most writes per hour. */
+    readonly ceiling: number;
+    readonly burst: number;
+    readonly #ratePerMs: number;
+    readonly #timers: TimerPort;
+    #tokens: number;
+    #tokensAt: number;
+
+    constructor(maxWritesPerHour = 3600, timers: TimerPort = realTimers) {
+        this.ceiling = maxWritesPerHour;
+        this.#ratePerMs = maxWritesPerHour / 3_600_000;
+        this.burst = Math.max(1, Math.floor(maxWritesPerHour / 60));
+        this.#timers = timers;
+        this.#tokens = this.burst;
+        this.#tokensAt = timers.now();
+    }
+
+    /** Refills the bucket; returns how long until a write may start leaving `reserve` tokens (0: now). */
+    wait(reserve = 0): number {
+        const now = this.#timers.now();
+        // A clock stepped back must not drain the bucket (it would hold every write for the size of the step).
+        this.#tokens = Math.min(this.burst, this.#tokens + Math.max(0, now - this.#tokensAt) * this.#ratePerMs);
+        this.#tokensAt = now;
+        const need = Math.min(this.burst, 1 + reserve);
+        return this.#tokens >= need ? 0 : Math.ceil((need - this.#tokens) / this.#ratePerMs);
+    }
+
+    /** A write was made. */
+    take(): void {
+        this.wait();
+        this.#tokens -= 1;
+    }
+}
+
 export interface SnapshotWriterOptions {
-    /** Most snapshot writes per hour; more changes wait and coalesce (default 3600). */
+    /** Most snapshot writes per hour; more changes wait and coalesce (default 3600). Ignored with `budget`. */
     maxWritesPerHour?: number;
+    /** A budget shared with other writers of the same flash (default: one of this writer's own). */
+    budget?: WriteBudget;
     /** Retry delay after a failed write, ms (default 5000). */
     retryMs?: number;
     timers?: TimerPort;
     onHealth?: (event: StoreHealthEvent) => void;
+    /** Called after each snapshot that reached flash. */
+    onWritten?: () => void;
 }
 
 interface Waiter {
@@ -67,15 +110,12 @@ export class SnapshotWriter {
     readonly #source: SnapshotSource;
     readonly #timers: TimerPort;
     /** Token bucket: writes may burst up to a minute's worth of the ceiling, then follow its rate. */
-    readonly #burst: number;
-    readonly #ratePerMs: number;
-    #tokens: number;
-    #tokensAt: number;
-    readonly #ceiling: number;
+    readonly #budget: WriteBudget;
     /** When a write was last held back by the ceiling (timers' clock). */
     #lastDelayed = Number.NEGATIVE_INFINITY;
     readonly #retryMs: number;
     readonly #onHealth: (e: StoreHealthEvent) => void;
+    readonly #onWritten: (() => void) | undefined;
     #waiting: Waiter[] = [];
     #writing = false;
     #dirty = false;
@@ -99,13 +139,10 @@ export class SnapshotWriter {
         this.#store = store;
         this.#source = source;
         this.#timers = opts.timers ?? realTimers;
-        this.#ceiling = opts.maxWritesPerHour ?? 3600;
-        this.#ratePerMs = this.#ceiling / 3_600_000;
-        this.#burst = Math.max(1, Math.floor(this.#ceiling / 60));
-        this.#tokens = this.#burst;
-        this.#tokensAt = this.#timers.now();
+        this.#budget = opts.budget ?? new WriteBudget(opts.maxWritesPerHour, this.#timers);
         this.#retryMs = opts.retryMs ?? 5000;
         this.#onHealth = opts.onHealth ?? (() => {});
+        this.#onWritten = opts.onWritten;
     }
 
     get healthy(): boolean {
@@ -194,8 +231,8 @@ export class SnapshotWriter {
         if (this.#writing || this.#timer !== null) return;
         if (!urgent && !this.#laterDue) return;
         // background writes keep half the burst for the changes someone waits for
-        const reserve = urgent ? 0 : this.#burst / 2;
-        const wait = this.#healthy ? this.#tokenWait(reserve) : this.#retryMs;
+        const reserve = urgent ? 0 : this.#budget.burst / 2;
+        const wait = this.#healthy ? this.#budget.wait(reserve) : this.#retryMs;
         if (this.#healthy && urgent) this.#checkRate(wait > 0);
         if (wait <= 0) {
             void this.#write();
@@ -238,8 +275,7 @@ export class SnapshotWriter {
             for (const w of batch) w.reject(failed);
         } else {
             const now = this.#timers.now();
-            this.#tokenWait();
-            this.#tokens -= 1;
+            this.#budget.take();
             this.#recent.push(now);
             this.#trim();
             if (!this.#healthy) {
@@ -247,18 +283,9 @@ export class SnapshotWriter {
                 this.#onHealth({ type: "recovered" });
             }
             for (const w of batch) w.resolve();
+            this.#onWritten?.();
         }
         this.#schedule();
-    }
-
-    /** Refills the bucket; returns how long until a write may start leaving `reserve` tokens (0: now). */
-    #tokenWait(reserve = 0): number {
-        const now = this.#timers.now();
-        // A clock stepped back must not drain the bucket (it would hold every write for the size of the step).
-        this.#tokens = Math.min(this.#burst, this.#tokens + Math.max(0, now - this.#tokensAt) * this.#ratePerMs);
-        this.#tokensAt = now;
-        const need = Math.min(this.#burst, 1 + reserve);
-        return this.#tokens >= need ? 0 : Math.ceil((need - this.#tokens) / this.#ratePerMs);
     }
 
     /** The alarm: changes arrive faster than the ceiling lets them be written, so they wait. */
@@ -269,11 +296,11 @@ export class SnapshotWriter {
         if (delayed) this.#lastDelayed = now;
         if (!this.#rateAlarm && delayed) {
             this.#rateAlarm = true;
-            this.#onHealth({ type: "write-rate-exceeded", writesLastHour: n, ceiling: this.#ceiling });
+            this.#onHealth({ type: "write-rate-exceeded", writesLastHour: n, ceiling: this.#budget.ceiling });
         } else if (
             this.#rateAlarm &&
             !delayed &&
-            n < this.#ceiling * 0.8 &&
+            n < this.#budget.ceiling * 0.8 &&
             now - this.#lastDelayed >= RATE_ALARM_CLEAR_MS
         ) {
             // Cleared only after writes have gone undelayed for a while: bursts just above the bucket's size

@@ -192,10 +192,9 @@ t.test("broker addresses", async (t) => {
 
 t.test("phone knowledge: none yet, every phone known, and the phones that lack something named", async (t) => {
     const { encodeSlot } = await import("../../src/store/slots.js");
-    const { encodeSnapshot, FORMAT_PROTOBUF } = await import("../../src/store/snapshotCodec.js");
+    const { encodeKnowledge, KNOWLEDGE_FORMAT } = await import("../../src/store/knowledgeCodec.js");
     const { readFileSync, mkdirSync } = await import("node:fs");
     const fixtures = join(import.meta.dirname, "../fixtures/store");
-    const engine = JSON.parse(readFileSync(join(fixtures, "expected-state.json"), "utf8"));
     const knowledge = JSON.parse(readFileSync(join(fixtures, "expected-knowledge.json"), "utf8"));
     const stateDir = join(dir, "knowledge-state");
     mkdirSync(stateDir);
@@ -211,12 +210,8 @@ t.test("phone knowledge: none yet, every phone known, and the phones that lack s
     });
     const write = (k: unknown) =>
         writeFileSync(
-            join(stateDir, "state.a"),
-            encodeSlot({
-                formatVersion: FORMAT_PROTOBUF,
-                generation: 1n,
-                payload: encodeSnapshot({ engine, session: 0, outboxAckedEseq: 0, knowledge: k as never }),
-            }),
+            join(stateDir, "knowledge.a"),
+            encodeSlot({ formatVersion: KNOWLEDGE_FORMAT, generation: 1n, payload: encodeKnowledge(k as never) }),
         );
     // the fixture: one phone learned at registration, one anonymous phone with a number from a call whose
     // CallManager's template is known

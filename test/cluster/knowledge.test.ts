@@ -5,7 +5,7 @@
  * installed late (nothing restored) says which phones it cannot serve, and learns from other phones.
  */
 import t from "tap";
-import type { KnowledgeSnapshot } from "../../src/cluster/knowledge.js";
+import { type KnowledgeSnapshot, unlearnedText } from "../../src/cluster/knowledge.js";
 import { ClusterModel } from "../../src/cluster/model.js";
 import { callInfo, callState, dial, Harness, tone } from "./helpers.js";
 
@@ -287,10 +287,10 @@ t.test("the unlearned text names the first phones and counts the rest", async (t
         missing: ["numbers" as const],
     }));
     t.equal(
-        ClusterModel.unlearnedText(phones),
+        unlearnedText(phones),
         "7 phones with traffic lack the CallBack key or their numbers (SEP000000000000, SEP000000000001, SEP000000000002, SEP000000000003, SEP000000000004 and 2 more): reset these phones from CallManager, or wait for their next registration",
     );
-    t.match(ClusterModel.unlearnedText(phones.slice(0, 1)), /^1 phone with traffic lacks/);
+    t.match(unlearnedText(phones.slice(0, 1)), /^1 phone with traffic lacks/);
 });
 
 t.test("phones without softkeys are not asked for a CallBack key", async (t) => {

@@ -175,7 +175,15 @@ t.test("show redundancy: this box, the active one, the other boxes, then the Cal
         members: [
             { node: "cbk1", address: "10.0.0.1", priority: 100, role: "active" as const, term: 3, seq: 41, ageMs: 120 },
         ],
-        stats: { promotions: 1, demotions: 1, statesPublished: 4, statesApplied: 9, refused: 0 },
+        stats: {
+            promotions: 1,
+            demotions: 1,
+            statesPublished: 4,
+            statesApplied: 9,
+            knowledgePublished: 2,
+            knowledgeApplied: 0,
+            refused: 0,
+        },
     };
     const out = await run("show redundancy", { redundancy: () => status });
     t.match(out, /This box\s+: cbk2, standby \(broker not connected: role kept\)/);

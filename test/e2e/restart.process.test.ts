@@ -50,7 +50,7 @@ interface FlashKnowledge {
 async function allLearned(dir: string): Promise<boolean> {
     const r = await callbackd(["snapshot", "--dir", dir, "--json"]);
     if (r.status !== 0) return false;
-    const k = (JSON.parse(r.stdout) as { snapshot: { knowledge: FlashKnowledge | null } }).snapshot.knowledge;
+    const k = (JSON.parse(r.stdout) as { knowledge: FlashKnowledge | null }).knowledge;
     return (
         k !== null && PHONES.every((p) => k.devices.some((d) => d.name !== null && d.lines.some((l) => l.dn === p.dn)))
     );

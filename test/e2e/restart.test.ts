@@ -8,8 +8,8 @@
  * The same with real `callbackd` processes: test/e2e/restart.process.test.ts.
  */
 import t, { type Test } from "tap";
-import { decodeSlot } from "../../src/store/slots.js";
-import { decodePayload } from "../../src/store/snapshotCodec.js";
+import { decodeKnowledge } from "../../src/store/knowledgeCodec.js";
+import { decodeSlot, KNOWLEDGE_SLOT_NAMES } from "../../src/store/slots.js";
 import { needTool } from "../helpers/tools.js";
 import { type Office, startOffice } from "./helpers.js";
 
@@ -23,17 +23,17 @@ const PHONES = [
 ];
 const OVERRIDES = { cluster: { knowledgeWriteDelayMs: 50 }, callback: { guardTimeMs: 1000 } };
 
-/** Devices in the newest snapshot on the office's flash. */
+/** Devices in the newest knowledge on the office's flash. */
 function devicesOnFlash(o: Office): number {
     let best: { generation: bigint; payload: Uint8Array; formatVersion: number } | null = null;
-    for (const name of ["state.a", "state.b"]) {
+    for (const name of KNOWLEDGE_SLOT_NAMES) {
         const bytes = o.fs.peek(name);
         if (bytes === undefined) continue;
         const rec = decodeSlot(bytes);
         if (typeof rec !== "string" && (best === null || rec.generation > best.generation)) best = rec;
     }
     if (best === null) return 0;
-    return decodePayload(best.formatVersion, best.payload).knowledge?.devices.length ?? 0;
+    return decodeKnowledge(best.payload).devices.length;
 }
 
 /** Waits until every phone is registered and what the box learned of them is on flash. */

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import t from "tap";
 import type { KnowledgeSnapshot } from "../../src/cluster/knowledge.js";
 import { NodeFlashFs } from "../../src/store/flashFs.js";
-import { SlotStore } from "../../src/store/slots.js";
+import { decodeKnowledge } from "../../src/store/knowledgeCodec.js";
+import { KNOWLEDGE_SLOT_NAMES, SlotStore } from "../../src/store/slots.js";
 import { decodePayload } from "../../src/store/snapshotCodec.js";
 
 const ROUNDS = Number(process.env.POWER_LOSS_ROUNDS ?? 200);
@@ -34,8 +35,7 @@ function rng(seed: number): () => number {
 }
 
 /** Why the knowledge read back is not one whole generation of the child's (see powerLossChild.mjs), or null. */
-function tornKnowledge(k: KnowledgeSnapshot | null): string | null {
-    if (k === null) return null;
+function tornKnowledge(k: KnowledgeSnapshot): string | null {
     const gen = k.devices[0]?.lastSeen;
     if (gen === undefined) return "knowledge without devices";
     if (k.devices.length !== 1 + (gen % 40)) return `knowledge ${gen}: ${k.devices.length} devices`;
@@ -111,10 +111,19 @@ t.test(
                 try {
                     const content = decodePayload(loaded.record.formatVersion, loaded.record.payload);
                     for (const r of content.engine.requests) ids.add(r.id);
-                    const torn = tornKnowledge(content.knowledge);
-                    if (torn !== null) problems.push(torn);
                 } catch (err) {
                     problems.push(`invalid payload: ${(err as Error).message}`);
+                }
+            }
+            const knowledge = await new SlotStore(new NodeFlashFs(dir), Date.now, KNOWLEDGE_SLOT_NAMES).load();
+            if (knowledge.quarantined.length > 0)
+                problems.push(`torn knowledge slot: ${knowledge.quarantined.join(", ")}`);
+            if (knowledge.record !== null) {
+                try {
+                    const torn = tornKnowledge(decodeKnowledge(knowledge.record.payload));
+                    if (torn !== null) problems.push(torn);
+                } catch (err) {
+                    problems.push(`invalid knowledge: ${(err as Error).message}`);
                 }
             }
             const lost = acked.filter((id) => !ids.has(id));
@@ -132,7 +141,7 @@ t.test(
         t.ok(totalAcked >= ROUNDS / 2, "the kills landed while requests were being acknowledged");
         t.ok(emptyRounds < ROUNDS * 0.75, `${emptyRounds} rounds were killed before any acknowledgement`);
         t.same(
-            readdirSync(dir).filter((f) => !f.startsWith("state.") || f.includes(".corrupt-")),
+            readdirSync(dir).filter((f) => !/^(state|knowledge)\./.test(f) || f.includes(".corrupt-")),
             [],
             "only slots (and at most a temp file) in the state directory",
         );

@@ -8,12 +8,10 @@ import fc from "fast-check";
 import protobuf from "protobufjs";
 import t from "tap";
 import type { CallBackRequest, CallerInfo, EngineState } from "../../src/callback/types.js";
-import type { KnowledgeSnapshot } from "../../src/cluster/knowledge.js";
 import { decodeSlot, StoreError } from "../../src/store/slots.js";
 import {
     decodePayload,
     decodeSnapshot,
-    encodeKnowledge,
     encodeSnapshot,
     FORMAT_JSON,
     FORMAT_PROTOBUF,
@@ -135,97 +133,12 @@ const engineState: fc.Arbitrary<EngineState> = rec({
     })),
 }));
 
-// Random knowledge (schema 2): table indexes always name an entry.
-const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
-const forwarding = rec({ all: orNull(fc.string()), busy: orNull(fc.string()), noAnswer: orNull(fc.string()) });
-const line = rec({
-    instance: fc.integer({ min: 1, max: 64 }),
-    dn: orNull(fc.string()),
-    dnSource: orNull(fc.constantFrom("linestat" as const, "callinfo" as const)),
-    displayName: orNull(fc.string()),
-    label: orNull(fc.string()),
-    forwarding: orNull(forwarding),
-    learnedAt: orNull(num),
-});
-const knowledge: fc.Arbitrary<KnowledgeSnapshot> = fc
-    .record(
-        {
-            templates: fc.array(
-                fc.array(fc.tuple(u32, fc.string(), orNull(fc.integer({ min: 0, max: 255 }))), { maxLength: 6 }),
-                { maxLength: 3 },
-            ),
-            sets: fc.array(fc.array(fc.array(u32, { maxLength: 4 }), { maxLength: 4 }), { maxLength: 3 }),
-            cms: fc.array(fc.tuple(fc.string(), fc.nat(), fc.nat(), num), { maxLength: 3 }),
-            devices: fc.array(
-                rec({
-                    key: fc.string({ minLength: 1 }),
-                    name: orNull(fc.string()),
-                    mac: orNull(fc.string()),
-                    ip: orNull(fc.string()),
-                    stationIp: orNull(fc.string()),
-                    deviceType: orNull(u32),
-                    firmware: orNull(fc.string()),
-                    protocolVersion: orNull(u32),
-                    cmProtocolVersion: orNull(u32),
-                    keepAliveS: orNull(num),
-                    secondaryKeepAliveS: orNull(num),
-                    dateTemplate: orNull(fc.string()),
-                    userName: orNull(fc.string()),
-                    serverName: orNull(fc.string()),
-                    homeCm: orNull(fc.string()),
-                    mode: fc.constantFrom("callstate" as const, "derived" as const, "unknown" as const),
-                    template: fc.nat(),
-                    sets: fc.nat(),
-                    clock: orNull(
-                        rec({ localMs: num, setAt: num, utcOffsetS: orNull(fc.integer({ min: -50400, max: 50400 })) }),
-                    ),
-                    learnedBy: fc.constantFrom("registration" as const, "traffic" as const),
-                    learnedAt: num,
-                    lastSeen: num,
-                    lines: fc.array(line, { maxLength: 3 }),
-                }),
-                { maxLength: 4 },
-            ),
-        },
-        { noNullPrototype: true },
-    )
-    .map(({ templates, sets, cms, devices }) => {
-        const index = (i: number, n: number) => (n === 0 || i % 3 === 0 ? null : i % n);
-        return {
-            templates: templates.map((slots) => ({
-                events: slots.map((x) => x[0]),
-                labels: slots.map((x) => x[1]),
-                codes: slots.map((x) => x[2]),
-            })),
-            sets,
-            callManagers: cms.map(([address, tpl, set, learnedAt]) => ({
-                address,
-                template: index(tpl, templates.length),
-                sets: index(set, sets.length),
-                learnedAt,
-            })),
-            devices: devices.map((d) => ({
-                ...d,
-                template: index(d.template, templates.length),
-                sets: index(d.sets, sets.length),
-            })),
-        };
-    });
-
 t.test("decode(encode(s)) deep-equals s for random states (nulls included)", async (t) => {
     let n = 0;
     fc.assert(
-        fc.property(engineState, num, num, orNull(knowledge), (engine, session, outboxAckedEseq, k) => {
-            const back = decodeSnapshot(encodeSnapshot({ engine, session, outboxAckedEseq, knowledge: k }));
-            t.strictSame(back, { engine, session, outboxAckedEseq, knowledge: k });
-            if (k !== null) {
-                // knowledge encoded once and appended gives the same bytes as encoding it with the rest
-                const pre = encodeSnapshot({ engine, session, outboxAckedEseq, knowledge: encodeKnowledge(k) });
-                t.strictSame(
-                    Buffer.from(pre),
-                    Buffer.from(encodeSnapshot({ engine, session, outboxAckedEseq, knowledge: k })),
-                );
-            }
+        fc.property(engineState, num, num, (engine, session, outboxAckedEseq) => {
+            const back = decodeSnapshot(encodeSnapshot({ engine, session, outboxAckedEseq }));
+            t.strictSame(back, { engine, session, outboxAckedEseq });
             n++;
         }),
         { numRuns: 300 },
@@ -237,12 +150,9 @@ t.test("decode(encode(s)) deep-equals s for random states (nulls included)", asy
 // Every released format
 
 const expected = JSON.parse(readFileSync(join(fixtures, "expected-state.json"), "utf8")) as EngineState;
-const expectedKnowledge = JSON.parse(
-    readFileSync(join(fixtures, "expected-knowledge.json"), "utf8"),
-) as KnowledgeSnapshot;
 
 t.test("a snapshot from every released format and schema version still loads", async (t) => {
-    const slots = readdirSync(fixtures).filter((f) => f.endsWith(".slot"));
+    const slots = readdirSync(fixtures).filter((f) => f.startsWith("snapshot-") && f.endsWith(".slot"));
     // a release that adds a format or a schema version must add its fixture (make-fixtures.ts)
     t.ok(slots.includes("snapshot-format1.slot"), "format 1 (JSON)");
     for (let v = 1; v <= SCHEMA_VERSION; v++) t.ok(slots.includes(`snapshot-format2-schema${v}.slot`), `schema ${v}`);
@@ -254,11 +164,6 @@ t.test("a snapshot from every released format and schema version still loads", a
         }
         const content = decodePayload(rec.formatVersion, rec.payload);
         t.strictSame(content.engine, expected, `${name}: the engine state`);
-        // knowledge from schema 2 on; older snapshots have none (the box learns it again from the wire)
-        const schema = /schema(\d+)/.exec(name)?.[1];
-        if (schema !== undefined && Number(schema) >= 2)
-            t.strictSame(content.knowledge, expectedKnowledge, `${name}: knowledge`);
-        else t.equal(content.knowledge, null, `${name}: no knowledge`);
         if (rec.formatVersion === FORMAT_PROTOBUF) t.match(content, { session: 7, outboxAckedEseq: 42 });
         else t.match(content, { session: 0, outboxAckedEseq: 0 });
     }
@@ -359,49 +264,6 @@ t.test("bad payloads fail with a StoreError naming the problem", async (t) => {
     );
     const noOutbox = decodeSnapshot(raw((m) => delete m.outbox));
     t.equal(noOutbox.outboxAckedEseq, 0, "a snapshot without the outbox field reads as 0");
-    const withKnowledge = (patch: (k: Record<string, unknown>) => void) =>
-        code(() => {
-            const k = structuredClone(expectedKnowledge) as unknown as Record<string, unknown>;
-            patch(k);
-            return decodeSnapshot(
-                encodeSnapshot({
-                    engine: expected,
-                    session: 1,
-                    outboxAckedEseq: 0,
-                    knowledge: k as unknown as KnowledgeSnapshot,
-                }),
-            );
-        });
-    const device0 = (k: Record<string, unknown>) =>
-        (k.devices as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
-    t.equal(
-        withKnowledge((k) => (device0(k).template = 7)),
-        "STORE_SNAPSHOT_INVALID",
-        "template index beyond the table",
-    );
-    t.equal(
-        withKnowledge((k) => (device0(k).sets = 3)),
-        "STORE_SNAPSHOT_INVALID",
-        "sets index beyond the table",
-    );
-    t.equal(
-        withKnowledge((k) => (device0(k).key = "")),
-        "STORE_SNAPSHOT_INVALID",
-        "a device without a key",
-    );
-    t.equal(
-        withKnowledge((k) => (device0(k).learnedBy = "magic")),
-        "STORE_SNAPSHOT_INVALID",
-        "an unspecified learnedBy",
-    );
-    t.equal(
-        withKnowledge((k) => {
-            const tpl = (k.templates as Array<Record<string, unknown>>)[0] as { labels: string[] };
-            tpl.labels.pop();
-        }),
-        "STORE_SNAPSHOT_INVALID",
-        "a template whose slots do not line up",
-    );
 });
 
 t.test("inspectPayload prints readable JSON", async (t) => {
