@@ -542,8 +542,12 @@ export class CallbackService {
 
     #onStoreHealth(e: StoreHealthEvent): void {
         if (e.type === "write-failed") this.#alarm("flash.not-writable", "raise", e.error.message);
-        else if (e.type === "recovered") this.#alarm("flash.not-writable", "clear", "snapshots are written again");
-        else if (e.type === "write-rate-exceeded")
+        else if (e.type === "recovered") {
+            // the requests and the knowledge have a writer each: the alarm clears once both write again
+            if (this.writer.healthy && this.knowledge.writer.healthy) {
+                this.#alarm("flash.not-writable", "clear", "snapshots are written again");
+            }
+        } else if (e.type === "write-rate-exceeded")
             this.#alarm(
                 "flash.write-rate",
                 "raise",

@@ -130,30 +130,34 @@ t.test("election, replication, handback and failover", { skip }, async (t) => {
     t.equal(b.mgr.status().term, 3);
 });
 
-t.test("knowledge: the active box publishes it (retained), a standby that joins later takes it", { skip }, async (t) => {
-    const broker = await TestBroker.start();
-    t.teardown(() => broker.destroy());
-    const a = box(broker, "cbk-a", "10.0.0.1");
-    t.teardown(() => a.mgr.stop());
-    await until(() => a.fake.role === "active", "a active");
-    a.fake.knowledge = "phones-v1";
-    a.mgr.replicateKnowledge();
-    await until(() => a.mgr.status().stats.knowledgePublished >= 1, "published");
-    // a standby joining later gets the retained knowledge
-    const b = box(broker, "cbk-b", "10.0.0.2");
-    t.teardown(() => b.mgr.stop());
-    await until(() => b.fake.knowledgeApplied.includes("phones-v1"), "b takes a's knowledge");
-    a.fake.knowledge = "phones-v2";
-    a.mgr.replicateKnowledge();
-    await until(() => b.fake.knowledgeApplied.includes("phones-v2"), "and every later one");
-    t.equal(b.mgr.status().stats.knowledgeApplied, b.fake.knowledgeApplied.length);
-    // a standby publishes nothing, and the active box does not take knowledge
-    b.fake.knowledge = "from-b";
-    b.mgr.replicateKnowledge();
-    await new Promise((r) => setTimeout(r, 200));
-    t.notOk(a.fake.knowledgeApplied.includes("from-b"));
-    t.equal(b.mgr.status().stats.knowledgePublished, 0);
-});
+t.test(
+    "knowledge: the active box publishes it (retained), a standby that joins later takes it",
+    { skip },
+    async (t) => {
+        const broker = await TestBroker.start();
+        t.teardown(() => broker.destroy());
+        const a = box(broker, "cbk-a", "10.0.0.1");
+        t.teardown(() => a.mgr.stop());
+        await until(() => a.fake.role === "active", "a active");
+        a.fake.knowledge = "phones-v1";
+        a.mgr.replicateKnowledge();
+        await until(() => a.mgr.status().stats.knowledgePublished >= 1, "published");
+        // a standby joining later gets the retained knowledge
+        const b = box(broker, "cbk-b", "10.0.0.2");
+        t.teardown(() => b.mgr.stop());
+        await until(() => b.fake.knowledgeApplied.includes("phones-v1"), "b takes a's knowledge");
+        a.fake.knowledge = "phones-v2";
+        a.mgr.replicateKnowledge();
+        await until(() => b.fake.knowledgeApplied.includes("phones-v2"), "and every later one");
+        t.equal(b.mgr.status().stats.knowledgeApplied, b.fake.knowledgeApplied.length);
+        // a standby publishes nothing, and the active box does not take knowledge
+        b.fake.knowledge = "from-b";
+        b.mgr.replicateKnowledge();
+        await new Promise((r) => setTimeout(r, 200));
+        t.notOk(a.fake.knowledgeApplied.includes("from-b"));
+        t.equal(b.mgr.status().stats.knowledgePublished, 0);
+    },
+);
 
 t.test("a box whose connection drops is replaced (Will), and comes back as standby", { skip }, async (t) => {
     const broker = await TestBroker.start();
