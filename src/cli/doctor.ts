@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { loadPcapAddon } from "../capture/pcapChild.js";
+import { type KnowledgeSnapshot, lackingInSnapshot } from "../cluster/knowledge.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { describeError } from "../errors.js";
@@ -111,6 +112,7 @@ export async function diagnose(opts: DoctorOptions): Promise<CheckResult[]> {
     results.push(checkPrivilege(config, p));
     results.push(checkSource(config, p));
     results.push(checkStateDir(config, opts.env));
+    results.push(await checkKnowledge(config, opts.env));
     results.push(await checkBroker(config, p));
     results.push(checkPush(config));
     results.push({
@@ -228,6 +230,47 @@ function checkStateDir(config: Config, env: NodeJS.ProcessEnv): CheckResult {
             fix: "check the data partition is mounted read-write and owned by callbackd",
         };
     }
+}
+
+/**
+ * What the box learned about the phones (the newest snapshot in the state directory): a box installed in a
+ * running office, or one that lost its state, knows nothing of phones that registered before; each phone
+ * that lacks what Call Back needs is named with what it lacks.
+ */
+async function checkKnowledge(config: Config, env: NodeJS.ProcessEnv): Promise<CheckResult> {
+    const name = "phone knowledge";
+    const dir = stateDirectory(config, env);
+    const REMEDY = "reset these phones from CallManager (Device > Phone > Reset), or wait for their next registration";
+    if (!existsSync(dir)) return { name, status: "SKIP", detail: "no state directory yet" };
+    const { readStateDirectory } = await import("./snapshot.js");
+    let k: KnowledgeSnapshot | null;
+    try {
+        k = (await readStateDirectory(dir)).knowledge?.content ?? null;
+    } catch (err) {
+        return { name, status: "WARN", detail: `the state directory cannot be read: ${describeError(err).message}` };
+    }
+    if (k === null || k.devices.length === 0) {
+        return {
+            name,
+            status: "WARN",
+            detail: "no phone learned yet: the box learns a phone at its registration (or, partly, from its calls)",
+            fix: `after installing the box in a running office, ${REMEDY}`,
+        };
+    }
+    const lacking = lackingInSnapshot(k);
+    if (lacking.length === 0) {
+        return { name, status: "OK", detail: `${k.devices.length} phone(s) known with their CallBack key and numbers` };
+    }
+    const shown = lacking
+        .slice(0, 10)
+        .map((x) => `${x.device.name ?? x.device.key} lacks ${x.missing.join(" and ")}`)
+        .join("; ");
+    return {
+        name,
+        status: "WARN",
+        detail: `${lacking.length} of ${k.devices.length} phone(s) cannot be served fully: ${shown}${lacking.length > 10 ? `; and ${lacking.length - 10} more (callbackd snapshot lists them)` : ""}`,
+        fix: REMEDY,
+    };
 }
 
 /** Host and port of an MQTT broker URL (default ports per scheme). */

@@ -33,9 +33,12 @@ Usage:
   callbackd run [--config FILE]
       Run the service (live capture on capture.interface, or capture.file).
   callbackd replay <file> [--config FILE] [--speed N | --as-fast-as-possible] [--linger SECONDS]
-      Run the service on a capture with capture time as the clock (state in memory), then print a summary
-      (requests made, notified, ended by reason). --speed N paces frames at N× real time (default: as fast
-      as possible); --linger keeps the phone-facing HTTP service up that long after the capture ends.
+                   [--state-dir DIR]
+      Run the service on a capture with capture time as the clock, then print a summary (requests made,
+      notified, ended by reason, phones it could not learn, alarms). --speed N paces frames at N× real time
+      (default: as fast as possible); --linger keeps the phone-facing HTTP service up that long after the
+      capture ends. State is in memory unless --state-dir names a directory to restore from and save to
+      (replaying a capture in parts, as a box restarted between them would see it).
   callbackd doctor [--config FILE]
       Check this box: capture privilege, interface, state directory, broker, configuration, time sync,
       pcap addon. One line per check (OK/WARN/FAIL) with what to fix; exit code 1 when a check fails.
@@ -244,6 +247,7 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
             speed: { type: "string" },
             "as-fast-as-possible": { type: "boolean" },
             linger: { type: "string" },
+            "state-dir": { type: "string" },
         },
         1,
     );
@@ -261,7 +265,15 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
     try {
-        await runReplay(config, { file, speed, lingerS, out: io.out, signal: ac.signal });
+        const stateDir = values["state-dir"] as string | undefined;
+        await runReplay(config, {
+            file,
+            speed,
+            lingerS,
+            out: io.out,
+            signal: ac.signal,
+            ...(stateDir !== undefined ? { stateDir } : {}),
+        });
     } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);

@@ -1,15 +1,16 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, mkdirSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EngineEffect } from "../callback/types.js";
 import type { CapturedFrame } from "../capture/frame.js";
 import { CaptureFileParser, type CaptureFileStats } from "../capture/pcapFile.js";
+import type { UnlearnedPhone } from "../cluster/knowledge.js";
 import type { ClusterEvent } from "../cluster/types.js";
 import type { Config } from "../config/types.js";
 import { CaptureError, UsageError } from "../errors.js";
 import { configureLogging } from "../logging/logger.js";
 import { CallbackService } from "../service/callbackService.js";
-import { MemoryFlashFs } from "../store/flashFs.js";
+import { MemoryFlashFs, NodeFlashFs } from "../store/flashFs.js";
 
 /** How a replay runs. */
 export interface ReplayOptions {
@@ -22,6 +23,8 @@ export interface ReplayOptions {
     out: Writable;
     /** Ends the replay (and the linger) early. */
     signal?: AbortSignal;
+    /** A state directory to restore from and save to (default: state in memory only). */
+    stateDir?: string;
 }
 
 /** What a replay did. */
@@ -40,6 +43,10 @@ export interface ReplaySummary {
     pushFailed: number;
     /** Capture time covered, seconds. */
     captureSeconds: number;
+    /** Phones with traffic that lacked the CallBack key or their numbers at the end, and what each lacked. */
+    unlearned: UnlearnedPhone[];
+    /** Alarms active at the end (id: details). */
+    alarms: string[];
 }
 
 /** Parses a --speed value: a positive finite number. */
@@ -59,8 +66,9 @@ export function parseLinger(text: string): number {
 
 /**
  * Runs the Call Back service on a capture file with capture time as the engine clock, then keeps the
- * phone-facing HTTP service up for `lingerS`. The state lives in memory: a replay never touches the box's
- * state directory. Resolves with the summary (also printed to `out`).
+ * phone-facing HTTP service up for `lingerS`. The state lives in memory unless `stateDir` is given (it is
+ * restored from there and saved there: the box's own state directory is only touched when named).
+ * Resolves with the summary (also printed to `out`).
  */
 export async function runReplay(config: Config, opts: ReplayOptions): Promise<ReplaySummary> {
     configureLogging({ level: config.log.level, modules: config.log.modules, pretty: config.log.pretty });
@@ -76,7 +84,18 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
             ended[e.reason] = (ended[e.reason] ?? 0) + 1;
         }
     };
-    const service = new CallbackService({ config, fs: new MemoryFlashFs(), timeMode: "capture", onEvent });
+    const alarms = new Map<string, string>();
+    if (opts.stateDir !== undefined) mkdirSync(opts.stateDir, { recursive: true, mode: 0o750 });
+    const service = new CallbackService({
+        config,
+        fs: opts.stateDir === undefined ? new MemoryFlashFs() : new NodeFlashFs(opts.stateDir),
+        timeMode: "capture",
+        onEvent,
+        onAlarm: (id, action, details) => {
+            if (action === "raise") alarms.set(id, details);
+            else alarms.delete(id);
+        },
+    });
     await service.start();
     let first = Number.NaN;
     let last = Number.NaN;
@@ -89,7 +108,7 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
     };
     let stats: CaptureFileStats;
     try {
-        stats = await replayFrames(opts.file, opts.speed, sink, opts.signal);
+        stats = await replayFrames(opts.file, opts.speed, sink, opts.signal, () => service.durableWritesDone());
         service.pipeline.finish();
         service.tick();
         if (stats.corrupt) opts.out.write(`warning: capture is corrupt: ${stats.corruptReason ?? "unknown"}\n`);
@@ -113,6 +132,8 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
         pushOk: service.counters.pushOk,
         pushFailed: service.counters.pushFailed,
         captureSeconds: Number.isNaN(first) ? 0 : Math.round((last - first) * 1000) / 1000,
+        unlearned: service.model.unlearnedPhones(),
+        alarms: [...alarms].map(([id, details]) => `${id}: ${details}`),
     };
     opts.out.write(formatSummary(summary));
     return summary;
@@ -131,6 +152,13 @@ export function formatSummary(s: ReplaySummary): string {
         `ended: ${reasons === "" ? "none" : reasons}`,
         `still open: ${s.open}`,
         `pushes: ${s.pushOk} ok, ${s.pushFailed} failed`,
+        `phones not learned: ${s.unlearned.length === 0 ? "none" : s.unlearned.length}`,
+        ...s.unlearned.map(
+            (p) =>
+                `  ${p.name ?? p.device}${p.ip !== null && p.name !== null ? ` (${p.ip})` : ""} lacks ${p.missing.join(" and ")}`,
+        ),
+        `alarms: ${s.alarms.length === 0 ? "none" : s.alarms.length}`,
+        ...s.alarms.map((a) => `  ${a}`),
         "",
     ].join("\n");
 }
@@ -148,6 +176,8 @@ export async function replayFrames(
     speed: number | null,
     sink: (frame: CapturedFrame) => void,
     signal: AbortSignal | undefined,
+    /** After each frame: what to wait for before the next (the service's durable writes), or null. */
+    settled: () => Promise<void> | null = () => null,
 ): Promise<CaptureFileStats> {
     const parser = new CaptureFileParser({ name: file });
     const pending: CapturedFrame[] = [];
@@ -187,6 +217,8 @@ export async function replayFrames(
                     if (due > 1) await sleep(due, undefined, signal ? { signal } : {}).catch(() => {});
                 }
                 sink(f);
+                const wait = settled();
+                if (wait !== null) await wait;
             }
             pending.length = 0;
             if (parser.done) break;

@@ -195,7 +195,9 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
     try {
         // Frames as fast as possible, but yielding as capture time moves on, so snapshot writes and push
         // answers land at about the capture time they belong to (as in `replay`).
-        const capture = await replayFrames(config.capture.file as string, null, service.onFrame, signal);
+        const capture = await replayFrames(config.capture.file as string, null, service.onFrame, signal, () =>
+            service.durableWritesDone(),
+        );
         service.pipeline.finish();
         service.tick();
         log.info({ capture, ...counters() }, "capture file replayed");

@@ -5,19 +5,52 @@
  */
 import type { Writable } from "node:stream";
 import type { CallBackRequest } from "../callback/types.js";
+import { type KnowledgeSnapshot, lackingInSnapshot, modelOf } from "../cluster/knowledge.js";
 import { CallbackdError, describeError } from "../errors.js";
 import { NodeFlashFs } from "../store/flashFs.js";
-import { decodeSlot, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
+import { decodeKnowledge } from "../store/knowledgeCodec.js";
+import { decodeSlot, KNOWLEDGE_SLOT_NAMES, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
 import { decodePayload, type SnapshotContent } from "../store/snapshotCodec.js";
 
 /** A state directory with no snapshot at all. */
 export class SnapshotMissingError extends CallbackdError {}
 
-/** Prints the slots of `dir` and the newest decodable snapshot; resolves with the exit code. */
-export async function runSnapshotInspect(dir: string, json: boolean, out: Writable): Promise<number> {
-    const fs = new NodeFlashFs(dir);
-    const slots: Array<{ name: string; rec: SlotRecord | null; problem: string | null; bytes: number }> = [];
-    for (const name of SLOT_NAMES) {
+/** One slot file as found: its record, or why it has none. */
+export interface SlotFound {
+    name: string;
+    rec: SlotRecord | null;
+    problem: string | null;
+    bytes: number;
+}
+
+/** The newest record of a slot pair that decodes, with what it decoded to. */
+export interface Chosen<T> {
+    name: string;
+    rec: SlotRecord;
+    content: T;
+}
+
+/** What a state directory holds, read without changing anything. */
+export interface StateDirectoryContents {
+    /** Both pairs' slots: the requests' (state.*), then the knowledge's. */
+    slots: SlotFound[];
+    /** The newest request snapshot that decodes. */
+    chosen: Chosen<SnapshotContent> | null;
+    /** The newest knowledge that decodes. */
+    knowledge: Chosen<KnowledgeSnapshot> | null;
+    /** Valid slots whose payload did not decode (e.g. a newer release's). */
+    undecodable: string[];
+}
+
+/** Reads a slot pair and decodes the newest record it can. */
+async function readPair<T>(
+    fs: NodeFlashFs,
+    names: readonly string[],
+    decode: (rec: SlotRecord) => T,
+    undecodable: string[],
+): Promise<{ slots: SlotFound[]; chosen: Chosen<T> | null }> {
+    const slots: SlotFound[] = [];
+    for (const name of names) {
         let bytes: Uint8Array | null = null;
         try {
             bytes = await fs.read(name);
@@ -37,16 +70,33 @@ export async function runSnapshotInspect(dir: string, json: boolean, out: Writab
         );
     }
     const valid = slots.filter((s) => s.rec !== null).sort((a, b) => (a.rec!.generation < b.rec!.generation ? 1 : -1));
-    let chosen: { name: string; rec: SlotRecord; content: SnapshotContent } | null = null;
-    const undecodable: string[] = [];
     for (const s of valid) {
         try {
-            chosen = { name: s.name, rec: s.rec!, content: decodePayload(s.rec!.formatVersion, s.rec!.payload) };
-            break;
+            return { slots, chosen: { name: s.name, rec: s.rec!, content: decode(s.rec!) } };
         } catch (err) {
             undecodable.push(`${s.name}: ${describeError(err).message}`);
         }
     }
+    return { slots, chosen: null };
+}
+
+/** Reads both slot pairs of `dir` and decodes the newest of each it can (read-only, safe while the service runs). */
+export async function readStateDirectory(dir: string): Promise<StateDirectoryContents> {
+    const fs = new NodeFlashFs(dir);
+    const undecodable: string[] = [];
+    const requests = await readPair(fs, SLOT_NAMES, (r) => decodePayload(r.formatVersion, r.payload), undecodable);
+    const knowledge = await readPair(fs, KNOWLEDGE_SLOT_NAMES, (r) => decodeKnowledge(r.payload), undecodable);
+    return {
+        slots: [...requests.slots, ...knowledge.slots],
+        chosen: requests.chosen,
+        knowledge: knowledge.chosen,
+        undecodable,
+    };
+}
+
+/** Prints the slots of `dir` and the newest decodable snapshot; resolves with the exit code. */
+export async function runSnapshotInspect(dir: string, json: boolean, out: Writable): Promise<number> {
+    const { slots, chosen, knowledge, undecodable } = await readStateDirectory(dir);
     if (json) {
         out.write(
             `${JSON.stringify(
@@ -61,6 +111,7 @@ export async function runSnapshotInspect(dir: string, json: boolean, out: Writab
                     })),
                     undecodable,
                     snapshot: chosen === null ? null : { slot: chosen.name, ...chosen.content },
+                    knowledge: knowledge === null ? null : { slot: knowledge.name, ...knowledge.content },
                 },
                 null,
                 2,
@@ -83,8 +134,9 @@ export async function runSnapshotInspect(dir: string, json: boolean, out: Writab
             );
             for (const r of engine.requests) out.write(`  ${describeRequest(r)}\n`);
         }
+        describeKnowledge(knowledge?.content ?? null, out);
     }
-    if (chosen === null) {
+    if (chosen === null && knowledge === null) {
         throw new SnapshotMissingError("SNAPSHOT_NONE", `no snapshot that can be decoded in ${dir}`, { dir });
     }
     return 0;
@@ -94,4 +146,28 @@ function describeRequest(r: CallBackRequest): string {
     const caller = r.caller.name ?? r.caller.device;
     const state = r.suspended ? `${r.phase} (suspended)` : r.phase;
     return `${r.id}  ${caller}${r.caller.dn !== null ? ` (${r.caller.dn})` : ""} → ${r.calledDn}  ${r.trigger}  ${state}  made ${new Date(r.createdAt).toISOString()}  expires ${new Date(r.expiresAt).toISOString()}`;
+}
+
+/** What the box learned about the cluster: one line per phone (name, address, model, numbers, what it lacks). */
+function describeKnowledge(k: KnowledgeSnapshot | null, out: Writable): void {
+    if (k === null) {
+        out.write("Knowledge: none (nothing learned yet, or the state was written by a release before 0.2)\n");
+        return;
+    }
+    const byReg = k.devices.filter((d) => d.learnedBy === "registration").length;
+    out.write(
+        `Knowledge: ${k.devices.length} phone(s) (${byReg} learned at registration, ${k.devices.length - byReg} from traffic), ${k.templates.length} softkey template(s), ${k.callManagers.length} CallManager(s)\n`,
+    );
+    const lacking = new Map(lackingInSnapshot(k).map((x) => [x.device, x.missing]));
+    for (const d of k.devices) {
+        const missing = lacking.get(d) ?? [];
+        const dns = d.lines.map((l) => l.dn).filter((dn) => dn !== null);
+        out.write(
+            `  ${d.name ?? d.key}  ${d.ip ?? "-"}  ${modelOf(d.deviceType).model ?? "model unknown"}  ${dns.length > 0 ? dns.join(",") : "no numbers"}  last seen ${iso(d.lastSeen)}${missing.length > 0 ? `  lacks ${missing.join(" and ")}` : ""}\n`,
+        );
+    }
+}
+
+function iso(s: number): string {
+    return new Date(s * 1000).toISOString();
 }

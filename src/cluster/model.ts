@@ -17,11 +17,26 @@ import type { StreamContext } from "../protocol/dispatcher.js";
 import type { CtiEvent } from "../qbe/link.js";
 import type { SccpFields, SccpMessage } from "../sccp/codec.js";
 import type { SccpMessageObserver } from "../sccp/stream.js";
-import { CALLBACK_MODELS, DEVICE_TYPES } from "../sccp/tables/deviceTypes.js";
 import { CALL_STATES, STIMULI, TONES } from "../sccp/tables/enums.js";
 import { LABEL_CALLBACK } from "../sccp/tables/labels.js";
 import { type CloseReason, TcpConnection } from "../wire/reassembly.js";
 import { CtiTracker } from "./cti.js";
+import {
+    type DeviceFacts,
+    deviceSnapshot,
+    type KnowledgeExport,
+    type KnowledgeSnapshot,
+    type KnowledgeSummary,
+    KnowledgeTables,
+    type LearnedBy,
+    type LineFacts,
+    type Missing,
+    missingFacts,
+    modelOf,
+    RestoredTables,
+    restoredFacts,
+    type UnlearnedPhone,
+} from "./knowledge.js";
 import {
     callBackInSet,
     mergeSets,
@@ -33,11 +48,10 @@ import {
     type SoftKeyTemplate,
     slotOfEvent,
 } from "./softkeys.js";
-import { clockFromTimeDate, type PhoneClock, phoneTimeAt } from "./time.js";
+import { clockFromTimeDate, phoneTimeAt } from "./time.js";
 import type {
     CallBackTrigger,
     CallDirection,
-    CallStateMode,
     CallView,
     ClusterEvent,
     ClusterModelOptions,
@@ -176,14 +190,9 @@ interface Call {
     legKeys: string[] | null;
 }
 
-interface Line {
+/** A line: its facts (durable) and what is happening on it. */
+interface Line extends LineFacts {
     device: Device;
-    instance: number;
-    dn: string | null;
-    dnSource: "linestat" | "callinfo" | null;
-    displayName: string | null;
-    label: string | null;
-    forwarding: ForwardingView | null;
     calls: Call[];
     uncertain: boolean;
     state: DnState;
@@ -216,40 +225,26 @@ interface Conn {
     uncertain: boolean;
 }
 
-interface Device {
-    key: string;
-    name: string | null;
-    mac: string | null;
-    ip: string | null;
-    stationIp: string | null;
-    deviceType: number | null;
-    firmware: string | null;
-    protocolVersion: number | null;
-    cmProtocolVersion: number | null;
+/** A device: its facts (durable, see knowledge.ts) and its activity (registration, links, calls). */
+interface Device extends DeviceFacts {
     headerVersion: number | null;
     registration: RegistrationState;
     inferred: boolean;
     registeredAt: number | null;
     unregisteredReason: UnregisterReason | null;
     unregistering: boolean;
-    keepAliveS: number | null;
-    secondaryKeepAliveS: number | null;
-    dateTemplate: string | null;
-    userName: string | null;
-    serverName: string | null;
-    lastSeen: number;
     lastPhoneRx: number;
     uncertain: boolean;
-    mode: CallStateMode;
     links: Link[];
     primary: Link | null;
     lines: (Line | undefined)[];
-    template: SoftKeyTemplate | null;
-    sets: SoftKeySets | null;
-    clock: PhoneClock | null;
     idleSoftKeySet: number | null;
     /** An old-form CallInfo that came before its call (CallManager 2.x sends it before the ringer). */
     pendingInfo: { f: SccpFields; ts: number } | null;
+    /** Capture time (s) of the device's first traffic in this run (restored knowledge is confirmed by it). */
+    seenAt: number | null;
+    /** Changes to this device's facts (a snapshot writer re-encodes a device only when this moved). */
+    rev: number;
     removed: boolean;
 }
 
@@ -305,12 +300,20 @@ function stateName(s: number | null): string {
     return CALL_STATES[s] ?? `State${s}`;
 }
 
-function modelOf(type: number | null): { model: string | null; softkey: boolean } {
-    if (type === null) return { model: null, softkey: false };
-    for (const m of CALLBACK_MODELS)
-        if (m.codes.includes(type)) return { model: m.model, softkey: m.role === "softkey" };
-    return { model: DEVICE_TYPES[type] ?? `DeviceType${type}`, softkey: false };
+/** A phone clock set again within this much of what it showed is not news (ms). */
+const CLOCK_MOVED_MS = 60_000;
+
+/** The softkey template and sets a CallManager sent last, and when (capture time, s). */
+interface CmSoftKeys {
+    template: SoftKeyTemplate | null;
+    sets: SoftKeySets | null;
+    learnedAt: number;
 }
+
+/** A day in seconds (knowledge age is counted in days). */
+const DAY_S = 86_400;
+/** How often (capture time, s) knowledge is checked for devices not seen within the maximum age. */
+const EXPIRY_SCAN_S = 3600;
 
 /** The cluster model. Implements the SCCP observer; feed CTI events with `onCtiEvent`. */
 export class ClusterModel implements SccpMessageObserver {
@@ -324,7 +327,7 @@ export class ClusterModel implements SccpMessageObserver {
     /** Leg matching index: "calling|called" → unmatched legs. */
     private readonly legs = new Map<string, Call[]>();
     /** Last softkey template and sets each CallManager sent (for phones whose registration was missed). */
-    private readonly cmSoftKeys = new Map<string, { template: SoftKeyTemplate | null; sets: SoftKeySets | null }>();
+    private readonly cmSoftKeys = new Map<string, CmSoftKeys>();
     private readonly staticByDn = new Map<string, StaticDirectoryEntry[]>();
     private readonly staticByName = new Map<string, StaticDirectoryEntry[]>();
     private readonly recent: CallView[] = [];
@@ -338,7 +341,12 @@ export class ClusterModel implements SccpMessageObserver {
     private readonly maxConns: number;
     private readonly legWindow: number;
     private readonly recentCap: number;
+    private readonly maxAgeS: number;
     private callCount = 0;
+    /** Bumped whenever knowledge (what a snapshot keeps) changes; never by keepalives or calls. */
+    private knowledgeChanges = 0;
+    /** Capture time of the next scan for knowledge past its maximum age. */
+    private nextExpiry = Number.NEGATIVE_INFINITY;
     /** Capture time of the next keepalive deadline scan, and of the next leg-index prune. */
     private nextScan = Number.NEGATIVE_INFINITY;
     private nextLegPrune = Number.NEGATIVE_INFINITY;
@@ -352,6 +360,7 @@ export class ClusterModel implements SccpMessageObserver {
         gaps: 0,
         ctiEvents: 0,
         events: 0,
+        knowledgeExpired: 0,
     };
 
     constructor(opts: ClusterModelOptions = {}) {
@@ -364,6 +373,7 @@ export class ClusterModel implements SccpMessageObserver {
         this.maxConns = Math.max(1, opts.maxConnections ?? 100_000);
         this.legWindow = opts.legMatchWindowS ?? 10;
         this.recentCap = Math.max(0, opts.recentCalls ?? 64);
+        this.maxAgeS = Math.max(1, opts.knowledgeMaxAgeDays ?? 30) * DAY_S;
         this.cti = new CtiTracker(Math.max(1, opts.maxCtiSessions ?? 64), Math.max(1, opts.maxCtiEntries ?? 100_000));
         for (const e of opts.staticDirectory ?? []) {
             const byDn = this.staticByDn.get(e.dn) ?? [];
@@ -478,6 +488,7 @@ export class ClusterModel implements SccpMessageObserver {
     /** Applies time-outs up to capture time `now` (s): keepalive loss, quiet standby links, stale leg index. */
     tick(now: number): void {
         if (now >= this.nextScan) this.scan(now);
+        if (now >= this.nextExpiry) this.expire(now);
         if (this.legs.size > 0 && now >= this.nextLegPrune) {
             this.nextLegPrune = now + this.legWindow;
             for (const [key, list] of this.legs) {
@@ -519,6 +530,11 @@ export class ClusterModel implements SccpMessageObserver {
     /** A deadline may now be earlier than the next planned scan: scan at the next tick. */
     private armScan(): void {
         this.nextScan = Number.NEGATIVE_INFINITY;
+    }
+
+    /** Capture time (s) from which `tick` looks for knowledge past its maximum age again. */
+    get nextKnowledgeCheck(): number {
+        return this.nextExpiry;
     }
 
     /** Earliest capture time at which `tick` would unregister a device, or null. */
@@ -680,6 +696,147 @@ export class ClusterModel implements SccpMessageObserver {
     }
 
     // =====================================================================================================
+    // Knowledge (durable: the snapshot keeps it)
+    // =====================================================================================================
+
+    /** Changes to knowledge so far: the owner writes a snapshot when this moves (never for keepalives). */
+    get knowledgeVersion(): number {
+        return this.knowledgeChanges;
+    }
+
+    /**
+     * The knowledge for a snapshot: the shared tables, and per device its key, its revision (moves when its
+     * facts change) and its plain form on demand, so a writer re-encodes only the devices that changed.
+     * Devices by key: the same knowledge always gives the same bytes.
+     */
+    knowledgeExport(): KnowledgeExport {
+        const tables = new KnowledgeTables();
+        const devices: KnowledgeExport["devices"] = [];
+        for (const key of [...this.devices.keys()].sort()) {
+            const d = this.devices.get(key)!;
+            tables.template(d.template);
+            tables.set(d.sets);
+            devices.push({
+                key,
+                rev: d.rev,
+                snapshot: () =>
+                    deviceSnapshot(
+                        d,
+                        d.lines.filter((l): l is Line => l !== undefined),
+                        tables,
+                    ),
+            });
+        }
+        const callManagers = [...this.cmSoftKeys].map(([address, e]) => ({
+            address,
+            template: tables.template(e.template),
+            sets: tables.set(e.sets),
+            learnedAt: e.learnedAt,
+        }));
+        return { templates: tables.templates, sets: tables.sets, callManagers, devices };
+    }
+
+    /** The knowledge in plain form (tests, replication, `callbackd snapshot`). */
+    exportKnowledge(): KnowledgeSnapshot {
+        const { devices, ...rest } = this.knowledgeExport();
+        return { ...rest, devices: devices.map((d) => d.snapshot()) };
+    }
+
+    /**
+     * Restores knowledge from a snapshot, before any traffic: it serves at once (names, numbers, the CallBack
+     * key, the phone's clock); a device is confirmed when its traffic is seen again and replaced by a new
+     * registration. Devices the model knows already keep what it learned. Returns the devices restored.
+     */
+    restoreKnowledge(k: KnowledgeSnapshot): number {
+        const tables = new RestoredTables(k);
+        for (const cm of k.callManagers) {
+            if (this.cmSoftKeys.has(cm.address) || this.cmSoftKeys.size >= MAX_CM_TEMPLATES) continue;
+            this.cmSoftKeys.set(cm.address, {
+                template: tables.template(cm.template),
+                sets: tables.set(cm.sets),
+                learnedAt: cm.learnedAt,
+            });
+        }
+        // the most recently seen first, when the snapshot holds more than the model may
+        const list = [...k.devices].sort((a, b) => b.lastSeen - a.lastSeen);
+        let n = 0;
+        for (const s of list) {
+            if (this.devices.size >= this.maxDevices) break;
+            if (this.devices.has(s.key)) continue;
+            const d = this.deviceRecord(restoredFacts(s, tables));
+            this.devices.set(d.key, d);
+            if (d.ip !== null && !this.byIp.has(d.ip)) this.byIp.set(d.ip, d);
+            for (const ls of s.lines) {
+                if (ls.instance <= 0 || ls.instance > MAX_LINE_INSTANCE) continue;
+                const l: Line = {
+                    ...ls,
+                    forwarding: ls.forwarding === null ? null : { ...ls.forwarding },
+                    device: d,
+                    calls: [],
+                    uncertain: false,
+                    state: "unknown",
+                };
+                d.lines[l.instance] = l;
+                this.listDn(l);
+            }
+            n++;
+        }
+        this.armScan();
+        return n;
+    }
+
+    /** Counts by how devices were learned, for `show cluster knowledge` and the MQTT status. */
+    knowledgeSummary(): KnowledgeSummary {
+        const s: KnowledgeSummary = {
+            devices: this.devices.size,
+            registration: 0,
+            restored: 0,
+            confirmed: 0,
+            inferred: 0,
+            unlearned: 0,
+        };
+        for (const d of this.devices.values()) {
+            if (d.seenAt !== null && this.missing(d).length > 0) s.unlearned++;
+            else if (d.restored) {
+                s.restored++;
+                if (d.seenAt !== null) s.confirmed++;
+            } else if (d.learnedBy === "registration") s.registration++;
+            else s.inferred++;
+        }
+        return s;
+    }
+
+    /** Phones with traffic this run that lack the CallBack key or their numbers (sorted by key). */
+    unlearnedPhones(): UnlearnedPhone[] {
+        const out: UnlearnedPhone[] = [];
+        for (const d of this.devices.values()) {
+            if (d.seenAt === null) continue;
+            const missing = this.missing(d);
+            if (missing.length > 0) out.push({ device: d.key, name: d.name, ip: d.ip, seenAt: d.seenAt, missing });
+        }
+        return out.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
+    }
+
+    private missing(d: Device): Missing[] {
+        return missingFacts(
+            this.softKeysOf(d).template !== null,
+            d.lines.filter((l): l is Line => l !== undefined),
+            modelOf(d.deviceType).hasSoftkeys,
+        );
+    }
+
+    /** Drops the knowledge of devices not seen within the maximum age (not those registered now). */
+    private expire(now: number): void {
+        this.nextExpiry = now + EXPIRY_SCAN_S;
+        const before = now - this.maxAgeS;
+        for (const d of [...this.devices.values()]) {
+            if (d.lastSeen >= before || active(d.registration)) continue;
+            this.removeDevice(d, now, null);
+            this.counters.knowledgeExpired++;
+        }
+    }
+
+    // =====================================================================================================
     // Connections, devices, links
     // =====================================================================================================
 
@@ -711,9 +868,10 @@ export class ClusterModel implements SccpMessageObserver {
         }
     }
 
-    private newDevice(key: string, name: string | null, ts: number): Device {
+    private newDevice(key: string, name: string | null, ts: number, learnedBy: LearnedBy = "traffic"): Device {
         if (this.devices.size >= this.maxDevices) this.evictDevices(ts);
-        const d: Device = {
+        this.learned();
+        const d = this.deviceRecord({
             key,
             name,
             mac: name === null ? null : macFromName(name),
@@ -723,33 +881,61 @@ export class ClusterModel implements SccpMessageObserver {
             firmware: null,
             protocolVersion: null,
             cmProtocolVersion: null,
+            keepAliveS: null,
+            secondaryKeepAliveS: null,
+            dateTemplate: null,
+            userName: null,
+            serverName: null,
+            homeCm: null,
+            mode: "unknown",
+            template: null,
+            sets: null,
+            clock: null,
+            learnedBy,
+            learnedAt: ts,
+            lastSeen: ts,
+            restored: false,
+        });
+        d.seenAt = ts;
+        this.devices.set(key, d);
+        return d;
+    }
+
+    /** A device record: the facts given, no activity yet (not registered, no links, lines or calls). */
+    private deviceRecord(facts: DeviceFacts): Device {
+        return {
+            ...facts,
             headerVersion: null,
             registration: "unknown",
             inferred: false,
             registeredAt: null,
             unregisteredReason: null,
             unregistering: false,
-            keepAliveS: null,
-            secondaryKeepAliveS: null,
-            dateTemplate: null,
-            userName: null,
-            serverName: null,
-            lastSeen: ts,
-            lastPhoneRx: ts,
+            lastPhoneRx: facts.lastSeen,
             uncertain: false,
-            mode: "unknown",
             links: [],
             primary: null,
             lines: [],
-            template: null,
-            sets: null,
-            clock: null,
             idleSoftKeySet: null,
             pendingInfo: null,
+            seenAt: null,
+            rev: 0,
             removed: false,
         };
-        this.devices.set(key, d);
-        return d;
+    }
+
+    /** Knowledge changed (of device `d`, when given): the owner writes a snapshot (coalesced). */
+    private learned(d?: Device): void {
+        this.knowledgeChanges++;
+        if (d !== undefined) d.rev++;
+    }
+
+    /** Sets one fact of a device, counting it as learned only when it changes. */
+    private fact<K extends keyof DeviceFacts>(d: Device, k: K, v: DeviceFacts[K]): void {
+        const facts: DeviceFacts = d;
+        if (facts[k] === v) return;
+        facts[k] = v;
+        this.learned(d);
     }
 
     /** The device of a connection, found by the phone's IP or created anonymous ("@ip"). */
@@ -759,8 +945,12 @@ export class ClusterModel implements SccpMessageObserver {
             d = this.deviceAt(c.phoneIp, ts);
             c.device = d;
             if (c.uncertain) d.uncertain = true;
-            if (c.firmware !== null) d.firmware = c.firmware;
+            if (c.firmware !== null && d.firmware !== c.firmware) {
+                d.firmware = c.firmware;
+                this.learned(d);
+            }
         }
+        d.seenAt ??= ts;
         if (c.link === null || c.link.dropped) c.link = this.linkFor(d, c, ts);
         return d;
     }
@@ -859,6 +1049,7 @@ export class ClusterModel implements SccpMessageObserver {
         link.since = ts;
         link.lastSeen = ts;
         d.primary = link;
+        this.fact(d, "homeCm", link.cm);
         this.linkEvent(d, link, roleFrom, from, ts, why);
     }
 
@@ -875,6 +1066,11 @@ export class ClusterModel implements SccpMessageObserver {
         }
         if (link.role === "primary" && !active(d.registration) && d.unregisteredReason === "keepalive-timeout") {
             // Keepalives resumed on the registration's own connection (the capture lost them): still registered.
+            this.setPrimary(d, link, ts, "keepalive");
+            this.inferRegistered(d, c, ts);
+        } else if (d.primary === null && link.cm === d.homeCm && d.registration === "unknown") {
+            // Restored knowledge (or an earlier registration) names this CallManager as the phone's home: after a
+            // restart its keepalives there are the registration's, so the phone is confirmed registered.
             this.setPrimary(d, link, ts, "keepalive");
             this.inferRegistered(d, c, ts);
         } else if (link.role !== "standby" || link.state !== "up") {
@@ -894,7 +1090,7 @@ export class ClusterModel implements SccpMessageObserver {
         const m = t === null ? null : /Load=(\S+)/.exec(t);
         if (m === null) return;
         const fw = intern(m[1]!);
-        if (c.device !== null) c.device.firmware = fw;
+        if (c.device !== null) this.fact(c.device, "firmware", fw);
         else c.firmware = fw;
     }
 
@@ -935,8 +1131,15 @@ export class ClusterModel implements SccpMessageObserver {
 
     private onRegister(c: Conn, f: SccpFields, ts: number): void {
         const name = text(f, "deviceName");
-        const cur = c.device !== null && !c.device.removed ? c.device : null;
-        const byIp = this.byIp.get(c.phoneIp);
+        let cur = c.device !== null && !c.device.removed ? c.device : null;
+        let byIp = this.byIp.get(c.phoneIp);
+        // The address is now used by another device: what was known of the old one there is no longer true
+        // (a phone replaced, or addresses reassigned); pushes must not go to the new phone in its name.
+        if (name !== null && byIp !== undefined && !byIp.removed && byIp.name !== null && byIp.name !== name) {
+            this.removeDevice(byIp, ts, "superseded");
+            if (cur === byIp) cur = null;
+            byIp = undefined;
+        }
         const anon =
             cur !== null && cur.name === null
                 ? cur
@@ -956,7 +1159,7 @@ export class ClusterModel implements SccpMessageObserver {
             this.devices.set(name, anon);
             d = anon;
         } else if (name !== null) {
-            d = this.newDevice(name, name, ts);
+            d = this.newDevice(name, name, ts, "registration");
         } else {
             d = anon ?? this.attach(c, ts);
         }
@@ -977,6 +1180,12 @@ export class ClusterModel implements SccpMessageObserver {
         if (fw !== null) d.firmware = intern(fw);
         d.lastSeen = ts;
         d.lastPhoneRx = ts;
+        // A registration is knowledge in itself: it replaces what was restored or inferred.
+        d.learnedBy = "registration";
+        d.learnedAt = ts;
+        d.restored = false;
+        d.seenAt ??= ts;
+        this.learned(d);
         // A new registration: whatever calls the phone had are gone; the line map is kept until re-learned.
         this.endAllCalls(d, ts);
         d.registration = "registering";
@@ -1013,15 +1222,15 @@ export class ClusterModel implements SccpMessageObserver {
     }
 
     private onRegisterAck(c: Conn, d: Device, f: SccpFields, ts: number): void {
-        d.keepAliveS = num(f, "keepAliveInterval") ?? d.keepAliveS;
+        this.fact(d, "keepAliveS", num(f, "keepAliveInterval") ?? d.keepAliveS);
         const tpl = text(f, "dateTemplate");
-        if (tpl !== null) d.dateTemplate = intern(tpl);
-        d.secondaryKeepAliveS = num(f, "secondaryKeepAliveInterval") ?? d.secondaryKeepAliveS;
+        if (tpl !== null) this.fact(d, "dateTemplate", intern(tpl));
+        this.fact(d, "secondaryKeepAliveS", num(f, "secondaryKeepAliveInterval") ?? d.secondaryKeepAliveS);
         this.armScan();
         const maxVer = num(f, "maxProtocolVer");
-        d.cmProtocolVersion = maxVer ?? null;
+        this.fact(d, "cmProtocolVersion", maxVer ?? null);
         // CallManager 2.x acknowledges with the 12-byte form and never sends CallState.
-        if (d.mode === "unknown") d.mode = maxVer === undefined ? "derived" : "callstate";
+        if (d.mode === "unknown") this.fact(d, "mode", maxVer === undefined ? "derived" : "callstate");
         if (d.registration === "registered" && !d.inferred) return;
         this.markRegistered(c, d, ts, false, Math.max(d.lastPhoneRx, ts));
     }
@@ -1073,6 +1282,7 @@ export class ClusterModel implements SccpMessageObserver {
         this.endAllCalls(d, ts);
         for (const l of d.lines) if (l) this.setLineDn(l, null, null, ts);
         d.removed = true;
+        this.learned();
         this.devices.delete(d.key);
         if (d.ip !== null && this.byIp.get(d.ip) === d) this.byIp.delete(d.ip);
         for (const link of d.links) if (link.conn !== null) link.conn.device = null;
@@ -1148,11 +1358,11 @@ export class ClusterModel implements SccpMessageObserver {
             }
             case ID.ConfigStatRes:
             case ID.ConfigStatV2Res:
-                d.userName = text(f, "userName") ?? d.userName;
-                d.serverName = text(f, "serverName") ?? d.serverName;
+                this.fact(d, "userName", text(f, "userName") ?? d.userName);
+                this.fact(d, "serverName", text(f, "serverName") ?? d.serverName);
                 return;
             case ID.DefineTimeDate:
-                d.clock = clockFromTimeDate(f, ts) ?? d.clock;
+                this.onTimeDate(d, f, ts);
                 return;
             case ID.ButtonTemplateRes:
                 this.onButtons(d, f, ts);
@@ -1165,13 +1375,23 @@ export class ClusterModel implements SccpMessageObserver {
                 this.onForward(d, f, ts);
                 return;
             case ID.SoftKeyTemplateRes: {
-                d.template = mergeTemplate(d.template, f);
-                this.cmSoftKeysFor(c.cm).template = d.template;
+                this.fact(d, "template", mergeTemplate(d.template, f));
+                const cm = this.cmSoftKeysFor(c.cm);
+                if (cm.template !== d.template) {
+                    cm.template = d.template;
+                    cm.learnedAt = ts;
+                    this.learned();
+                }
                 return;
             }
             case ID.SoftKeySetRes: {
-                d.sets = mergeSets(d.sets, f);
-                this.cmSoftKeysFor(c.cm).sets = d.sets;
+                this.fact(d, "sets", mergeSets(d.sets, f));
+                const cm = this.cmSoftKeysFor(c.cm);
+                if (cm.sets !== d.sets) {
+                    cm.sets = d.sets;
+                    cm.learnedAt = ts;
+                    this.learned();
+                }
                 return;
             }
             case ID.SelectSoftKeys:
@@ -1231,15 +1451,33 @@ export class ClusterModel implements SccpMessageObserver {
         }
     }
 
-    private cmSoftKeysFor(cm: string): { template: SoftKeyTemplate | null; sets: SoftKeySets | null } {
+    private cmSoftKeysFor(cm: string): CmSoftKeys {
         let e = this.cmSoftKeys.get(cm);
         if (e === undefined) {
             if (this.cmSoftKeys.size >= MAX_CM_TEMPLATES)
                 this.cmSoftKeys.delete(this.cmSoftKeys.keys().next().value as string);
-            e = { template: null, sets: null };
+            e = { template: null, sets: null, learnedAt: 0 };
             this.cmSoftKeys.set(cm, e);
         }
         return e;
+    }
+
+    /**
+     * The phone's clock. Set at every registration (and by some CallManagers now and then): only a new UTC
+     * offset, date template or a clock that moved by more than a minute counts as learned.
+     */
+    private onTimeDate(d: Device, f: SccpFields, ts: number): void {
+        const clock = clockFromTimeDate(f, ts);
+        if (clock === null) return;
+        const old = d.clock;
+        d.clock = clock;
+        if (
+            old === null ||
+            old.utcOffsetS !== clock.utcOffsetS ||
+            Math.abs(clock.localMs - clock.setAt * 1000 - (old.localMs - old.setAt * 1000)) > CLOCK_MOVED_MS
+        ) {
+            this.learned(d);
+        }
     }
 
     private softKeysOf(d: Device): {
@@ -1256,7 +1494,7 @@ export class ClusterModel implements SccpMessageObserver {
 
     /** Marks a device as speaking the old protocol forms (no call references) when not known yet. */
     private oldForm(d: Device): void {
-        if (d.mode === "unknown") d.mode = "derived";
+        if (d.mode === "unknown") this.fact(d, "mode", "derived");
     }
 
     // --- lines ---
@@ -1273,11 +1511,13 @@ export class ClusterModel implements SccpMessageObserver {
                 displayName: null,
                 label: null,
                 forwarding: null,
+                learnedAt: null,
                 calls: [],
                 uncertain: uncertainIfNew && d.uncertain,
                 state: "unknown",
             };
             d.lines[instance] = l;
+            this.learned(d);
             l.state = this.lineState(l);
         }
         return l;
@@ -1305,13 +1545,19 @@ export class ClusterModel implements SccpMessageObserver {
         this.setLineDn(l, null, null, ts);
         for (const c of [...l.calls]) this.endCall(c, ts);
         l.device.lines[l.instance] = undefined;
+        this.learned(l.device);
     }
 
     private onLineStat(d: Device, f: SccpFields, ts: number): void {
         const l = this.line(d, num(f, "lineNumber") ?? 0, false);
         if (l === null) return;
-        l.displayName = text(f, "lineFullyQualifiedDisplayName");
-        l.label = text(f, "lineTextLabel");
+        const displayName = text(f, "lineFullyQualifiedDisplayName");
+        const label = text(f, "lineTextLabel");
+        if (l.displayName !== displayName || l.label !== label) {
+            l.displayName = displayName;
+            l.label = label;
+            this.learned(l.device);
+        }
         if (!l.calls.some((c) => c.uncertain)) l.uncertain = false;
         this.recoverDevice(d);
         this.setLineDn(l, text(f, "lineDirNumber"), "linestat", ts);
@@ -1319,25 +1565,38 @@ export class ClusterModel implements SccpMessageObserver {
     }
 
     private setLineDn(l: Line, dn: string | null, source: "linestat" | "callinfo" | null, ts: number): void {
-        l.dnSource = dn === null ? null : source;
+        const dnSource = dn === null ? null : source;
+        if (l.dnSource !== dnSource) {
+            l.dnSource = dnSource;
+            this.learned(l.device);
+        }
         if (l.dn === dn) return;
+        this.learned(l.device);
+        l.learnedAt = dn === null ? null : ts;
         const old = l.dn;
-        if (old !== null) {
-            const list = this.directory.get(old);
-            if (list !== undefined) {
-                const i = list.indexOf(l);
-                if (i >= 0) list.splice(i, 1);
-                if (list.length === 0) this.directory.delete(old);
-            }
-        }
+        this.unlistDn(l);
         l.dn = dn;
-        if (dn !== null) {
-            const list = this.directory.get(dn);
-            if (list === undefined) this.directory.set(dn, [l]);
-            else list.push(l);
-        }
+        this.listDn(l);
         if (old !== null) this.touchDn(old, ts);
         if (dn !== null) this.touchDn(dn, ts);
+    }
+
+    /** Adds a line to the directory under its number. */
+    private listDn(l: Line): void {
+        if (l.dn === null) return;
+        const list = this.directory.get(l.dn);
+        if (list === undefined) this.directory.set(l.dn, [l]);
+        else list.push(l);
+    }
+
+    /** Removes a line from the directory. */
+    private unlistDn(l: Line): void {
+        if (l.dn === null) return;
+        const list = this.directory.get(l.dn);
+        if (list === undefined) return;
+        const i = list.indexOf(l);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0) this.directory.delete(l.dn);
     }
 
     private onForward(d: Device, f: SccpFields, ts: number): void {
@@ -1352,6 +1611,7 @@ export class ClusterModel implements SccpMessageObserver {
         const from = l.forwarding;
         if (sameForwarding(from, to)) return;
         l.forwarding = to;
+        this.learned(l.device);
         if (from === null && to.all === null && to.busy === null && to.noAnswer === null) return;
         this.emit({
             type: "ForwardingChanged",
@@ -1641,7 +1901,7 @@ export class ClusterModel implements SccpMessageObserver {
         const ref = num(f, "callReference") ?? 0;
         if (d.mode !== "callstate") {
             // The CallManager does send CallState: drop what was derived from hook and lamps.
-            d.mode = "callstate";
+            this.fact(d, "mode", "callstate");
             for (const l of d.lines)
                 if (l) for (const c of [...l.calls]) if (c.source === "derived") this.endCall(c, ts);
         }
@@ -2042,6 +2302,13 @@ export class ClusterModel implements SccpMessageObserver {
             phoneTime: d.clock === null ? null : phoneTimeAt(d.clock, d.lastSeen, d.dateTemplate),
             ctiRegistered: d.name === null ? null : (this.cti.devices.get(d.name) ?? null),
             static: d.name === null ? [] : (this.staticByName.get(d.name) ?? []).map((e) => ({ ...e })),
+            knowledge: {
+                learnedBy: d.learnedBy,
+                learnedAt: d.learnedAt,
+                restored: d.restored,
+                seenAt: d.seenAt,
+                missing: d.seenAt !== null ? this.missing(d) : [],
+            },
         };
     }
 }

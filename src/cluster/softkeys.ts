@@ -18,6 +18,8 @@ const INTERN_CAP = 256;
 
 /** An interned softkey template: slot → (event, label). */
 export interface SoftKeyTemplate {
+    /** Unique in this process (a snapshot's devices refer to their template by it). */
+    readonly id: number;
     readonly events: readonly number[];
     readonly labels: readonly string[];
     /** Label number for `0x80 n` labels, else null. */
@@ -28,6 +30,8 @@ export interface SoftKeyTemplate {
 
 /** Interned softkey sets: per set index, the 1-based template slots (0 = empty). */
 export interface SoftKeySets {
+    /** Unique in this process. */
+    readonly id: number;
     readonly sets: readonly (readonly number[])[];
 }
 
@@ -49,6 +53,8 @@ export function labelCode(codes: string | undefined): number | null {
 
 /** Interning pools (module-wide: templates are the same across models in one process, and immutable). */
 const templatePool = new Map<string, SoftKeyTemplate>();
+/** Ids of interned templates and sets (never reused in a process). */
+let nextId = 1;
 const setPool = new Map<string, SoftKeySets>();
 
 function intern<T>(pool: Map<string, T>, key: string, make: () => T): T {
@@ -80,22 +86,7 @@ export function mergeTemplate(prev: SoftKeyTemplate | null, f: SccpFields): Soft
         labels.push(typeof d.softKeyLabel === "string" ? d.softKeyLabel : "");
         codes.push(labelCode(typeof d.softKeyLabelCodes === "string" ? d.softKeyLabelCodes : undefined));
     }
-    const key = `${events.join(",")}|${codes.join(",")}|${labels.join("\u0000")}`;
-    return intern(templatePool, key, () => {
-        let callBackEvent: number | null = null;
-        for (let i = 0; i < codes.length; i++) {
-            if (codes[i] === LABEL_CALLBACK) {
-                callBackEvent = events[i]!;
-                break;
-            }
-        }
-        return Object.freeze({
-            events: Object.freeze(events),
-            labels: Object.freeze(labels),
-            codes: Object.freeze(codes),
-            callBackEvent,
-        });
-    });
+    return templateOf(events, labels, codes);
 }
 
 /** Merges one SoftKeySetRes page into `prev` and returns the interned result. */
@@ -108,8 +99,7 @@ export function mergeSets(prev: SoftKeySets | null, f: SccpFields): SoftKeySets 
         const idx = d.softKeyTemplateIndex;
         sets.push(Array.isArray(idx) ? (idx as number[]).filter((x) => typeof x === "number") : []);
     }
-    const key = sets.map((s) => s.join(",")).join("|");
-    return intern(setPool, key, () => Object.freeze({ sets: Object.freeze(sets.map((s) => Object.freeze(s))) }));
+    return setsOf(sets);
 }
 
 /** Template slot of an event number, or -1. */
@@ -124,4 +114,36 @@ export function callBackInSet(t: SoftKeyTemplate | null, s: SoftKeySets | null, 
     if (slots === undefined) return false;
     for (const slot of slots) if (slot > 0 && t.codes[slot - 1] === LABEL_CALLBACK) return true;
     return false;
+}
+
+/** The interned template of restored data (a snapshot): the same object a live SoftKeyTemplateRes would give. */
+export function templateOf(
+    events: readonly number[],
+    labels: readonly string[],
+    codes: readonly (number | null)[],
+): SoftKeyTemplate {
+    const n = Math.min(events.length, labels.length, codes.length, MAX_KEYS);
+    const ev = events.slice(0, n);
+    const lb = labels.slice(0, n);
+    const cd = codes.slice(0, n);
+    const key = `${ev.join(",")}|${cd.join(",")}|${lb.join("\u0000")}`;
+    return intern(templatePool, key, () => {
+        const i = cd.indexOf(LABEL_CALLBACK);
+        return Object.freeze({
+            id: nextId++,
+            events: Object.freeze(ev),
+            labels: Object.freeze(lb),
+            codes: Object.freeze(cd),
+            callBackEvent: i < 0 ? null : ev[i]!,
+        });
+    });
+}
+
+/** The interned sets of restored data (a snapshot). */
+export function setsOf(sets: readonly (readonly number[])[]): SoftKeySets {
+    const list = sets.slice(0, MAX_SETS).map((s) => [...s]);
+    const key = list.map((s) => s.join(",")).join("|");
+    return intern(setPool, key, () =>
+        Object.freeze({ id: nextId++, sets: Object.freeze(list.map((s) => Object.freeze(s))) }),
+    );
 }

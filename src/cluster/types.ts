@@ -78,6 +78,8 @@ export interface ClusterModelOptions {
     maxCtiEntries?: number;
     /** Phones not on this mirror port (config `directory`). */
     staticDirectory?: readonly StaticDirectoryEntry[];
+    /** Knowledge of a device not seen for this many days is dropped (default 30). */
+    knowledgeMaxAgeDays?: number;
 }
 
 /** Call forwarding of one line: the target number when active, else null. */
@@ -179,6 +181,25 @@ export interface SoftKeysView {
     keys: { event: number; label: string; labelCode: number | null }[];
 }
 
+/** How a device was first learned: its registration was seen, or only its traffic (the registration missed). */
+export type LearnedBy = "registration" | "traffic";
+
+/** What a phone with traffic lacks for Call Back. */
+export type Missing = "callback-key" | "numbers";
+
+/** How the box knows a device (durable knowledge, see cluster/knowledge.ts). */
+export interface DeviceKnowledgeView {
+    learnedBy: LearnedBy;
+    /** Capture time (s) of the registration, or of the first traffic. */
+    learnedAt: number;
+    /** Restored from flash and not registered since. */
+    restored: boolean;
+    /** Capture time (s) the device was first seen on the wire by this run (restored knowledge is then confirmed). */
+    seenAt: number | null;
+    /** What the phone lacks for Call Back (empty when nothing, or when it was not seen by this run). */
+    missing: Missing[];
+}
+
 /** A device (phone) as observed. */
 export interface DeviceView {
     /** Stable key: the device name, or "@<ip>" until the name is known. */
@@ -221,6 +242,7 @@ export interface DeviceView {
     ctiRegistered: boolean | null;
     /** The static directory entries naming this device (locale, push address). */
     static: StaticDirectoryEntry[];
+    knowledge: DeviceKnowledgeView;
 }
 
 /** A directory number across every device that has it. */
@@ -253,6 +275,8 @@ export interface ClusterStats {
     gaps: number;
     ctiEvents: number;
     events: number;
+    /** Devices whose knowledge was dropped, not seen within `knowledgeMaxAgeDays`. */
+    knowledgeExpired: number;
 }
 
 interface EventBase {

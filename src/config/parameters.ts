@@ -8,7 +8,7 @@
 export type ParameterType = "integer" | "string" | "boolean";
 
 /** Unit of a service parameter value (null: no unit, e.g. a file name). */
-export type ParameterUnit = "port" | "ms" | "s" | "min" | "bytes" | "count" | null;
+export type ParameterUnit = "port" | "ms" | "s" | "min" | "days" | "bytes" | "count" | null;
 
 /** One service parameter. `key` is the dotted config path `<section>.<key>`. */
 export interface ServiceParameter {
@@ -58,6 +58,8 @@ export const SERVICE_PARAMETERS = [
     { name: "Call Back No Answer Requires Use", key: "callback.noAnswerRequiresUse", type: "boolean", unit: null, default: true, requiresRestart: false, description: "A request made on a number that did not answer waits until the number is used and hung up (off-hook/on-hook cycle); false: idle for the guard time after the request is enough." },
     { name: "Call Back Notification Retry Timer", key: "callback.notifyRetryMs", type: "integer", unit: "ms", default: 30000, min: 1000, max: 3600000, requiresRestart: false, description: "Wait before pushing a failed notification again (within the recall timer)." },
     { name: "Call Back Notification Attempts", key: "callback.notifyAttempts", type: "integer", unit: "count", default: 3, min: 1, max: 20, requiresRestart: false, description: "Pushes of one notification before the request ends as not deliverable." },
+    { name: "Cluster Knowledge Maximum Age", key: "cluster.knowledgeMaxAgeDays", type: "integer", unit: "days", default: 30, min: 1, max: 3650, requiresRestart: true, description: "What the box learned about a phone (numbers, softkeys, clock) is dropped when the phone has not been seen for this long." },
+    { name: "Cluster Knowledge Write Delay", key: "cluster.knowledgeWriteDelayMs", type: "integer", unit: "ms", default: 5000, min: 0, max: 600000, requiresRestart: true, description: "Registrations and line changes are written to flash within this time, together (one write for a storm of registrations); a power cut loses at most this much of what was learned." },
     { name: "Redundancy Enabled", key: "redundancy.enabled", type: "boolean", unit: null, default: false, requiresRestart: true, description: "Join the site's redundancy group over MQTT (mqtt.url): the box first in the ordering is active, the others hot standbys (docs/REDUNDANCY.md)." },
     { name: "Redundancy Address", key: "redundancy.address", type: "string", unit: null, default: "", pattern: "^$|^[0-9A-Fa-f.:]{2,45}$", patternHint: "an IPv4 or IPv6 address, or empty", requiresRestart: true, description: "This box's address in the ordering (lowest first); empty: the host of http.publicUrl, else of http.listen, else the first non-internal IPv4." },
     { name: "Redundancy Priority", key: "redundancy.priority", type: "integer", unit: null, default: 100, min: 0, max: 255, requiresRestart: true, description: "Overrides the address ordering: a lower priority comes first; equal priorities are ordered by address." },

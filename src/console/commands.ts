@@ -204,10 +204,45 @@ function showPhones(ctx: ConsoleContext, filter: string | undefined): CommandOut
             d.registration,
             d.lines.map((l) => l.dn ?? "-").join(",") || "-",
             `${yesNo(d.softKeys.callBackInOnHook)}/${yesNo(d.softKeys.callBackInRingOut)}`,
+            learnedHow(d),
         ]);
+    const unlearned = all.filter((d) => d.knowledge.missing.length > 0).length;
     return [
-        ...table(["Name", "IP", "Model", "State", "DNs", "CallBack key (on-hook/ring-out)"], rows),
+        ...table(["Name", "IP", "Model", "State", "DNs", "CallBack key (on-hook/ring-out)", "Learned"], rows),
         `${rows.length} of ${all.length} phones`,
+        ...(unlearned > 0
+            ? [
+                  `${unlearned} marked LACKS: their CallBack presses or numbers are not known; reset them from CallManager, or wait for their next registration`,
+              ]
+            : []),
+    ];
+}
+
+/** How the box knows a phone, and what it lacks (the `show phones` column). */
+function learnedHow(d: DeviceView): string {
+    const k = d.knowledge;
+    const how = k.restored ? (k.seenAt === null ? "restored" : "restored, seen") : k.learnedBy;
+    const missing = k.missing.map((m) => (m === "callback-key" ? "CallBack key" : "numbers")).join(" + ");
+    return missing === "" ? how : `${how}; LACKS ${missing}`;
+}
+
+/** `show cluster knowledge`: how the box knows the phones (what survives a restart). */
+function showKnowledge(ctx: ConsoleContext): CommandOutput {
+    const s = ctx.service.model.knowledgeSummary();
+    const unlearned = ctx.service.model.unlearnedPhones();
+    return [
+        `Phones known                : ${s.devices}`,
+        `Learned at registration     : ${s.registration}`,
+        `Restored from flash         : ${s.restored} (${s.confirmed} seen since)`,
+        `Inferred from traffic       : ${s.inferred}`,
+        `Unlearned (with traffic)    : ${s.unlearned}`,
+        ...unlearned
+            .slice(0, 20)
+            .map(
+                (p) =>
+                    `  ${p.name ?? p.device}${p.ip !== null && p.name !== null ? ` ${p.ip}` : ""} lacks ${p.missing.join(" and ")}`,
+            ),
+        ...(unlearned.length > 20 ? [`  ... and ${unlearned.length - 20} more (show phones)`] : []),
     ];
 }
 
@@ -221,6 +256,7 @@ function showPhone(ctx: ConsoleContext, name: string): CommandOutput {
         `  Keepalive ${d.keepAliveS ?? "-"} s, last seen ${iso(d.lastSeen * 1000)}${d.uncertain ? ", state uncertain" : ""}`,
         `  CallBack softkey: on-hook ${String(d.softKeys.callBackInOnHook ?? "unknown")}, ring-out ${String(d.softKeys.callBackInRingOut ?? "unknown")}`,
         `  CTI registered: ${d.ctiRegistered === null ? "unknown" : String(d.ctiRegistered)}`,
+        `  Learned: ${d.knowledge.learnedBy === "registration" ? "at its registration" : "from its traffic"} ${iso(d.knowledge.learnedAt * 1000)}${d.knowledge.restored ? ", restored from flash" : ""}${d.knowledge.missing.length > 0 ? `; LACKS ${d.knowledge.missing.join(" and ")} (reset it from CallManager, or wait for its next registration)` : ""}`,
     ];
     for (const l of d.lines) {
         out.push(
@@ -599,6 +635,17 @@ export function commandTree(): Node[] {
                     ],
                 },
                 { word: "lines", help: "Directory numbers and their state", run: showLines },
+                {
+                    word: "cluster",
+                    help: "What the box knows about the cluster",
+                    children: [
+                        {
+                            word: "knowledge",
+                            help: "How the phones were learned (kept across restarts) and which lack what",
+                            run: showKnowledge,
+                        },
+                    ],
+                },
                 { word: "calls", help: "Calls in progress", run: showCalls },
                 { word: "callbacks", help: "Call-back requests", run: showCallbacks },
                 {

@@ -99,6 +99,14 @@ export const ALARM_CATALOGUE = [
         "Check that the SPAN session mirrors the CallManager's port, and that capture.sccpPorts matches the cluster.",
     ),
     def(
+        "cluster.phones-unlearned",
+        "minor",
+        "processingError",
+        [0, 60 * S],
+        "Phones with traffic on the mirror port lack what Call Back needs: the softkey template that names the CallBack key, or their line numbers (the box was installed or lost its state after they registered). Their CallBack presses are not recognised, or their numbers not known.",
+        "Reset these phones from CallManager (Device > Phone > Reset), or wait for their next registration; `show phones` on the console and `callbackd doctor` list what each lacks.",
+    ),
+    def(
         "cti.link-down",
         "major",
         "communications",

@@ -6,6 +6,9 @@
  *
  *   callbackd/v1/<site>/redundancy/members/<node>   JSON announcement or departure, retained, QoS 1
  *   callbackd/v1/<site>/redundancy/state            header + snapshot payload, retained, QoS 1
+ *   callbackd/v1/<site>/redundancy/knowledge        the active box's cluster knowledge, retained, QoS 1
+ *                                                   (a knowledge slot's payload; standbys take the phones
+ *                                                   they do not know themselves)
  */
 import { randomUUID } from "node:crypto";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
@@ -41,6 +44,10 @@ export interface RedundantService {
     applyReplica(format: number, payload: Uint8Array): void;
     /** Nothing half done: no activation waiting for durability, no push in flight. */
     atSafePoint(): boolean;
+    /** The cluster knowledge as a knowledge slot's payload (absent: not replicated). */
+    knowledgePayload?(): Uint8Array;
+    /** Standby: takes the phones it does not know from the active box's knowledge; throws if invalid. */
+    applyKnowledge?(payload: Uint8Array): void;
 }
 
 export interface RedundancyOptions {
@@ -80,7 +87,15 @@ export interface RedundancyStatus {
     splitBrain: boolean;
     lastChange: { at: number; role: Role; reason: string } | null;
     members: Array<Pick<Announcement, "node" | "address" | "priority" | "role" | "term" | "seq"> & { ageMs: number }>;
-    stats: { promotions: number; demotions: number; statesPublished: number; statesApplied: number; refused: number };
+    stats: {
+        promotions: number;
+        demotions: number;
+        statesPublished: number;
+        statesApplied: number;
+        knowledgePublished: number;
+        knowledgeApplied: number;
+        refused: number;
+    };
 }
 
 /** The redundancy link of one box. `start()` once, `stop()` at shutdown. */
@@ -108,7 +123,15 @@ export class RedundancyManager {
     #publishing: Promise<void> | null = null;
     #queued: Promise<void> | null = null;
     #stopped = false;
-    readonly #stats = { promotions: 0, demotions: 0, statesPublished: 0, statesApplied: 0, refused: 0 };
+    readonly #stats = {
+        promotions: 0,
+        demotions: 0,
+        statesPublished: 0,
+        statesApplied: 0,
+        knowledgePublished: 0,
+        knowledgeApplied: 0,
+        refused: 0,
+    };
 
     constructor(options: RedundancyOptions) {
         this.#o = options;
@@ -278,11 +301,18 @@ export class RedundancyManager {
         // Peers get a fresh grace period: while the link was down nothing could be heard from them.
         const now = monotonicMs();
         for (const p of this.#peers.values()) p.heardAt = now;
-        client.subscribe([`${this.#base}members/+`, `${this.#base}state`], { qos: 1 }, (err) => {
-            if (err) this.#log.warn({ err: err.message }, "redundancy subscription failed");
-        });
+        client.subscribe(
+            [`${this.#base}members/+`, `${this.#base}state`, `${this.#base}knowledge`],
+            { qos: 1 },
+            (err) => {
+                if (err) this.#log.warn({ err: err.message }, "redundancy subscription failed");
+            },
+        );
         this.#announce();
-        if (this.#o.service.role === "active") void this.replicate();
+        if (this.#o.service.role === "active") {
+            void this.replicate();
+            this.replicateKnowledge();
+        }
         if (this.#settleTimer !== null) clearTimeout(this.#settleTimer);
         this.#settleTimer = setTimeout(() => {
             this.#settleTimer = null;
@@ -316,6 +346,7 @@ export class RedundancyManager {
         if (this.#stopped) return;
         try {
             if (topic === `${this.#base}state`) this.#onState(payload);
+            else if (topic === `${this.#base}knowledge`) this.#onKnowledge(payload);
             else if (topic.startsWith(`${this.#base}members/`)) this.#onMember(topic, payload);
         } catch (err) {
             this.#stats.refused++;
@@ -369,6 +400,29 @@ export class RedundancyManager {
         this.#evaluate();
     }
 
+    /**
+     * Publishes the cluster knowledge (active only, after each knowledge write): nothing waits for it, and a
+     * standby also learns from the wire itself; this serves one installed or restarted after the phones
+     * registered.
+     */
+    replicateKnowledge(): void {
+        const client = this.#client;
+        const payload = this.#o.service.knowledgePayload?.();
+        // an empty retained message would delete the retained knowledge: nothing to say, nothing sent
+        if (client === null || payload === undefined || payload.length === 0) return;
+        if (!this.#connected || this.#o.service.role !== "active" || this.#stopped) return;
+        client.publishAsync(`${this.#base}knowledge`, Buffer.from(payload), { qos: 1, retain: true }).then(
+            () => this.#stats.knowledgePublished++,
+            (err: unknown) => this.#log.warn({ error: describeError(err) }, "knowledge not replicated"),
+        );
+    }
+
+    #onKnowledge(payload: Buffer): void {
+        if (this.#o.service.role === "active" || payload.length === 0) return;
+        this.#o.service.applyKnowledge?.(payload);
+        this.#stats.knowledgeApplied++;
+    }
+
     async #publishState(): Promise<void> {
         const client = this.#client;
         if (client === null) return;
@@ -419,6 +473,7 @@ export class RedundancyManager {
             this.#changeRole("active", d.reason);
             this.#announce();
             void this.replicate();
+            this.replicateKnowledge();
         } else if (d.action === "demote") {
             this.#transition = this.#demote(d.handoverTo, d.reason).finally(() => {
                 this.#transition = null;

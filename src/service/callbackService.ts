@@ -23,10 +23,11 @@ import { sccpRoute } from "../sccp/stream.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
 import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
-import { SnapshotWriter, type StoreHealthEvent } from "../store/snapshotWriter.js";
+import { SnapshotWriter, type StoreHealthEvent, WriteBudget } from "../store/snapshotWriter.js";
 import { WirePipeline } from "../wire/pipeline.js";
 import { PRESSURE_ALARM, ReassemblyPressure } from "../wire/pressure.js";
 import { ModelClusterView } from "./clusterView.js";
+import { KnowledgeKeeper } from "./knowledgeKeeper.js";
 
 /**
  * The Call Back service, composed: capture frames → wire → SCCP/QBE → cluster model → engine, and the
@@ -46,7 +47,6 @@ export interface ServiceClock {
 
 /** How often (capture time, ms) the cluster model's deadlines are checked when replaying. */
 const MODEL_CHECK_MS = 1000;
-
 /** Wall time when this process started, and the monotonic clock then. */
 const EPOCH_AT_START = Date.now();
 const MONO_AT_START = performance.now();
@@ -85,6 +85,8 @@ export interface CallbackServiceOptions {
 /** Where state is replicated besides flash (the redundancy link): a request is durable once both hold it. */
 export interface Replication {
     replicate(): Promise<void>;
+    /** The knowledge changed on flash: hand it to the standbys too (nothing waits for it). */
+    replicateKnowledge?(): void;
 }
 
 export class CallbackService {
@@ -99,6 +101,8 @@ export class CallbackService {
     readonly pressure: ReassemblyPressure;
     readonly store: SlotStore;
     readonly writer: SnapshotWriter;
+    /** What the box learned about the cluster, on its own slot pair (restored at start, written on change). */
+    readonly knowledge: KnowledgeKeeper;
     readonly #view: ModelClusterView;
     readonly #log: Logger;
     readonly #opts: CallbackServiceOptions;
@@ -125,6 +129,8 @@ export class CallbackService {
     #encodedCache: { state: EngineState; session: number; eseq: number; bytes: Uint8Array } | null = null;
     /** A write to start after this event-loop turn, covering changes up to #persistUpTo. */
     #persistSoon: NodeJS.Immediate | null = null;
+    /** The durable write (and replication) in progress, until its result has gone into the engine. */
+    #persisting: Promise<void> | null = null;
     #persistUpTo = 0;
     /** Whether a write failure must fail activations (not when the store was already unhealthy). */
     #persistReport = false;
@@ -141,6 +147,7 @@ export class CallbackService {
         this.model = new ClusterModel({
             onEvent: (e) => this.#onClusterEvent(e),
             staticDirectory: config.directory,
+            knowledgeMaxAgeDays: config.cluster.knowledgeMaxAgeDays,
         });
         this.cti = new CtiLinkObserver((e) => this.model.onCtiEvent(e), {
             heartbeatIntervalS: config.cti.heartbeatIntervalS,
@@ -190,13 +197,28 @@ export class CallbackService {
                   })
                 : null;
         this.store = new SlotStore(opts.fs);
+        // one flash write budget for the request snapshots and the knowledge
+        const budget = new WriteBudget();
         this.writer = new SnapshotWriter(
             this.store,
             {
                 snapshot: () => ({ formatVersion: FORMAT_PROTOBUF, payload: this.#encoded() }),
             },
-            { onHealth: (e) => this.#onStoreHealth(e) },
+            { onHealth: (e) => this.#onStoreHealth(e), budget },
         );
+        this.knowledge = new KnowledgeKeeper({
+            model: this.model,
+            fs: opts.fs,
+            budget,
+            writeDelayMs: config.cluster.knowledgeWriteDelayMs,
+            now: () => this.now(),
+            log: this.#log,
+            alarm: (id, action, details) => this.#alarm(id, action, details),
+            onHealth: (e) => this.#onStoreHealth(e),
+            written: () => {
+                if (this.#role === "active") this.#replication?.replicateKnowledge?.();
+            },
+        });
     }
 
     /** Engine time, ms. */
@@ -247,10 +269,7 @@ export class CallbackService {
         return this.#encoded();
     }
 
-    /**
-     * The snapshot of the current state, encoded once for both the flash write and the replication (a
-     * standby takes only the engine part of it).
-     */
+    /** The snapshot of the current state, encoded once for both the flash write and the replication. */
     #encoded(): Uint8Array {
         const c = this.#encodedCache;
         if (c !== null && c.state === this.#state && c.session === this.#session && c.eseq === this.#outboxAckedEseq) {
@@ -274,13 +293,29 @@ export class CallbackService {
         this.writer.persist().catch(() => undefined); // failures raise flash.not-writable through onHealth
     }
 
+    /** The knowledge as the redundancy link publishes it (a knowledge slot's payload). */
+    knowledgePayload(): Uint8Array {
+        return this.knowledge.payload();
+    }
+
+    /**
+     * Standby: takes the phones the active box knows and this one does not (installed or restarted later);
+     * what this box learned itself is kept. Throws a typed error if the payload is invalid.
+     */
+    applyKnowledge(payload: Uint8Array): void {
+        if (this.#role === "active") {
+            throw new ServiceRoleError("SERVICE_ACTIVE", "an active box does not take replicated knowledge");
+        }
+        this.knowledge.applyReplica(payload);
+    }
+
     /** Nothing half done: no press waiting for its request to be durable, no push in flight. */
     atSafePoint(): boolean {
         return this.#pushesInFlight === 0 && !this.#state.requests.some((r) => r.phase === "pending");
     }
 
     /** Restores the state from flash, then starts the phone-facing HTTP service. */
-    async start(): Promise<{ restored: number; slots: string[] }> {
+    async start(): Promise<{ restored: number; devices: number; slots: string[] }> {
         const loaded = await this.store.load();
         const slots = loaded.slots.map((s) => `${s.name}: ${s.problem ?? `generation ${s.generation}`}`);
         for (const s of loaded.slots) {
@@ -311,11 +346,20 @@ export class CallbackService {
                 );
             }
         }
+        // what the box learned about phones serves at once (they re-register only every few weeks), and
+        // before the requests resume (their callers and callees are among those phones)
+        const known = await this.knowledge.load();
         // The phone-facing service first: resuming may push a notification whose screen phones fetch from it.
         await this.http.start();
         if (fromFlash) this.#input({ type: "Restored" });
-        this.#log.info({ restored, slots, http: this.http.baseUrl }, "call-back service started");
-        return { restored, slots };
+        const devices = known.devices;
+        this.#log.info({ restored, devices, slots, http: this.http.baseUrl }, "call-back service started");
+        if (devices === 0) {
+            this.#log.warn(
+                "no knowledge of phones was restored: a phone is learned at its next registration (or partly from its calls)",
+            );
+        }
+        return { restored, devices, slots: [...slots, ...known.slots] };
     }
 
     /** Orderly stop: final snapshot, HTTP service down, pushes closed. */
@@ -329,6 +373,7 @@ export class CallbackService {
             this.#log.error({ error: describeError(err) }, "final snapshot failed");
         });
         this.writer.close();
+        await this.knowledge.stop();
         await this.http.stop();
         this.push?.close();
     }
@@ -340,6 +385,7 @@ export class CallbackService {
             if (ms > this.#captureMs) this.#captureMs = ms;
         }
         this.pipeline.onFrame(frame);
+        this.knowledge.changed();
         if (this.#capture) this.#runDue();
     };
 
@@ -350,6 +396,7 @@ export class CallbackService {
         this.cti.tick(this.now());
         this.model.tick(nowS);
         this.pressure.check(this.now());
+        this.knowledge.check(this.now());
         this.#input({ type: "Tick" });
     }
 
@@ -368,13 +415,18 @@ export class CallbackService {
             this.#modelCheckMs = now + MODEL_CHECK_MS;
             this.pressure.check(now);
             const due = this.model.nextDeadline();
-            if (due !== null && now / 1000 >= due) this.model.tick(now / 1000);
+            const nowS = now / 1000;
+            if ((due !== null && nowS >= due) || nowS >= this.model.nextKnowledgeCheck) this.model.tick(nowS);
+            this.knowledge.check(now);
         }
         if (this.#deadline !== null && now >= this.#deadline) this.#input({ type: "Tick" });
     }
 
     #onClusterEvent(e: ClusterEvent): void {
         this.#opts.onEvent?.(e);
+        if (e.type === "SoftKeyPressed" && e.source === "softkey" && e.label === null) {
+            this.knowledge.pressNotUnderstood(e);
+        }
         this.#input(e);
     }
 
@@ -459,13 +511,27 @@ export class CallbackService {
         const report = this.#persistReport;
         this.#persistReport = false;
         const replicated = this.#replication?.replicate() ?? Promise.resolve();
-        Promise.all([this.writer.persist(), replicated]).then(
+        const done = Promise.all([this.writer.persist(), replicated]).then(
             () => this.#input({ type: "PersistDone", upTo: generation }),
             (err: unknown) => {
                 // an unhealthy store already failed these activations at once
                 if (report) this.#input({ type: "PersistFailed", upTo: generation, error: describeError(err).code });
             },
         );
+        const tracked: Promise<void> = done.finally(() => {
+            if (this.#persisting === tracked) this.#persisting = null;
+        });
+        this.#persisting = tracked;
+    }
+
+    /**
+     * Capture time: resolves once the writes of durable changes asked so far are done (null when none is).
+     * A replay waits for it before the next frame: live, a write takes milliseconds of the wire's time, while
+     * a replay moves capture time on by seconds per millisecond and would fail the activation at its timeout.
+     */
+    durableWritesDone(): Promise<void> | null {
+        if (this.#persistSoon === null && this.#persisting === null) return null;
+        return new Promise((resolve) => setImmediate(resolve)).then(() => this.#persisting ?? undefined);
     }
 
     #alarm(id: string, action: "raise" | "clear", details: string): void {
@@ -476,8 +542,12 @@ export class CallbackService {
 
     #onStoreHealth(e: StoreHealthEvent): void {
         if (e.type === "write-failed") this.#alarm("flash.not-writable", "raise", e.error.message);
-        else if (e.type === "recovered") this.#alarm("flash.not-writable", "clear", "snapshots are written again");
-        else if (e.type === "write-rate-exceeded")
+        else if (e.type === "recovered") {
+            // the requests and the knowledge have a writer each: the alarm clears once both write again
+            if (this.writer.healthy && this.knowledge.writer.healthy) {
+                this.#alarm("flash.not-writable", "clear", "snapshots are written again");
+            }
+        } else if (e.type === "write-rate-exceeded")
             this.#alarm(
                 "flash.write-rate",
                 "raise",

@@ -59,6 +59,9 @@ export function serviceApi(service: CallbackService, extras: { redundancy?: () =
                     registration: d.registration,
                     dns: d.lines.map((l) => l.dn).filter((dn) => dn !== null),
                     callBackKey: { onHook: d.softKeys.callBackInOnHook, ringOut: d.softKeys.callBackInRingOut },
+                    learned: d.knowledge.learnedBy,
+                    restored: d.knowledge.restored,
+                    missing: d.knowledge.missing,
                 }));
             return { total: service.model.stats().devices, phones };
         },
@@ -77,6 +80,8 @@ export function serviceApi(service: CallbackService, extras: { redundancy?: () =
                 phones: service.model.stats().devices,
                 pushes: service.counters,
                 cti: service.model.ctiStatus().status,
+                // how the phones were learned (kept across restarts), and how many lack what Call Back needs
+                knowledge: service.model.knowledgeSummary(),
                 role: service.role,
                 ...(extras.redundancy !== undefined ? { redundancy: extras.redundancy() } : {}),
             };

@@ -16,6 +16,11 @@ import type { FlashFs } from "./flashFs.js";
 export class StoreError extends CallbackdError {}
 
 export const SLOT_NAMES = ["state.a", "state.b"] as const;
+/** The slot pair of the cluster knowledge (what the box learned about phones), written apart from requests. */
+export const KNOWLEDGE_SLOT_NAMES = ["knowledge.a", "knowledge.b"] as const;
+
+/** The two file names of a slot pair. */
+export type SlotNames = readonly [string, string];
 const MAGIC = 0x534b4243; // "CBKS" read little-endian
 const HEADER = 4 + 2 + 2 + 8 + 4;
 const TRAILER = 4;
@@ -84,9 +89,10 @@ export interface SlotStoreStats {
     lastWriteGeneration: bigint | null;
 }
 
-/** The A/B slot pair in one directory. */
+/** An A/B slot pair in one directory (the requests' `state.*` by default). */
 export class SlotStore {
     readonly #fs: FlashFs;
+    readonly #names: SlotNames;
     /** Generation of the newest snapshot on flash (0 when none). */
     #generation = 0n;
     /** Index of the slot holding the newest snapshot, or -1. */
@@ -94,9 +100,15 @@ export class SlotStore {
     readonly stats: SlotStoreStats = { writes: 0, bytesWritten: 0, failures: 0, lastWriteGeneration: null };
     readonly #now: () => number;
 
-    constructor(fs: FlashFs, now: () => number = Date.now) {
+    constructor(fs: FlashFs, now: () => number = Date.now, names: SlotNames = SLOT_NAMES) {
         this.#fs = fs;
         this.#now = now;
+        this.#names = names;
+    }
+
+    /** The slot files' names. */
+    get names(): SlotNames {
+        return this.#names;
     }
 
     get generation(): bigint {
@@ -108,7 +120,7 @@ export class SlotStore {
         const reports: SlotReport[] = [];
         const valid: Array<{ i: number; rec: SlotRecord }> = [];
         const quarantined: string[] = [];
-        for (const [i, name] of SLOT_NAMES.entries()) {
+        for (const [i, name] of this.#names.entries()) {
             let bytes: Uint8Array | null;
             try {
                 bytes = await this.#fs.read(name);
@@ -136,8 +148,10 @@ export class SlotStore {
             reports.push({ name, problem: null, generation: rec.generation, bytes: bytes.length });
             valid.push({ i, rec });
         }
+        // only this pair's: another pair in the directory may be writing its own
+        const temps = new Set(this.#names.map((n) => `${n}.tmp`));
         for (const f of await this.#fs.list().catch(() => [] as string[])) {
-            if (f.endsWith(".tmp")) await this.#fs.remove(f).catch(() => undefined);
+            if (temps.has(f)) await this.#fs.remove(f).catch(() => undefined);
         }
         valid.sort((a, b) => (a.rec.generation < b.rec.generation ? 1 : -1));
         const best = valid[0];
@@ -161,7 +175,7 @@ export class SlotStore {
         }
         const generation = this.#generation + 1n;
         const target = this.#newest === 0 ? 1 : 0;
-        const name = SLOT_NAMES[target];
+        const name = this.#names[target];
         const tmp = `${name}.tmp`;
         const bytes = encodeSlot({ formatVersion, generation, payload });
         try {

@@ -18,10 +18,14 @@ import type {
 } from "../callback/types.js";
 import type { CallBackTrigger } from "../cluster/types.js";
 import type { PhoneTime } from "../phone/phoneTime.js";
+import { bad, enumIn, enumOut, has, type Msg, optNum, optStr, put, sub } from "./protoFields.js";
 import { StoreError } from "./slots.js";
 
 /** Text of snapshot.proto (beside this module in src/ and, copied by the build, in dist/). */
 export const SNAPSHOT_PROTO = readFileSync(new URL("./snapshot.proto", import.meta.url), "utf8");
+
+/** The schema's types (the knowledge codec takes its own from here too). */
+export const SNAPSHOT_ROOT = protobuf.parse(SNAPSHOT_PROTO).root;
 
 /** formatVersion of a JSON snapshot (the first release). */
 export const FORMAT_JSON = 1;
@@ -39,52 +43,12 @@ export interface SnapshotContent {
     outboxAckedEseq: number;
 }
 
-const SnapshotType = protobuf.parse(SNAPSHOT_PROTO).root.lookupType("callbackd.store.v1.Snapshot");
+const SnapshotType = SNAPSHOT_ROOT.lookupType("callbackd.store.v1.Snapshot");
 
 const TRIGGERS: readonly RequestTrigger[] = ["busy", "no-answer"];
 const HEARD: readonly CallBackTrigger[] = ["busy", "ringback", "reorder"];
 const PHASES: readonly RequestPhase[] = ["pending", "waiting", "notified"];
 const LINE_STATES: readonly CalleeWatch["state"][] = ["idle", "ringing", "busy", "unknown"];
-
-type Msg = Record<string, unknown>;
-
-function bad(what: string): StoreError {
-    return new StoreError("STORE_SNAPSHOT_INVALID", `snapshot payload: ${what}`);
-}
-
-/** Enum value (1-based in the schema: 0 is "unspecified"). */
-function enumOut<T>(values: readonly T[], v: T): number {
-    return values.indexOf(v) + 1;
-}
-
-function enumIn<T>(values: readonly T[], v: unknown, what: string): T {
-    const x = typeof v === "number" ? values[v - 1] : undefined;
-    if (x === undefined) throw bad(`${what}: unexpected value ${String(v)}`);
-    return x;
-}
-
-/** A field present on the wire: decode sets those as own properties (defaults live on the prototype). */
-function has(m: Msg, k: string): boolean {
-    return Object.hasOwn(m, k) && m[k] !== null && m[k] !== undefined;
-}
-
-function optNum(m: Msg, k: string): number | null {
-    return has(m, k) ? (m[k] as number) : null;
-}
-
-function optStr(m: Msg, k: string): string | null {
-    return has(m, k) ? (m[k] as string) : null;
-}
-
-function sub(m: Msg, k: string, what: string): Msg {
-    if (!has(m, k)) throw bad(`${what}.${k} missing`);
-    return m[k] as Msg;
-}
-
-/** Sets an optional field unless the value is null (absent = null). */
-function put(m: Msg, k: string, v: unknown): void {
-    if (v !== null && v !== undefined) m[k] = v;
-}
 
 function callerOut(c: CallerInfo): Msg {
     const m: Msg = { device: c.device };

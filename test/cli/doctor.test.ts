@@ -203,3 +203,39 @@ t.test("a configuration waiting on the boot partition is reported", async (t) =>
     t.match(await check(), { status: "WARN", detail: /is invalid and is not applied \(CONFIG_INVALID: .*interfac/ });
     rmSync(boot);
 });
+
+t.test("phone knowledge: none yet, every phone known, and the phones that lack something named", async (t) => {
+    const { encodeSlot } = await import("../../src/store/slots.js");
+    const { encodeKnowledge, KNOWLEDGE_FORMAT } = await import("../../src/store/knowledgeCodec.js");
+    const { readFileSync, mkdirSync } = await import("node:fs");
+    const fixtures = join(import.meta.dirname, "../fixtures/store");
+    const knowledge = JSON.parse(readFileSync(join(fixtures, "expected-knowledge.json"), "utf8"));
+    const stateDir = join(dir, "knowledge-state");
+    mkdirSync(stateDir);
+    const file = configFile("knowledge.json", { state: { dir: stateDir } });
+    const check = async () => {
+        const results = await diagnose({ file, env: {}, out: new PassThrough() });
+        return results.find((r) => r.name === "phone knowledge");
+    };
+    t.match(await check(), {
+        status: "WARN",
+        detail: /no phone learned yet/,
+        fix: /reset these phones from CallManager/,
+    });
+    const write = (k: unknown) =>
+        writeFileSync(
+            join(stateDir, "knowledge.a"),
+            encodeSlot({ formatVersion: KNOWLEDGE_FORMAT, generation: 1n, payload: encodeKnowledge(k as never) }),
+        );
+    // the fixture: one phone learned at registration, one anonymous phone with a number from a call whose
+    // CallManager's template is known
+    write(knowledge);
+    t.match(await check(), { status: "OK", detail: "2 phone(s) known with their CallBack key and numbers" });
+    // the CallManager's template unknown: the anonymous phone lacks the CallBack key
+    write({ ...knowledge, callManagers: [knowledge.callManagers[0]] });
+    t.match(await check(), {
+        status: "WARN",
+        detail: "1 of 2 phone(s) cannot be served fully: @10.102.10.77 lacks callback-key",
+        fix: /reset these phones from CallManager/,
+    });
+});

@@ -23,11 +23,34 @@ t.test("snapshot: both slots described, the newest decodable one listed, nothing
     const doc = JSON.parse(j.out) as { snapshot: { slot: string; engine: { requests: unknown[] } }; slots: unknown[] };
     t.equal(doc.snapshot.slot, "state.a");
     t.equal(doc.snapshot.engine.requests.length, 4);
-    t.equal(doc.slots.length, 2);
+    t.equal(doc.slots.length, 4, "the request slots and the knowledge slots");
 
     // the state directory from the configuration
     const fromConfig = await cli(["snapshot"], { CALLBACKD_STATE_DIR: dir });
     t.equal(fromConfig.code, 0, fromConfig.err);
+});
+
+t.test("snapshot: what the box learned about the phones, one line each (schema 2)", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "cbk-snap-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    copyFileSync(join(import.meta.dirname, "../fixtures/store/knowledge-schema1.slot"), join(dir, "knowledge.a"));
+    const r = await cli(["snapshot", "--dir", dir]);
+    t.equal(r.code, 0, r.err);
+    t.match(
+        r.out,
+        /Knowledge: 2 phone\(s\) \(1 learned at registration, 1 from traffic\), 2 softkey template\(s\), 2 CallManager\(s\)/,
+    );
+    t.match(r.out, /\n {2}SEP001122334455 {2}10\.102\.10\.209 {2}Cisco IP Phone 7960 {2}1001 {2}last seen 2026-\S+\n/);
+    t.match(r.out, /\n {2}@10\.102\.10\.77 {2}10\.102\.10\.77 {2}model unknown {2}1077 {2}last seen \S+\n/);
+    t.match(r.out, /state\.a: missing/, "knowledge without requests (no call-back yet)");
+    const j = JSON.parse((await cli(["snapshot", "--dir", dir, "--json"])).out);
+    t.equal(j.knowledge.slot, "knowledge.a");
+    t.equal(j.knowledge.devices.length, 2);
+    t.equal(j.snapshot, null);
+    // a state directory written before knowledge was kept
+    rmSync(join(dir, "knowledge.a"));
+    copyFileSync(fixture, join(dir, "state.a"));
+    t.match((await cli(["snapshot", "--dir", dir])).out, /Knowledge: none \(nothing learned yet/);
 });
 
 t.test("snapshot: an empty state directory is an error with a code", async (t) => {

@@ -1,56 +1,11 @@
 /** Calls with CallState (CallManager 4.x and later): the scenarios of the Call Back feature. */
 import t from "tap";
-import { callInfo, callState, Harness, type Link, tone } from "./helpers.js";
+import { callInfo, callState, connect, dial, Harness, hangUp, type Link, ringIn, tone } from "./helpers.js";
 
 const A = { name: "SEP0000000A0001", ip: "10.1.0.1", dns: ["1001"] };
 const B = { name: "SEP0000000B0002", ip: "10.1.0.2", dns: ["1002"] };
 const C = { name: "SEP0000000C0003", ip: "10.1.0.3", dns: ["1003"] };
 const CALLBACK_EVENT = 35;
-
-/** CUCM's outbound sequence up to Proceed on the caller. */
-function dial(l: Link, t: number, ref: number, digits: string, line = 1): void {
-    callState(l, t, 1, line, ref);
-    l.down(t, "SelectSoftKeys", {
-        lineInstance: line,
-        callReference: ref,
-        softKeySetIndex: 4,
-        validKeyMask: 0xffffffff,
-    });
-    tone(l, t, 0x21, line, ref);
-    for (const d of digits) l.up(t, "KeypadButton", { kpButton: Number(d), lineInstance: line, callReference: ref });
-    l.down(t, "StopTone", { lineInstance: line, callReference: ref });
-    l.down(t, "DialedNumber", { dialedNumber: digits, lineInstance: line, callReference: ref });
-    callState(l, t, 12, line, ref);
-}
-
-/** Inbound leg ringing. */
-function ringIn(l: Link, t: number, ref: number, from: string, to: string, line = 1): void {
-    callState(l, t, 4, line, ref);
-    l.down(t, "SelectSoftKeys", {
-        lineInstance: line,
-        callReference: ref,
-        softKeySetIndex: 3,
-        validKeyMask: 0xffffffff,
-    });
-    callInfo(l, t, line, ref, 1, from, to);
-    l.down(t, "SetRinger", { ringMode: 2, ringDuration: 1, lineInstance: line, callReference: ref });
-}
-
-function connect(l: Link, t: number, ref: number, line = 1): void {
-    l.down(t, "StopTone", { lineInstance: line, callReference: ref });
-    callState(l, t, 5, line, ref);
-    l.down(t, "SelectSoftKeys", {
-        lineInstance: line,
-        callReference: ref,
-        softKeySetIndex: 1,
-        validKeyMask: 0xffffffff,
-    });
-}
-
-function hangUp(l: Link, t: number, ref: number, line = 1): void {
-    callState(l, t, 2, line, ref);
-    l.down(t, "SelectSoftKeys", { lineInstance: 0, callReference: 0, softKeySetIndex: 0, validKeyMask: 0xffffffff });
-}
 
 /** B (1002) talks to C (1003). */
 function bBusyWithC(b: Link, c: Link, t0: number): void {

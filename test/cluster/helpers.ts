@@ -269,3 +269,48 @@ export function callInfo(
 export function tone(l: Link, t: number, tone: number, line: number, ref: number): void {
     l.down(t, "StartTone", { tone, "tone.output.direction": 0, lineInstance: line, callReference: ref });
 }
+
+/** CUCM's outbound sequence up to Proceed on the caller. */
+export function dial(l: Link, t: number, ref: number, digits: string, line = 1): void {
+    callState(l, t, 1, line, ref);
+    l.down(t, "SelectSoftKeys", {
+        lineInstance: line,
+        callReference: ref,
+        softKeySetIndex: 4,
+        validKeyMask: 0xffffffff,
+    });
+    tone(l, t, 0x21, line, ref);
+    for (const d of digits) l.up(t, "KeypadButton", { kpButton: Number(d), lineInstance: line, callReference: ref });
+    l.down(t, "StopTone", { lineInstance: line, callReference: ref });
+    l.down(t, "DialedNumber", { dialedNumber: digits, lineInstance: line, callReference: ref });
+    callState(l, t, 12, line, ref);
+}
+
+/** Inbound leg ringing. */
+export function ringIn(l: Link, t: number, ref: number, from: string, to: string, line = 1): void {
+    callState(l, t, 4, line, ref);
+    l.down(t, "SelectSoftKeys", {
+        lineInstance: line,
+        callReference: ref,
+        softKeySetIndex: 3,
+        validKeyMask: 0xffffffff,
+    });
+    callInfo(l, t, line, ref, 1, from, to);
+    l.down(t, "SetRinger", { ringMode: 2, ringDuration: 1, lineInstance: line, callReference: ref });
+}
+
+export function connect(l: Link, t: number, ref: number, line = 1): void {
+    l.down(t, "StopTone", { lineInstance: line, callReference: ref });
+    callState(l, t, 5, line, ref);
+    l.down(t, "SelectSoftKeys", {
+        lineInstance: line,
+        callReference: ref,
+        softKeySetIndex: 1,
+        validKeyMask: 0xffffffff,
+    });
+}
+
+export function hangUp(l: Link, t: number, ref: number, line = 1): void {
+    callState(l, t, 2, line, ref);
+    l.down(t, "SelectSoftKeys", { lineInstance: 0, callReference: 0, softKeySetIndex: 0, validKeyMask: 0xffffffff });
+}

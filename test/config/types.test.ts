@@ -43,6 +43,7 @@ const sectionKeys: Record<keyof ConfigShape, true> = {
     directory: true,
     state: true,
     callback: true,
+    cluster: true,
     redundancy: true,
     mqtt: true,
     console: true,

@@ -118,6 +118,10 @@ t.test("every command against the office", async (t) => {
         /Call-back requests : 1[\s\S]*Phones {13}: 3 \(3 registered\)[\s\S]*MQTT {15}: connected/,
     );
     t.match(await run("show phones"), /3 of 3 phones/);
+    t.match(
+        await run("show cluster knowledge"),
+        /Learned at registration {5}: 3[\s\S]*Unlearned \(with traffic\) {4}: 0/,
+    );
     t.match(await run("sh ph 1003"), /1 of 3 phones/);
     const phone = await run(`show phone ${caller.name}`);
     t.match(phone, /Line 1: 1003/);

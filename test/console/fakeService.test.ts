@@ -46,6 +46,7 @@ const anon = {
     lines: [line],
     softKeys: { callBackInOnHook: false, callBackInRingOut: null },
     ctiRegistered: true,
+    knowledge: { learnedBy: "traffic", learnedAt: 5, restored: false, seenAt: 5, missing: ["callback-key", "numbers"] },
 };
 const noLines = {
     ...anon,
@@ -54,6 +55,7 @@ const noLines = {
     ip: "10.0.0.8",
     lines: [],
     softKeys: { callBackInOnHook: true, callBackInRingOut: false },
+    knowledge: { learnedBy: "registration", learnedAt: 5, restored: true, seenAt: null, missing: [] },
 };
 const request = {
     id: "cb-7",
@@ -86,6 +88,10 @@ const fake = {
         ctiStatus: () => ({ status: "up", sessions: [{ session: "s1", state: "up", since: 1, reason: null }] }),
         callManagers: () => [{ cm: "10.0.0.1:2000", primary: 1, standby: 0 }],
         stats: () => ({ devices: 2, calls: 1 }),
+        knowledgeSummary: () => ({ devices: 2, registration: 0, restored: 1, confirmed: 0, inferred: 0, unlearned: 1 }),
+        unlearnedPhones: () => [
+            { device: "@10.0.0.9", name: null, ip: null, seenAt: 5, missing: ["callback-key", "numbers"] },
+        ],
     },
 } as unknown as CallbackService;
 
@@ -116,10 +122,19 @@ t.test("sparse data renders with placeholders", async (t) => {
     t.match(await run("show status", { mqtt: { connected: false, status: () => ({}) } }), /MQTT {15}: disconnected/);
     t.match(await run("show phones"), /@10\.0\.0\.9\s+-\s+-\s+registered\s+-\s+NO\/\?/);
     t.match(await run("show phones zzz"), /0 of 2 phones/);
+    const phones = await run("show phones");
+    t.match(phones, /@10\.0\.0\.9 .* traffic; LACKS CallBack key \+ numbers/);
+    t.match(phones, /SEPAAA .* restored\n/);
+    t.match(phones, /1 marked LACKS: .*reset them from CallManager, or wait for their next registration/);
+    t.match(
+        await run("show cluster knowledge"),
+        /Restored from flash {9}: 1 \(0 seen since\)[\s\S]*Unlearned \(with traffic\) {4}: 1\n {2}@10\.0\.0\.9 lacks callback-key and numbers/,
+    );
     const p = await run("show phone @10.0.0.9");
     t.match(p, /Phone @10\.0\.0\.9 \(unknown model, cannot press CallBack\)/);
     t.match(p, /Registration registered \(inferred\) since 1970-01-01T00:00:05, CallManager -/);
     t.match(p, /state uncertain/);
+    t.match(p, /Learned: from its traffic 1970-01-01T00:00:05; LACKS callback-key and numbers/);
     t.match(p, /Line 1: - {2}busy \(forwarded\)/);
     t.match(p, /call 9 Proceed outbound - -> 12/);
     t.match(p, /Call-back cb-7 to 1002: waiting \(suspended\)/);
@@ -160,7 +175,15 @@ t.test("show redundancy: this box, the active one, the other boxes, then the Cal
         members: [
             { node: "cbk1", address: "10.0.0.1", priority: 100, role: "active" as const, term: 3, seq: 41, ageMs: 120 },
         ],
-        stats: { promotions: 1, demotions: 1, statesPublished: 4, statesApplied: 9, refused: 0 },
+        stats: {
+            promotions: 1,
+            demotions: 1,
+            statesPublished: 4,
+            statesApplied: 9,
+            knowledgePublished: 2,
+            knowledgeApplied: 0,
+            refused: 0,
+        },
     };
     const out = await run("show redundancy", { redundancy: () => status });
     t.match(out, /This box\s+: cbk2, standby \(broker not connected: role kept\)/);

@@ -31,6 +31,7 @@ async function freePort(): Promise<number> {
 export interface Office {
     branch: Branch;
     clock: ManualClock | RealClock;
+    /** The running service (a new one after `restartService`). */
     service: CallbackService;
     fs: MemoryFlashFs;
     xsi: Map<string, XsiPhoneService>;
@@ -40,6 +41,12 @@ export interface Office {
     screenTexts(dn: string): string[];
     /** Mirror mode: whether the simulator's frames reach the service (false: the mirror port is "unplugged"). */
     mirror: { on: boolean };
+    /**
+     * Restarts the Call Back service on the same flash while the office runs on: "stop" is an orderly stop
+     * (SIGTERM: final snapshot), "kill" a power cut or SIGKILL (only what was already durable survives).
+     * `seen` is emptied: it holds the new service's events.
+     */
+    restartService(how: "stop" | "kill"): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -97,22 +104,26 @@ export async function startOffice(
         setTimeout: (fn, ms) => sim.setTimer(ms, fn),
         clearTimeout: (h) => sim.clearTimer(h as SimTimer),
     };
-    const service = new CallbackService({
-        config,
-        fs,
-        timeMode: live || extras.simClock === true ? "live" : "capture",
-        ...(!live && extras.simClock === true ? { clock: onSimClock } : {}),
-        onEvent: (e) => seen.push(e),
-        ...(extras.onAlarm !== undefined ? { onAlarm: extras.onAlarm } : {}),
-    });
-    await service.start();
+    const newService = () =>
+        new CallbackService({
+            config,
+            fs,
+            timeMode: live || extras.simClock === true ? "live" : "capture",
+            ...(!live && extras.simClock === true ? { clock: onSimClock } : {}),
+            onEvent: (e) => seen.push(e),
+            ...(extras.onAlarm !== undefined ? { onAlarm: extras.onAlarm } : {}),
+        });
+    let running = newService();
+    await running.start();
     const factory = xsiPhoneFactory(
         { port: XSI_PORT, auth: { user: PUSH_USER, password: PUSH_PASSWORD }, clock, audio: { dir: board } },
         xsi,
     );
-    const capture = live ? await captureLoopback(cmPort, service.onFrame) : null;
+    // frames go to whichever service runs now (restartService replaces it)
+    const onFrame = (frame: Parameters<CallbackService["onFrame"]>[0]) => running.onFrame(frame);
+    const capture = live ? await captureLoopback(cmPort, onFrame) : null;
     const mirror = { on: extras.mirrorOff !== true };
-    const sink = frameSinkOutput(service.onFrame);
+    const sink = frameSinkOutput(onFrame);
     const tee = extras.tee;
     const tap: FrameOutput = {
         writeFrom(ts, buf, start, end) {
@@ -130,7 +141,9 @@ export async function startOffice(
     const office: Office = {
         branch,
         clock,
-        service,
+        get service() {
+            return running;
+        },
         fs,
         xsi,
         seen,
@@ -142,7 +155,7 @@ export async function startOffice(
                 if (clock.now() > end || Date.now() > wallEnd) throw new Error(`timed out waiting for ${what}`);
                 if (live) await new Promise((r) => setTimeout(r, 20));
                 else await branch.advance(100);
-                service.tick();
+                running.tick();
                 await new Promise((r) => setTimeout(r, 2));
             }
         },
@@ -150,10 +163,25 @@ export async function startOffice(
             const phone = branch.phone(dn);
             return (xsi.get(phone.ip)?.screens ?? []).map((s) => s.text);
         },
+        async restartService(how) {
+            const old = running;
+            if (how === "kill") {
+                // the final snapshot of an orderly stop must not land: a kill leaves only what was durable
+                fs.faults.writeDurable = "EIO";
+                await old.stop();
+                fs.crash();
+                delete fs.faults.writeDurable;
+            } else {
+                await old.stop();
+            }
+            seen.length = 0;
+            running = newService();
+            await running.start();
+        },
         async stop() {
             await branch.stop();
             capture?.stop();
-            await service.stop();
+            await running.stop();
         },
     };
     return office;

@@ -5,8 +5,7 @@
  * flight; the backup must notify the caller exactly once. The old active restarting with the lowest address
  * takes over again in an orderly way; a broker restart changes no role.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
@@ -14,13 +13,13 @@ import { configureLogging } from "../../src/logging/logger.js";
 import { Branch, type BranchPhoneSpec } from "../../src/sim/branch.js";
 import { RealClock } from "../../src/sim/clock.js";
 import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
+import { BoxProcess, until } from "../helpers/boxProcess.js";
 import { needLiveCapture } from "../helpers/live.js";
 import { freePort, needMosquitto, TestBroker, Watcher } from "../mgmt/helpers/broker.js";
 import { PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
 
 configureLogging({ level: "silent" });
 const skip = needLiveCapture() || needMosquitto();
-const BIN = join(import.meta.dirname, "../../bin/callbackd");
 const BOARD = join(import.meta.dirname, "../../board");
 const SITE = "branch1";
 
@@ -30,63 +29,6 @@ interface Announced {
     seq: number;
     online: boolean;
     at: number;
-}
-
-/** One `callbackd run` process. */
-class BoxProcess {
-    proc: ChildProcess | null = null;
-    output = "";
-    readonly configFile: string;
-    constructor(
-        readonly node: string,
-        readonly address: string,
-        dir: string,
-        config: Record<string, unknown>,
-    ) {
-        this.configFile = join(dir, `${node}.json`);
-        writeFileSync(this.configFile, JSON.stringify(config));
-    }
-
-    async start(): Promise<void> {
-        this.output = "";
-        const p = spawn(process.execPath, [BIN, "run", "--config", this.configFile], {
-            stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, NOTIFY_SOCKET: "" },
-        });
-        this.proc = p;
-        p.stdout?.on("data", (d: Buffer) => {
-            this.output += d.toString();
-        });
-        p.stderr?.on("data", (d: Buffer) => {
-            this.output += d.toString();
-        });
-        await until(
-            () => this.output.includes('"msg":"capture open"'),
-            `${this.node} capturing`,
-            15_000,
-            () => (this.proc?.exitCode !== null ? `${this.node} exited: ${this.output.slice(-2000)}` : null),
-        );
-    }
-
-    kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-        const p = this.proc;
-        this.proc = null;
-        if (p === null || p.exitCode !== null) return Promise.resolve();
-        return new Promise((resolve) => {
-            p.once("exit", () => resolve());
-            p.kill(signal);
-        });
-    }
-}
-
-async function until(cond: () => boolean, what: string, ms = 15_000, fatal: () => string | null = () => null) {
-    const end = Date.now() + ms;
-    while (!cond()) {
-        const f = fatal();
-        if (f !== null) throw new Error(f);
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-    }
 }
 
 interface Site {

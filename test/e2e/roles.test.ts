@@ -4,7 +4,8 @@
  * an activation is acknowledged only once the replication has it too.
  */
 import t from "tap";
-import { ServiceRoleError } from "../../src/service/callbackService.js";
+import { CallbackService, ServiceRoleError } from "../../src/service/callbackService.js";
+import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { needTool } from "../helpers/tools.js";
 import { type Office, startOffice } from "./helpers.js";
 
@@ -77,3 +78,40 @@ t.test("standby: takes state, acts on nothing, answers softkeys with Service not
         "notified once active",
     );
 });
+
+t.test(
+    "a standby that saw no registration takes the phones it does not know from the active box's knowledge",
+    { skip },
+    async (t) => {
+        const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }]);
+        t.teardown(() => o.stop());
+        await o.until(() => o.service.model.knowledgeSummary().registration === 3, "three registrations");
+        await o.until(() => o.service.model.unlearnedPhones().length === 0, "their templates and lines");
+        // a standby installed later: the same configuration, nothing seen on the wire yet
+        const standby = new CallbackService({
+            config: o.service.config,
+            fs: new MemoryFlashFs(),
+            timeMode: "capture",
+            initialRole: "standby",
+        });
+        await standby.start();
+        t.teardown(() => standby.stop());
+        standby.applyReplica(2, o.service.replicaPayload());
+        t.equal(standby.model.knowledgeSummary().devices, 0, "the request replica carries no knowledge");
+        standby.applyKnowledge(o.service.knowledgePayload());
+        t.match(
+            standby.model.knowledgeSummary(),
+            { devices: 3, restored: 3 },
+            "restored from the replicated knowledge",
+        );
+        t.throws(
+            () => o.service.applyKnowledge(o.service.knowledgePayload()),
+            ServiceRoleError,
+            "not on the active box",
+        );
+        const caller = o.branch.phone("1003").deviceName;
+        t.match(standby.model.device(caller), { lines: [{ dn: "1003" }], softKeys: { callBackEvent: Number } });
+        // what it knows stays: the same knowledge again adds nothing
+        t.equal(standby.knowledge.applyReplica(o.service.knowledgePayload()), 0);
+    },
+);

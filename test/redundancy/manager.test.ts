@@ -35,6 +35,14 @@ class FakeBox implements RedundantService {
     atSafePoint(): boolean {
         return this.safe;
     }
+    knowledge = "";
+    readonly knowledgeApplied: string[] = [];
+    knowledgePayload(): Uint8Array {
+        return Buffer.from(this.knowledge);
+    }
+    applyKnowledge(payload: Uint8Array): void {
+        this.knowledgeApplied.push(Buffer.from(payload).toString());
+    }
 }
 
 interface Box {
@@ -104,6 +112,8 @@ t.test("election, replication, handback and failover", { skip }, async (t) => {
     t.equal(a.fake.state, "requests-v2", "a took over with b's last state");
     t.match(b.fake.changes.at(-1), /standby: cbk-a comes first and holds the state/);
     t.equal(a.mgr.status().term, 2, "a new term");
+    // b hears a's announcement of its new role a moment after both roles changed
+    await until(() => b.mgr.status().active === "cbk-a", "b sees a as active");
     t.equal(b.mgr.status().active, "cbk-a", "b sees a as active");
 
     // a replicates to b
@@ -119,6 +129,35 @@ t.test("election, replication, handback and failover", { skip }, async (t) => {
     t.ok(ms < 600, `failover on a clean departure took ${ms} ms (before the stale time)`);
     t.equal(b.mgr.status().term, 3);
 });
+
+t.test(
+    "knowledge: the active box publishes it (retained), a standby that joins later takes it",
+    { skip },
+    async (t) => {
+        const broker = await TestBroker.start();
+        t.teardown(() => broker.destroy());
+        const a = box(broker, "cbk-a", "10.0.0.1");
+        t.teardown(() => a.mgr.stop());
+        await until(() => a.fake.role === "active", "a active");
+        a.fake.knowledge = "phones-v1";
+        a.mgr.replicateKnowledge();
+        await until(() => a.mgr.status().stats.knowledgePublished >= 1, "published");
+        // a standby joining later gets the retained knowledge
+        const b = box(broker, "cbk-b", "10.0.0.2");
+        t.teardown(() => b.mgr.stop());
+        await until(() => b.fake.knowledgeApplied.includes("phones-v1"), "b takes a's knowledge");
+        a.fake.knowledge = "phones-v2";
+        a.mgr.replicateKnowledge();
+        await until(() => b.fake.knowledgeApplied.includes("phones-v2"), "and every later one");
+        t.equal(b.mgr.status().stats.knowledgeApplied, b.fake.knowledgeApplied.length);
+        // a standby publishes nothing, and the active box does not take knowledge
+        b.fake.knowledge = "from-b";
+        b.mgr.replicateKnowledge();
+        await new Promise((r) => setTimeout(r, 200));
+        t.notOk(a.fake.knowledgeApplied.includes("from-b"));
+        t.equal(b.mgr.status().stats.knowledgePublished, 0);
+    },
+);
 
 t.test("a box whose connection drops is replaced (Will), and comes back as standby", { skip }, async (t) => {
     const broker = await TestBroker.start();

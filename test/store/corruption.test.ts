@@ -11,7 +11,7 @@ import { configureLogging } from "../../src/logging/logger.js";
 import { CallbackService } from "../../src/service/callbackService.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { decodeSlot, encodeSlot } from "../../src/store/slots.js";
-import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../../src/store/snapshotCodec.js";
+import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF, SCHEMA_VERSION } from "../../src/store/snapshotCodec.js";
 
 configureLogging({ level: "silent" });
 const fixture = readFileSync(join(import.meta.dirname, "../fixtures/store/snapshot-format2-schema1.slot"));
@@ -25,11 +25,11 @@ function goodSlot(generation: bigint, drop = 0): Uint8Array {
     return encodeSlot({ formatVersion: FORMAT_PROTOBUF, generation, payload: encodeSnapshot({ ...content, engine }) });
 }
 
-/** The same state as written by a release whose schema_version is 2 (field 1 comes first on the wire). */
+/** The same state as written by a release one schema_version ahead (field 1 comes first on the wire). */
 function futureSchemaSlot(generation: bigint): Uint8Array {
     const payload = encodeSnapshot(content);
-    if (payload[0] !== 0x08 || payload[1] !== 1) throw new Error("schema_version is not the first field");
-    payload[1] = 2;
+    if (payload[0] !== 0x08 || payload[1] !== SCHEMA_VERSION) throw new Error("schema_version is not the first field");
+    payload[1] = SCHEMA_VERSION + 1;
     return encodeSlot({ formatVersion: FORMAT_PROTOBUF, generation, payload });
 }
 
@@ -94,7 +94,7 @@ t.test("a future schema version: a clear alarm, no crash", async (t) => {
     const fs = new MemoryFlashFs();
     fs.poke("state.a", futureSchemaSlot(3n));
     const { alarms, restored } = await start(fs);
-    t.match(alarms, [/^raise flash\.corrupt-slot: snapshot generation \d+ unreadable: .*schema version 2 is newer/]);
+    t.match(alarms, [/^raise flash\.corrupt-slot: snapshot generation \d+ unreadable: .*schema version \d+ is newer/]);
     t.equal(restored, 0, "started empty rather than misreading it");
 });
 

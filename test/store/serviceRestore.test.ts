@@ -174,3 +174,38 @@ t.test("a notification in flight at the restart is pushed again to the device na
     while (paths.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     t.same(paths, [`/${notified.caller.device}/CGI/Execute`], "pushed to the device the snapshot names");
 });
+
+t.test("knowledge: restored from its slot at start, a corrupt newest falls back to the older one", async (t) => {
+    const fs = new MemoryFlashFs();
+    const known = decodeSlot(readFileSync(join(fixtures, "knowledge-schema1.slot")));
+    if (typeof known === "string") throw new Error(known);
+    fs.poke("knowledge.a", encodeSlot({ ...known, generation: 4n }));
+    fs.poke("knowledge.b", encodeSlot({ formatVersion: 2, generation: 5n, payload: Uint8Array.of(0x12, 0xff) }));
+    const { service, alarms } = await start(fs);
+    t.teardown(() => service.stop());
+    t.match(alarms, [/^raise flash.corrupt-slot: knowledge generation 5 unreadable/]);
+    t.match(service.model.knowledgeSummary(), { devices: 2, restored: 2 });
+    t.equal(service.model.device("SEP001122334455")?.lines[0]?.dn, "1001");
+    t.equal(fs.peek("state.a"), undefined, "no request snapshot written for a restore");
+});
+
+t.test("knowledge and requests each have a writer: flash.not-writable clears when both write again", async (t) => {
+    const fs = new MemoryFlashFs();
+    const { service, alarms } = await start(fs);
+    t.teardown(() => service.stop());
+    fs.faults.writeDurable = "EROFS";
+    await t.rejects(service.writer.persist());
+    service.knowledge.writer.persistLater(0);
+    await new Promise((r) => setTimeout(r, 20));
+    t.notOk(service.knowledge.writer.healthy);
+    delete fs.faults.writeDurable;
+    await service.writer.flush();
+    t.ok(service.writer.healthy);
+    t.notOk(
+        alarms.some((a) => a.startsWith("clear")),
+        "not cleared while the knowledge cannot be written",
+    );
+    await service.knowledge.writer.flush();
+    t.ok(service.knowledge.writer.healthy);
+    t.match(alarms.at(-1), /^clear flash.not-writable/);
+});

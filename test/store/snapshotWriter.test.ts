@@ -144,6 +144,80 @@ t.test("flush writes at once, ignoring the spacing", async (t) => {
     t.equal(writer.stats.writes, 2);
 });
 
+t.test(
+    "persistLater: one write for every background change within the delay, or none if a write came first",
+    async (t) => {
+        const { writer, clock, set, store } = setup();
+        set(1);
+        writer.persistLater(5000);
+        set(2);
+        writer.persistLater(5000);
+        await clock.advance(4999);
+        t.equal(writer.stats.writes, 0, "nothing before the delay");
+        await clock.advance(1);
+        t.equal(writer.stats.writes, 1, "one write for both changes");
+        t.equal(writer.stats.backgroundWrites, 1);
+        t.equal(new TextDecoder().decode((await store.load()).record?.payload), "2");
+        // a change someone waits for comes first: it carries the background change, nothing is written twice
+        set(3);
+        writer.persistLater(5000);
+        set(4);
+        await writer.persist();
+        await clock.advance(10_000);
+        t.equal(writer.stats.writes, 2);
+        t.equal(writer.stats.backgroundWrites, 1);
+        t.equal(new TextDecoder().decode((await store.load()).record?.payload), "4");
+    },
+);
+
+t.test("persistLater during a write: the change is written after it", async (t) => {
+    const { writer, clock, set, store } = setup();
+    set(1);
+    const first = writer.persist();
+    set(2);
+    writer.persistLater(0); // while the first write runs (it started synchronously)
+    await first;
+    await clock.advance(1);
+    t.equal(writer.stats.writes, 2);
+    t.equal(new TextDecoder().decode((await store.load()).record?.payload), "2");
+});
+
+t.test("background writes wait for tokens without an alarm and leave half the burst to acknowledgements", async (t) => {
+    // bucket of 4, one token every 15 s
+    const { writer, clock, health, set } = setup({ maxWritesPerHour: 240 });
+    for (let i = 1; i <= 6; i++) {
+        set(i);
+        writer.persistLater(0);
+        await clock.advance(1);
+    }
+    t.equal(writer.stats.writes, 2, "background writes stop with half the bucket left");
+    t.strictSame(health, [], "waiting background writes raise no write-rate alarm");
+    const acked: number[] = [];
+    for (let i = 0; i < 2; i++) void writer.persist().then(() => acked.push(clock.now()));
+    await clock.advance(1);
+    t.equal(acked.length, 2, "acknowledgements still find tokens at once (and carry the held-back changes)");
+    t.equal(writer.stats.writes, 4);
+    set(7);
+    writer.persistLater(0);
+    await clock.advance(30_000);
+    t.equal(writer.stats.writes, 4, "the next background write waits until half the bucket is back");
+    await clock.advance(60_000);
+    t.equal(writer.stats.backgroundWrites, 3);
+    t.strictSame(health, []);
+});
+
+t.test("flush writes pending background changes; close drops the timer", async (t) => {
+    const { writer, clock, set, store } = setup();
+    set(7);
+    writer.persistLater(60_000);
+    await writer.flush();
+    t.equal(new TextDecoder().decode((await store.load()).record?.payload), "7");
+    writer.persistLater(60_000);
+    writer.close();
+    await clock.advance(120_000);
+    t.equal(writer.stats.writes, 1);
+});
+
 t.test("killing the writing process at random moments never leaves an unreadable store", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "callbackd-kill-"));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
