@@ -6,6 +6,7 @@
  * Keys whose schema says `requiresRestart` are accepted but reported as pending until the next start.
  */
 import { createHash } from "node:crypto";
+import { semanticProblems } from "../config/checks.js";
 import { jsonTooDeep } from "../config/json.js";
 import { type ConfigChange, diffConfig } from "../config/load.js";
 import {
@@ -134,7 +135,8 @@ function getAt(root: unknown, parts: readonly string[]): unknown {
 /** The problems of a candidate, or none. */
 export function validateCandidate(candidate: unknown): ConfigProblem[] {
     const validate = getValidator();
-    return validate(candidate) ? [] : describeErrors(validate.errors ?? [], candidate);
+    // the same checks as loadConfig: nothing set here may fail the next start
+    return validate(candidate) ? semanticProblems(candidate) : describeErrors(validate.errors ?? [], candidate);
 }
 
 /** Short hash of a configuration (secrets redacted first). */

@@ -132,7 +132,18 @@ export class PhoneHttpService {
                     ),
                 ),
             );
-            server.listen(this.#opts.port, this.#opts.host, () => resolve());
+            try {
+                server.listen(this.#opts.port, this.#opts.host, () => resolve());
+            } catch (err) {
+                // a port out of range throws at once (RangeError), not through "error"
+                reject(
+                    new PhoneHttpError(
+                        "HTTP_LISTEN",
+                        `cannot listen on ${this.#opts.host}:${this.#opts.port} (${(err as Error).message})`,
+                        { host: this.#opts.host, port: this.#opts.port },
+                    ),
+                );
+            }
         });
         this.#server = server;
         const addr = server.address() as AddressInfo;

@@ -138,3 +138,14 @@ t.test("a second service on a taken port fails with a typed error", async (t) =>
     });
     await t.rejects(other.start(), { code: "HTTP_LISTEN" });
 });
+
+t.test("a port out of range is a typed error, not a crash (issue T item 2)", async (t) => {
+    const svc = new PhoneHttpService({
+        host: "127.0.0.1",
+        port: 70000,
+        locales,
+        defaultLocale: "en_US",
+        onAction: () => ({ kind: "cancelled" }),
+    });
+    await t.rejects(svc.start(), { code: "HTTP_LISTEN", message: /cannot listen on 127\.0\.0\.1:70000/ });
+});
