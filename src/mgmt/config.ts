@@ -4,8 +4,9 @@
  * src/config/schema.ts and `mqtt: MqttSectionConfig` to ConfigShape in src/config/types.ts; then
  * `mqttOptionsFromSection()` turns the section into what MqttManagement needs.
  */
-import { readFileSync } from "node:fs";
 import type { SchemaNode } from "../config/schema.js";
+import { ConfigError } from "../errors.js";
+import { readFileBoundedSync } from "../util/boundedRead.js";
 import type { BrokerOptions } from "./mqttManagement.js";
 import { ID_PATTERN } from "./topics.js";
 
@@ -94,10 +95,18 @@ export const MQTT_SECTION_SCHEMA: SchemaNode = {
     },
 };
 
+/** Largest PEM file read (a CA bundle is a few hundred KiB). */
+const MAX_PEM_BYTES = 4 * 1024 * 1024;
+
+/** Reads a PEM file the operator named: a regular file of bounded size. */
+function readPem(file: string): string {
+    return readFileBoundedSync(file, MAX_PEM_BYTES).toString("utf8");
+}
+
 /** Broker options, read-only flag and telemetry period from the section (`url` must be set; PEM files are read). */
 export function mqttOptionsFromSection(
     section: Readonly<MqttSectionConfig>,
-    read: (file: string) => string = (f) => readFileSync(f, "utf8"),
+    read: (file: string) => string = readPem,
 ): { site: string; node: string; broker: BrokerOptions; readOnly: boolean; telemetryIntervalMs: number } {
     const broker: BrokerOptions = {
         url: section.url ?? "mqtt://127.0.0.1:1883",
@@ -108,9 +117,19 @@ export function mqttOptionsFromSection(
     if (section.password !== null) broker.password = section.password;
     if (section.caFile !== null || section.certFile !== null || section.keyFile !== null) {
         broker.tls = {};
-        if (section.caFile !== null) broker.tls.ca = read(section.caFile);
-        if (section.certFile !== null) broker.tls.cert = read(section.certFile);
-        if (section.keyFile !== null) broker.tls.key = read(section.keyFile);
+        const load = (key: string, file: string): string => {
+            try {
+                return read(file);
+            } catch (err) {
+                const why = err instanceof Error ? err.message : String(err);
+                throw new ConfigError("CONFIG_READ", `mqtt.${key}: cannot read ${file}: ${why}`, {
+                    key: `mqtt.${key}`,
+                });
+            }
+        };
+        if (section.caFile !== null) broker.tls.ca = load("caFile", section.caFile);
+        if (section.certFile !== null) broker.tls.cert = load("certFile", section.certFile);
+        if (section.keyFile !== null) broker.tls.key = load("keyFile", section.keyFile);
     }
     return {
         site: section.site,

@@ -133,5 +133,5 @@ t.test("real files: fsync'd slots, stale temp files removed, corrupt files kept 
     t.same(readdirSync(dir).sort(), ["state.a", "state.b.corrupt-5"]);
     t.equal(readFileSync(join(dir, "state.b.corrupt-5"), "utf8"), "garbage");
     t.equal(await new NodeFlashFs(dir).read("absent"), null, "a missing file reads as null");
-    await t.rejects(new NodeFlashFs(tmpdir()).read("."), { code: "EISDIR" }, "other errors are thrown");
+    await t.rejects(new NodeFlashFs(tmpdir()).read("."), { code: "FILE_NOT_REGULAR" }, "other errors are thrown");
 });
