@@ -5,6 +5,7 @@ import { loadConfig, qbePorts } from "../config/load.js";
 import { parametersJson, renderParameters } from "../config/parameters.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
+import { OutputError, outputError, watchOutput } from "./output.js";
 
 // Each command's modules are loaded when it runs: `run` on a box must not carry the demo's simulator and
 // embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS).
@@ -76,6 +77,16 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>,
 
 /** Runs one command line; resolves with the process exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+    const output = watchOutput(io.out);
+    const code = await runCommandLine(argv, io);
+    // Output that could not be written (disk full) fails the command: its output is incomplete.
+    const failed = outputError(await output.settle());
+    if (failed === null) return code;
+    io.err.write(`callbackd: ${failed.code}: ${failed.message}\n`);
+    return code === 0 ? 1 : code;
+}
+
+async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
     const [command, ...rest] = argv;
     try {
         switch (command) {
@@ -166,6 +177,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 throw new UsageError("USAGE", `unknown command "${command}" (try: callbackd help)`);
         }
     } catch (err) {
+        if (err instanceof OutputError) return 1; // main() reports it once
         if (err instanceof CallbackdError) {
             io.err.write(`callbackd: ${err.code}: ${err.message}\n`);
             return err instanceof UsageError ? 2 : 1;
