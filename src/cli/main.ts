@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { CaptureFileStats } from "../capture/pcapFile.js";
 import { loadConfig, qbePorts } from "../config/load.js";
 import { parametersJson, renderParameters } from "../config/parameters.js";
 import { CallbackdError, UsageError } from "../errors.js";
@@ -23,7 +24,8 @@ const HELP = `callbackd — Cisco Call Back for a branch office, learned from th
 
 Usage:
   callbackd decode <file|-> [--json | --summary] [--filter key=value ...]
-      Decode a pcap/pcapng capture (or stdin with "-"): one line per message.
+      Decode a pcap/pcapng capture (or stdin with "-"): one line per message. A capture cut short is a
+      warning on stderr; a corrupt one (records lost after the damage) exits 1 with CAPTURE_CORRUPT.
       --json      one JSON object per message, one per line
       --summary   only counts per protocol and message, gaps, resyncs, packets read
       --filter    keep records matching key=value[,value] (keys: proto, name, id, host, port);
@@ -33,8 +35,9 @@ Usage:
       watching them, an embedded MQTT broker, and a narration of a call-back from busy to dial.
   callbackd run [--config FILE]
       Run the service (live capture on capture.interface, or capture.file).
-  callbackd replay <file> [--config FILE] [--speed N | --as-fast-as-possible] [--linger SECONDS]
-      Run the service on a capture with capture time as the clock (state in memory), then print a summary
+  callbackd replay <file|-> [--config FILE] [--speed N | --as-fast-as-possible] [--linger SECONDS]
+      Run the service on a capture (or stdin with "-") with capture time as the clock (state in memory),
+      then print a summary
       (requests made, notified, ended by reason). --speed N paces frames at N× real time (default: as fast
       as possible); --linger keeps the phone-facing HTTP service up that long after the capture ends.
   callbackd doctor [--config FILE]
@@ -203,7 +206,7 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
     const mode = values.summary ? "summary" : values.json ? "json" : "human";
     const { parseFilters, runDecode } = await import("./decode.js");
     const { protocolRoutes } = await import("./routes.js");
-    await runDecode({
+    const summary = await runDecode({
         input,
         mode,
         json: values.json === true,
@@ -214,7 +217,29 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
             sccp: { decodeFields: mode !== "summary" },
         }),
         reassembly: { ...config.reassembly, serverPorts: [...config.capture.sccpPorts, ...qbePorts(config)] },
+        ...(input === "-" && io.in !== undefined ? { inputStream: io.in } : {}),
     });
+    return captureVerdict(summary.input, summary.capture, io);
+}
+
+/**
+ * What a damaged capture means for the exit status: a tail cut in the middle of a packet (a capture tool
+ * stopped mid-write) loses only that packet and is a warning; corruption inside the file loses everything
+ * after it and fails the command (CAPTURE_CORRUPT). Both are said on stderr, whatever the output mode.
+ */
+function captureVerdict(input: string, c: CaptureFileStats, io: CliIo): number {
+    if (c.corrupt) {
+        io.err.write(
+            `callbackd: CAPTURE_CORRUPT: ${input} is corrupt at byte ${String(c.corruptOffset)} (${c.corruptReason ?? "unknown"}): ` +
+                `${c.frames} packets read, the rest of the file is not decoded\n`,
+        );
+        return 1;
+    }
+    if (c.truncatedTail) {
+        io.err.write(
+            `callbackd: warning: ${input} is cut short in the middle of a packet (${c.frames} complete packets read)\n`,
+        );
+    }
     return 0;
 }
 
@@ -237,7 +262,7 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
         1,
     );
     const file = positionals[0];
-    if (file === undefined) throw new UsageError("USAGE", "replay needs a capture file");
+    if (file === undefined) throw new UsageError("USAGE", "replay needs a capture file (or - for stdin)");
     const { parseLinger, parseSpeed, runReplay } = await import("./replay.js");
     if (values.speed !== undefined && values["as-fast-as-possible"] === true) {
         throw new UsageError("USAGE", "--speed and --as-fast-as-possible exclude each other");
@@ -250,7 +275,14 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
     try {
-        await runReplay(config, { file, speed, lingerS, out: io.out, signal: ac.signal });
+        await runReplay(config, {
+            file,
+            speed,
+            lingerS,
+            out: io.out,
+            signal: ac.signal,
+            ...(file === "-" ? { input: io.in ?? process.stdin } : {}),
+        });
     } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
