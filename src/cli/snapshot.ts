@@ -7,7 +7,7 @@ import type { Writable } from "node:stream";
 import type { CallBackRequest } from "../callback/types.js";
 import { CallbackdError, describeError } from "../errors.js";
 import { NodeFlashFs } from "../store/flashFs.js";
-import { decodeSlot, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
+import { decodeSlot, isNewerGeneration, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
 import { decodePayload, type SnapshotContent } from "../store/snapshotCodec.js";
 
 /** A state directory with no snapshot at all. */
@@ -36,7 +36,9 @@ export async function runSnapshotInspect(dir: string, json: boolean, out: Writab
                 : { name, rec, problem: null, bytes: bytes.length },
         );
     }
-    const valid = slots.filter((s) => s.rec !== null).sort((a, b) => (a.rec!.generation < b.rec!.generation ? 1 : -1));
+    const valid = slots
+        .filter((s) => s.rec !== null)
+        .sort((a, b) => (isNewerGeneration(a.rec!.generation, b.rec!.generation) ? -1 : 1));
     let chosen: { name: string; rec: SlotRecord; content: SnapshotContent } | null = null;
     const undecodable: string[] = [];
     for (const s of valid) {
