@@ -16,6 +16,7 @@ import { RedundancyManager } from "../redundancy/manager.js";
 import { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import { NodeFlashFs } from "../store/flashFs.js";
+import { EXIT_RESTART } from "../system/exitStatus.js";
 import { SystemdNotifier } from "../system/sdNotify.js";
 import type { CliIo } from "./main.js";
 import { replayFrames } from "./replay.js";
@@ -51,6 +52,17 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
     }
     const live = config.capture.interface !== null;
     const flash = new NodeFlashFs(dir);
+    // An operator's restart (MQTT restart, console reload) stops the service in order, then exits with
+    // EXIT_RESTART so systemd starts it again (a plain exit 0 would leave the box down).
+    const stopping = new AbortController();
+    let restartRequested = false;
+    const requestRestart = (why: string): void => {
+        if (stopping.signal.aborted) return;
+        log.warn({ why }, "restart requested: stopping, systemd starts the service again");
+        restartRequested = true;
+        stopping.abort();
+    };
+    const exitStatus = (): number => (restartRequested ? EXIT_RESTART : 0);
     let mgmt: MqttManagement | null = null;
     const hub = new ConsoleHub();
     const alarm = (id: string, action: "raise" | "clear", details: string): void => {
@@ -83,7 +95,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
     const { restored } = await service.start();
     const redundancy = redundant ? startRedundancy(config, service, alarm) : null;
     if (config.mqtt.url !== null) {
-        mgmt = await startManagement(config, flash, service, redundancy);
+        mgmt = await startManagement(config, flash, service, redundancy, () => requestRestart("MQTT restart"));
         // A replay is short: report it only once the broker is there (a live box does not wait for it).
         if (!live) {
             await mgmt.waitConnected(config.service.connectionRetryTimeoutMs).catch(() => {
@@ -156,9 +168,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
                         ifDrops: st.ifDropped,
                     };
                 },
-                reload: () => {
-                    process.kill(process.pid, "SIGTERM");
-                },
+                reload: () => requestRestart("console reload"),
             },
         }).catch((err: unknown) => {
             log.error({ error: describeError(err) }, "diagnostic console not started");
@@ -172,12 +182,17 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         // The watchdog is fed only while the capture runs (or retries as configured) and the loop turns.
         notifier.startWatchdog(() => capture.stats().state !== "stopped");
         await new Promise<void>((done) => {
-            const stop = (): void => done();
+            const stop = (): void => {
+                process.off("SIGINT", stop);
+                process.off("SIGTERM", stop);
+                done();
+            };
             process.once("SIGINT", stop);
             process.once("SIGTERM", stop);
             signal?.addEventListener("abort", stop, { once: true });
+            stopping.signal.addEventListener("abort", stop, { once: true });
         });
-        notifier.stopping("shutting down");
+        notifier.stopping(restartRequested ? "restarting on request" : "shutting down");
         clearInterval(tick);
         clearInterval(stats);
         capture.stop();
@@ -187,19 +202,20 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         await service.stop();
         await mgmt?.stop();
         notifier.close();
-        log.info({ capture: capture.stats(), ...counters() }, "callbackd stopped");
-        return 0;
+        log.info({ capture: capture.stats(), ...counters(), restart: restartRequested }, "callbackd stopped");
+        return exitStatus();
     }
 
     log.info({ file: config.capture.file, stateDir: dir }, "callbackd starting (replaying a capture file)");
     try {
         // Frames as fast as possible, but yielding as capture time moves on, so snapshot writes and push
         // answers land at about the capture time they belong to (as in `replay`).
-        const capture = await replayFrames(config.capture.file as string, null, service.onFrame, signal);
+        const both = signal === undefined ? stopping.signal : AbortSignal.any([signal, stopping.signal]);
+        const capture = await replayFrames(config.capture.file as string, null, service.onFrame, both);
         service.pipeline.finish();
         service.tick();
         log.info({ capture, ...counters() }, "capture file replayed");
-        return 0;
+        return exitStatus();
     } catch (err) {
         log.error({ error: describeError(err) }, "capture file could not be read");
         throw err;
@@ -270,6 +286,7 @@ async function startManagement(
     flash: NodeFlashFs,
     service: CallbackService,
     redundancy: RedundancyManager | null,
+    restart: () => void,
 ): Promise<MqttManagement> {
     const o = mqttOptionsFromSection(config.mqtt);
     const mgmt = new MqttManagement({
@@ -299,10 +316,7 @@ async function startManagement(
             }),
         },
         service: serviceApi(service, redundancy !== null ? { redundancy: () => redundancy.status() } : {}),
-        restart: () => {
-            // systemd (Restart=on-failure) or the operator brings the service back.
-            process.kill(process.pid, "SIGTERM");
-        },
+        restart,
     });
     await mgmt.start();
     return mgmt;
