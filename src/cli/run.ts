@@ -302,6 +302,7 @@ async function startManagement(
             apply: (next) => {
                 configureLogging({ level: next.log.level, modules: next.log.modules, pretty: next.log.pretty });
                 service.engine.configure(engineOptionsFromConfig(next));
+                service.configurePush(next.phones);
             },
         },
         telemetry: {
