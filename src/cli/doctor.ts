@@ -4,7 +4,8 @@ import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { loadPcapAddon } from "../capture/pcapChild.js";
-import { loadConfigReport } from "../config/load.js";
+import { type LoadOptions, loadConfigReport } from "../config/load.js";
+import { SavedConfig } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { stateDirectory } from "./run.js";
 
@@ -100,7 +101,14 @@ export async function diagnose(opts: DoctorOptions): Promise<CheckResult[]> {
     const p: DoctorProbes = { ...defaultProbes, ...opts.probes };
     const results: CheckResult[] = [];
     // One bad key must not hide the rest: the other checks use the operator's values, that key at its default.
-    const report = loadConfigReport({ file: opts.file, env: opts.env });
+    // With the state directory's saved and desired configurations when the file itself loads.
+    let options: LoadOptions = { ...(opts.file !== undefined ? { file: opts.file } : {}), env: opts.env };
+    try {
+        options = SavedConfig.locate(options).loadOptions();
+    } catch {
+        // the file's own problems are reported below
+    }
+    const report = loadConfigReport(options);
     const config = report.config;
     const where = opts.file ?? opts.env.CALLBACKD_CONFIG ?? "defaults";
     if (report.error === null) results.push({ name: "config", status: "OK", detail: where });

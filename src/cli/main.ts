@@ -4,6 +4,8 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { CaptureFileStats } from "../capture/pcapFile.js";
 import { loadConfig, qbePorts } from "../config/load.js";
 import { parametersJson, renderParameters } from "../config/parameters.js";
+import { SavedConfig } from "../config/saved.js";
+import type { Config } from "../config/types.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
 import { OutputError, outputError, watchOutput } from "./output.js";
@@ -59,6 +61,15 @@ Usage:
 Configuration file: --config FILE, else the CALLBACKD_CONFIG environment variable, else built-in defaults.
 Any key can be overridden from the environment: CALLBACKD_<SECTION>_<KEY>, e.g. CALLBACKD_CAPTURE_INTERFACE=eth0.
 `;
+
+/**
+ * The configuration a command runs with: the file, the saved running configuration and the applied desired
+ * configuration of the state directory, and the environment (precedence in src/config/saved.ts).
+ */
+function effectiveConfig(file: unknown, env: NodeJS.ProcessEnv): { config: Config; saved: SavedConfig } {
+    const saved = SavedConfig.locate({ ...(typeof file === "string" ? { file } : {}), env });
+    return { config: loadConfig(saved.loadOptions()), saved };
+}
 
 function version(): string {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -130,7 +141,7 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
                     io.out.write(`${await hashFromInput(stdio)}\n`);
                     return 0;
                 }
-                const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+                const config = effectiveConfig(values.config, io.env).config;
                 const port = values.port === undefined ? config.service.cbbChangeNotificationPort : Number(values.port);
                 if (!Number.isInteger(port) || port < 1 || port > 65535) {
                     throw new UsageError("USAGE", `--port must be 1..65535, not "${String(values.port)}"`);
@@ -159,7 +170,7 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
             }
             case "config": {
                 const { values } = parse(rest, { config: { type: "string" }, check: { type: "boolean" } }, 0);
-                const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+                const config = effectiveConfig(values.config, io.env).config;
                 // Secrets (push and broker passwords) never reach the console.
                 io.out.write(
                     values.check ? "configuration is valid\n" : `${JSON.stringify(redactDeep(config), null, 2)}\n`,
@@ -202,7 +213,7 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
     );
     const input = positionals[0];
     if (input === undefined) throw new UsageError("USAGE", "decode needs a capture file (or - for stdin)");
-    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const config = effectiveConfig(values.config, io.env).config;
     const mode = values.summary ? "summary" : values.json ? "json" : "human";
     const { parseFilters, runDecode } = await import("./decode.js");
     const { protocolRoutes } = await import("./routes.js");
@@ -245,9 +256,9 @@ function captureVerdict(input: string, c: CaptureFileStats, io: CliIo): number {
 
 async function runCommand(args: string[], io: CliIo): Promise<number> {
     const { values } = parse(args, { config: { type: "string" } }, 0);
-    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const { config, saved } = effectiveConfig(values.config, io.env);
     const { runService } = await import("./run.js");
-    return runService(config, io);
+    return runService(config, io, undefined, saved);
 }
 
 async function replayCommand(args: string[], io: CliIo): Promise<number> {
@@ -269,7 +280,7 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
     }
     const speed = values.speed === undefined ? null : parseSpeed(values.speed as string);
     const lingerS = values.linger === undefined ? 0 : parseLinger(values.linger as string);
-    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const config = effectiveConfig(values.config, io.env).config;
     const ac = new AbortController();
     const stop = (): void => ac.abort();
     process.once("SIGINT", stop);

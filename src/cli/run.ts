@@ -1,16 +1,17 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
-import { resolve } from "node:path";
 import { engineOptionsFromConfig } from "../callback/options.js";
 import { captureDownAlarm } from "../capture/captureAlarm.js";
 import { LiveCapture } from "../capture/liveCapture.js";
-import { captureFilter } from "../config/load.js";
+import { captureFilter, loadConfig } from "../config/load.js";
+import { type SavedConfig, stateDirectory } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { ConsoleHub, consoleOptionsFromSection, startConsoles } from "../console/index.js";
 import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
 import { mqttOptionsFromSection } from "../mgmt/config.js";
+import { ConfigControl } from "../mgmt/configControl.js";
 import { MqttManagement } from "../mgmt/mqttManagement.js";
 import { RedundancyManager } from "../redundancy/manager.js";
 import { CallbackService } from "../service/callbackService.js";
@@ -24,18 +25,20 @@ import { replayFrames } from "./replay.js";
 /** How often the service logs its counters. */
 const STATS_INTERVAL_MS = 60_000;
 
-/** The state directory: config, else systemd's $STATE_DIRECTORY, else ./state. */
-export function stateDirectory(config: Config, env: NodeJS.ProcessEnv): string {
-    const dir = config.state.dir ?? env.STATE_DIRECTORY?.split(":")[0] ?? "state";
-    return resolve(dir);
-}
+export { stateDirectory };
 
 /**
  * The service: capture → wire → protocol → cluster model → Call Back engine → phones, running until
  * SIGINT/SIGTERM (live capture) or the end of the file (replay). Start order: state restored, phone-facing
  * HTTP service up, then capture; READY=1 to systemd once capture runs.
  */
-export async function runService(config: Config, io: CliIo, signal?: AbortSignal): Promise<number> {
+export async function runService(
+    config: Config,
+    io: CliIo,
+    signal?: AbortSignal,
+    /** The state directory's configuration files (saved running configuration, applied desired one). */
+    saved?: SavedConfig,
+): Promise<number> {
     configureLogging({ level: config.log.level, modules: config.log.modules, pretty: config.log.pretty });
     const log = getLogger("service");
     if (config.capture.interface === null && config.capture.file === null) {
@@ -92,10 +95,12 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         env: io.env,
         onUnavailable: (why) => log.warn({ why }, "systemd notifications unavailable"),
     });
+    // One configuration control for MQTT and the console: set, save (write memory), desired documents.
+    const control = configControl(config, service, saved);
     const { restored } = await service.start();
     const redundancy = redundant ? startRedundancy(config, service, alarm) : null;
     if (config.mqtt.url !== null) {
-        mgmt = await startManagement(config, flash, service, redundancy, () => requestRestart("MQTT restart"));
+        mgmt = await startManagement(config, flash, service, redundancy, control, () => requestRestart("MQTT restart"));
         // A replay is short: report it only once the broker is there (a live box does not wait for it).
         if (!live) {
             await mgmt.waitConnected(config.service.connectionRetryTimeoutMs).catch(() => {
@@ -156,7 +161,8 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
             providers: {
                 version: packageVersion(),
                 hostname: hostname(),
-                ...(mgmt !== null ? { alarms: mgmt.alarms, mqtt: mgmt, configControl: mgmt.config } : {}),
+                configControl: control,
+                ...(mgmt !== null ? { alarms: mgmt.alarms, mqtt: mgmt } : {}),
                 ...(redundancy !== null ? { redundancy: () => redundancy.status() } : {}),
                 capture: () => {
                     const st = capture.stats();
@@ -280,12 +286,39 @@ export function redundancyAddress(configured: string, publicUrl: string | null, 
     );
 }
 
+/** Accepted configuration changes of the running service, kept in the state directory when there is one. */
+function configControl(config: Config, service: CallbackService, saved: SavedConfig | undefined): ConfigControl {
+    let base = config;
+    if (saved !== undefined) {
+        try {
+            base = loadConfig(saved.loadOptions({ desired: null }));
+        } catch {
+            // the start configuration without its desired document does not validate: lay documents over it all
+        }
+    }
+    return new ConfigControl({
+        boot: config,
+        base,
+        applied: saved?.desired() ?? null,
+        ...(saved !== undefined ? { store: saved } : {}),
+        readOnly: () => config.mqtt.readOnly,
+        // Live keys take effect now (log levels, Call Back rules, push settings); the rest is reported
+        // pending until a start with the saved (or desired) configuration.
+        apply: (next) => {
+            configureLogging({ level: next.log.level, modules: next.log.modules, pretty: next.log.pretty });
+            service.engine.configure(engineOptionsFromConfig(next));
+            service.configurePush(next.phones);
+        },
+    });
+}
+
 /** The MQTT management plane on the running service: alarms, telemetry, commands, desired configuration. */
 async function startManagement(
     config: Config,
     flash: NodeFlashFs,
     service: CallbackService,
     redundancy: RedundancyManager | null,
+    control: ConfigControl,
     restart: () => void,
 ): Promise<MqttManagement> {
     const o = mqttOptionsFromSection(config.mqtt);
@@ -296,15 +329,7 @@ async function startManagement(
         flash,
         version: packageVersion(),
         readOnly: o.readOnly,
-        config: {
-            boot: config,
-            // Live keys take effect now (log levels, Call Back rules); the rest is reported pending a restart.
-            apply: (next) => {
-                configureLogging({ level: next.log.level, modules: next.log.modules, pretty: next.log.pretty });
-                service.engine.configure(engineOptionsFromConfig(next));
-                service.configurePush(next.phones);
-            },
-        },
+        config: { control },
         telemetry: {
             intervalMs: o.telemetryIntervalMs,
             provider: () => ({

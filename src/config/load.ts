@@ -48,7 +48,10 @@ export interface LoadOptions {
 
 /** A partial configuration laid over the file (see LoadOptions.layers). */
 export interface ConfigLayer {
-    data: unknown;
+    /** The partial configuration, or `read` to get it (a file: its errors are reported as this layer's). */
+    data?: unknown;
+    /** Reads the layer; null: there is none (e.g. no saved file). */
+    read?: () => unknown;
     label: string;
     position: "beforeEnv" | "afterEnv";
 }
@@ -156,6 +159,17 @@ function coerceEnv(text: string, node: SchemaNode): Coerced {
         return { ok: true, value: out };
     }
     return { ok: true, value: coerceScalar(text, node) };
+}
+
+/**
+ * A value typed as text (an environment variable, a console `set parameter`) as the key's schema type:
+ * numbers and booleans as such, `null` for nullable keys, lists and maps as JSON or comma-separated.
+ */
+export function coerceText(
+    text: string,
+    node: SchemaNode,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
+    return coerceEnv(text, node);
 }
 
 /** JSON.parse for environment values. */
@@ -279,8 +293,8 @@ export interface ConfigReport {
     error: ConfigError | null;
 }
 
-/** The object path of a dotted problem key (`capture.sccpPorts[1]` → the list; a map key may hold dots). */
-function problemPath(key: string): string[] | undefined {
+/** The object path of a dotted key (`capture.sccpPorts[1]` → the list; a map key may hold dots). */
+export function keyPath(key: string): string[] | undefined {
     const parts = key.replace(/\[\d+\].*$/, "").split(".");
     if (parts.some((p) => p === "")) return undefined;
     const out: string[] = [];
@@ -351,7 +365,8 @@ function assemble(
     const guarded = (name: string, read: () => unknown, label: string | undefined): void => {
         if (drop.layers.has(name)) return;
         try {
-            layer(read(), label);
+            const data = read();
+            if (data !== null || name === "file") layer(data, label);
         } catch (err) {
             if (!(err instanceof ConfigError)) throw err;
             layerErrors.set(name, err);
@@ -361,7 +376,7 @@ function assemble(
 
     if (file !== undefined) guarded("file", () => readConfigFile(file), undefined);
     for (const l of options.layers ?? []) {
-        if (l.position === "beforeEnv") guarded(l.label, () => l.data, l.label);
+        if (l.position === "beforeEnv") guarded(l.label, l.read ?? (() => l.data), l.label);
     }
     const fromEnv = envOverrides(env);
     for (const p of fromEnv.problems) if (!drop.env.has(p.key)) problems.push(p);
@@ -372,7 +387,7 @@ function assemble(
     layer(envValues, undefined);
     for (const [path, name] of fromEnv.sources) if (!drop.env.has(name)) sources.set(path, name);
     for (const l of options.layers ?? []) {
-        if (l.position === "afterEnv") guarded(l.label, () => l.data, l.label);
+        if (l.position === "afterEnv") guarded(l.label, l.read ?? (() => l.data), l.label);
     }
     if (options.overrides !== undefined) layer(options.overrides, "overrides");
     for (const path of drop.paths) resetToDefault(merged as PlainObject, path);
@@ -448,7 +463,7 @@ export function loadConfigReport(options: LoadOptions = {}): ConfigReport {
             else {
                 const fromEnv = /\(from (CALLBACKD_[A-Z0-9_]+)\)$/.exec(p.reason)?.[1];
                 if (fromEnv !== undefined) drop.env.add(fromEnv);
-                const path = problemPath(p.key);
+                const path = keyPath(p.key);
                 if (path !== undefined) drop.paths.push(path);
             }
         }

@@ -57,8 +57,11 @@ export interface MqttManagementOptions {
     broker: BrokerOptions;
     /** Directory for the session number and the alarm outbox (files `mgmt-state.*`, `outbox-*`). */
     flash: FlashFs;
-    /** The configuration at start and how to apply an accepted one (throw a CallbackdError to refuse). */
-    config: { boot: Config; apply: ConfigApplier };
+    /**
+     * The configuration at start and how to apply an accepted one (throw a CallbackdError to refuse), or a
+     * ConfigControl shared with the console (`callbackd run`).
+     */
+    config: { boot: Config; apply: ConfigApplier } | { control: ConfigControl };
     /** Service version for birth and status. */
     version: string;
     /** Refuse mutating commands and desired configurations. */
@@ -204,22 +207,25 @@ export class MqttManagement {
             ...(options.alarms?.policies === undefined ? {} : { policies: options.alarms.policies }),
             ...(options.alarms?.flap === undefined ? {} : { flap: options.alarms.flap }),
         });
-        this.config = new ConfigControl({
-            boot: options.config.boot,
-            apply: options.config.apply,
-            readOnly: () => options.readOnly === true,
-            now: () => this.#clock.now(),
-            onDesiredResult: (r) => {
-                if (r === null) this.alarms.clear("config.rejected");
-                else {
-                    const first = r.errors[0];
-                    this.alarms.raise("config.rejected", {
-                        cause: r.code ?? "bad_request",
-                        text: `Desired configuration version ${r.version} was rejected${first === undefined ? "" : `: ${first.key}: ${first.reason}`}`,
-                    });
-                }
-            },
-        });
+        this.config =
+            "control" in options.config
+                ? options.config.control
+                : new ConfigControl({
+                      boot: options.config.boot,
+                      apply: options.config.apply,
+                      readOnly: () => options.readOnly === true,
+                      now: () => this.#clock.now(),
+                  });
+        this.config.onDesiredResult = (r) => {
+            if (r === null) this.alarms.clear("config.rejected");
+            else {
+                const first = r.errors[0];
+                this.alarms.raise("config.rejected", {
+                    cause: r.code ?? "bad_request",
+                    text: `Desired configuration version ${r.version} was rejected${first === undefined ? "" : `: ${first.key}: ${first.reason}`}`,
+                });
+            }
+        };
         const handlerDeps = {
             status: async () => this.status(),
             config: this.config,
