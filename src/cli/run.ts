@@ -329,6 +329,7 @@ async function startManagement(
         flash,
         version: packageVersion(),
         readOnly: o.readOnly,
+        encoding: o.encoding,
         config: { control },
         telemetry: {
             intervalMs: o.telemetryIntervalMs,

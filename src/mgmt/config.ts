@@ -7,7 +7,8 @@
 import type { SchemaNode } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
 import { readFileBoundedSync } from "../util/boundedRead.js";
-import type { BrokerOptions } from "./mqttManagement.js";
+import type { BrokerOptions } from "./brokerClient.js";
+import type { PayloadEncoding } from "./payloads.js";
 import { ID_PATTERN } from "./topics.js";
 
 /** The `mqtt` config section. */
@@ -27,6 +28,8 @@ export interface MqttSectionConfig {
     readOnly: boolean;
     telemetryIntervalS: number;
     willDelayS: number;
+    /** Alarm events and telemetry as JSON or as protobuf (callbackd_mgmt.proto). */
+    encoding: PayloadEncoding;
 }
 
 /** Nullable string leaf. */
@@ -83,6 +86,14 @@ export const MQTT_SECTION_SCHEMA: SchemaNode = {
             requiresRestart: true,
             description: "Telemetry period; 0: off.",
         },
+        encoding: {
+            type: "string",
+            enum: ["json", "protobuf"],
+            default: "json",
+            requiresRestart: true,
+            description:
+                "Alarm events and telemetry as JSON (what mosquitto_sub shows) or protobuf (callbackd_mgmt.proto).",
+        },
         willDelayS: {
             type: "integer",
             minimum: 0,
@@ -107,7 +118,14 @@ function readPem(file: string): string {
 export function mqttOptionsFromSection(
     section: Readonly<MqttSectionConfig>,
     read: (file: string) => string = readPem,
-): { site: string; node: string; broker: BrokerOptions; readOnly: boolean; telemetryIntervalMs: number } {
+): {
+    site: string;
+    node: string;
+    broker: BrokerOptions;
+    readOnly: boolean;
+    telemetryIntervalMs: number;
+    encoding: PayloadEncoding;
+} {
     const broker: BrokerOptions = {
         url: section.url ?? "mqtt://127.0.0.1:1883",
         protocolVersion: section.protocolVersion,
@@ -137,5 +155,6 @@ export function mqttOptionsFromSection(
         broker,
         readOnly: section.readOnly,
         telemetryIntervalMs: section.telemetryIntervalS * 1000,
+        encoding: section.encoding,
     };
 }

@@ -568,7 +568,14 @@ export class CallbackService {
 
     #pushNotify(deviceKey: string, ip: string | null, dn: string, ref: string, phoneTime: PhoneTime): void {
         if (ip === null) {
-            this.#input({ type: "PushResult", ref, notify: true, ok: false, code: "PUSH_BAD_TARGET" });
+            this.#input({
+                type: "PushResult",
+                ref,
+                notify: true,
+                ok: false,
+                code: "PUSH_BAD_TARGET",
+                device: deviceKey,
+            });
             return;
         }
         const device = this.model.deviceIdentity(deviceKey);
@@ -601,17 +608,17 @@ export class CallbackService {
         notify: boolean,
     ): void {
         this.#pushesInFlight++;
-        const done = (outcome: Pick<PushOutcome, "ok" | "code">): void => {
+        const done = (outcome: { ok: boolean; code: PushOutcome["code"] | "PUSH_NOT_CONFIGURED" }): void => {
             this.#pushesInFlight--;
             if (outcome.ok) this.#counters.pushOk++;
             else this.#counters.pushFailed++;
             if (this.#stopped) return;
-            this.#input({ type: "PushResult", ref, notify, ok: outcome.ok, code: outcome.code });
+            this.#input({ type: "PushResult", ref, notify, ok: outcome.ok, code: outcome.code, device: name ?? ip });
         };
         const client = this.#push;
         if (client === null) {
             this.#log.warn({ device: deviceKey }, "phones.pushUser/pushPassword not configured: cannot push");
-            queueMicrotask(() => done({ ok: false, code: "PUSH_AUTH_FAILED" }));
+            queueMicrotask(() => done({ ok: false, code: "PUSH_NOT_CONFIGURED" }));
             return;
         }
         let doc: ReturnType<typeof buildExecute>;

@@ -41,7 +41,7 @@ t.test(
 
         await o.branch.press("1001", "CallBack");
         await o.until(() => o.screenTexts("1001").includes(NOT_ACTIVE), "the screen pushed with the new password");
-        t.ok(alarms.includes("clear phone.push-credentials"), "and the alarm cleared");
+        await o.until(() => alarms.includes("clear phone.push-credentials"), "the alarm to clear");
 
         // the same for the user and the URL: unchanged settings keep the client
         const same = o.service.push;
@@ -51,3 +51,24 @@ t.test(
         t.equal(o.service.push, null, "no push user: no client");
     },
 );
+
+t.test("no push user: the alarm says nothing was sent, and to which phone (issue T item 11)", async (t) => {
+    const alarms: Array<[string, string, string]> = [];
+    const o = await startOffice(
+        [{ dn: "1001" }, { dn: "1002" }],
+        { phones: { pushUser: null, pushPassword: null, pushUrl: `http://{ip}:${XSI_PORT}/CGI/Execute` } },
+        undefined,
+        false,
+        { onAlarm: (id, action, details) => alarms.push([id, action, details]) },
+    );
+    t.teardown(() => o.stop());
+    await o.branch.press("1001", "CallBack");
+    await o.until(() => alarms.some(([id]) => id === "phone.push-not-configured"), "the alarm");
+    const [, action, details] = alarms.find(([id]) => id === "phone.push-not-configured")!;
+    t.equal(action, "raise");
+    t.match(details, /^nothing pushed to SEP[0-9A-F]{12}: phones\.pushUser\/pushPassword are not configured$/);
+    t.notOk(
+        alarms.some(([id]) => id === "phone.push-credentials"),
+        "no phone refused anything",
+    );
+});
