@@ -285,6 +285,6 @@ export class SavedConfig {
         loadConfig(this.loadOptions({ saved: overlay, desired }));
         if (saved.length === 0) removeDurably(this.savedFile);
         else writeFileAtomicSync(this.savedFile, `${JSON.stringify(overlay, null, 2)}\n`);
-        return { file: this.savedFile, saved, notSaved };
+        return { file: this.savedFile, saved: saved.sort(), notSaved };
     }
 }
