@@ -97,10 +97,24 @@ export async function runService(
     });
     // One configuration control for MQTT and the console: set, save (write memory), desired documents.
     const control = configControl(config, service, saved);
+    // The broker's PEM files are read before anything listens: a bad one fails the start, not a half-started
+    // service that would keep the process alive.
+    const mqttOptions = config.mqtt.url !== null ? mqttOptionsFromSection(config.mqtt) : null;
     const { restored } = await service.start();
-    const redundancy = redundant ? startRedundancy(config, service, alarm) : null;
-    if (config.mqtt.url !== null) {
-        mgmt = await startManagement(config, flash, service, redundancy, control, () => requestRestart("MQTT restart"));
+    let redundancy: RedundancyManager | null = null;
+    try {
+        redundancy = redundant ? startRedundancy(config, service, alarm, mqttOptions) : null;
+        if (mqttOptions !== null) {
+            mgmt = await startManagement(mqttOptions, flash, service, redundancy, control, () =>
+                requestRestart("MQTT restart"),
+            );
+        }
+    } catch (err) {
+        await redundancy?.stop();
+        await service.stop();
+        throw err;
+    }
+    if (mgmt !== null) {
         // A replay is short: report it only once the broker is there (a live box does not wait for it).
         if (!live) {
             await mgmt.waitConnected(config.service.connectionRetryTimeoutMs).catch(() => {
@@ -239,6 +253,7 @@ function startRedundancy(
     config: Config,
     service: CallbackService,
     alarm: (id: string, action: "raise" | "clear", details: string) => void,
+    mqtt: ReturnType<typeof mqttOptionsFromSection> | null,
 ): RedundancyManager {
     const r = config.redundancy;
     const address = redundancyAddress(r.address, config.http.publicUrl, service.http.baseUrl);
@@ -251,7 +266,7 @@ function startRedundancy(
         staleAfterMs: r.staleAfterMs,
         settleMs: r.settleMs,
         url: service.http.baseUrl,
-        broker: mqttOptionsFromSection(config.mqtt).broker,
+        broker: (mqtt ?? mqttOptionsFromSection(config.mqtt)).broker,
         service,
         onAlarm: alarm,
     });
@@ -314,14 +329,13 @@ function configControl(config: Config, service: CallbackService, saved: SavedCon
 
 /** The MQTT management plane on the running service: alarms, telemetry, commands, desired configuration. */
 async function startManagement(
-    config: Config,
+    o: ReturnType<typeof mqttOptionsFromSection>,
     flash: NodeFlashFs,
     service: CallbackService,
     redundancy: RedundancyManager | null,
     control: ConfigControl,
     restart: () => void,
 ): Promise<MqttManagement> {
-    const o = mqttOptionsFromSection(config.mqtt);
     const mgmt = new MqttManagement({
         site: o.site,
         node: o.node,
