@@ -48,14 +48,15 @@ Usage:
   callbackd console [--config FILE] [--port N] | console --hash
       A local shell on the running service's diagnostic console (127.0.0.1, port
       service.cbbChangeNotificationPort, 2552 by default; see docs/CONSOLE.md).
-      --hash      read a password from stdin and print its scrypt hash for console.passwordHash
+      --hash      read a password (twice on a terminal) and print its scrypt hash for console.passwordHash
   callbackd snapshot [--config FILE | --dir DIR] [--json]
       What the state directory holds (read-only): both snapshot slots, and the call-back requests of the
       newest one that can be decoded. Safe while the service runs.
   callbackd params [--json]
       The service parameters with their units, defaults, ranges and restart flags.
   callbackd config [--config FILE] [--check]
-      Print the effective configuration (file + CALLBACKD_* environment + defaults), or only validate it.
+      Print the effective configuration (defaults, file, saved configuration, CALLBACKD_* environment,
+      applied desired configuration; secrets redacted), or only validate it.
   callbackd help | --help | --version
 
 Configuration file: --config FILE, else the CALLBACKD_CONFIG environment variable, else built-in defaults.
