@@ -171,7 +171,8 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
             }
             case "config": {
                 const { values } = parse(rest, { config: { type: "string" }, check: { type: "boolean" } }, 0);
-                const config = effectiveConfig(values.config, io.env).config;
+                const { config, saved } = effectiveConfig(values.config, io.env);
+                for (const w of saved.warnings) io.err.write(`callbackd: warning: ${w}\n`);
                 // Secrets (push and broker passwords) never reach the console.
                 io.out.write(
                     values.check ? "configuration is valid\n" : `${JSON.stringify(redactDeep(config), null, 2)}\n`,

@@ -97,6 +97,10 @@ export async function runService(
     });
     // One configuration control for MQTT and the console: set, save (write memory), desired documents.
     const control = configControl(config, service, saved);
+    for (const w of saved?.warnings ?? []) {
+        log.error({ dir }, w);
+        alarm("flash.not-writable", "raise", w);
+    }
     // The broker's PEM files are read before anything listens: a bad one fails the start, not a half-started
     // service that would keep the process alive.
     const mqttOptions = config.mqtt.url !== null ? mqttOptionsFromSection(config.mqtt) : null;

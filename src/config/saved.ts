@@ -97,12 +97,21 @@ function syncDir(path: string): void {
     }
 }
 
-/** Reads one of the state directory's configuration files, or null when it does not exist. */
-function readOptional(path: string): unknown | null {
+/**
+ * Reads one of the state directory's configuration files, or null when it does not exist. One this process
+ * may not read (a state directory of another owner) is left out and said through `warn`: the service still
+ * starts, as it does without its snapshots.
+ */
+function readOptional(path: string, warn?: (text: string) => void): unknown | null {
     try {
         return readConfigFile(path);
     } catch (err) {
         if (err instanceof ConfigError && err.code === "CONFIG_NOT_FOUND") return null;
+        const reason = err instanceof ConfigError ? err.details.reason : undefined;
+        if (warn !== undefined && (reason === "EACCES" || reason === "EPERM")) {
+            warn(`${path} cannot be read (${reason}): started without it`);
+            return null;
+        }
         if (err instanceof ConfigError) {
             throw new ConfigError(err.code, `${err.message} (remove ${path} to start without it)`, err.details, {
                 cause: err,
@@ -162,6 +171,11 @@ export class SavedConfig {
     readonly #file: string | undefined;
     readonly #env: NodeJS.ProcessEnv;
     readonly #overrides: object | undefined;
+    /** Files of the state directory that could not be read and were left out (said at start). */
+    readonly warnings: string[] = [];
+    readonly #warn = (text: string): void => {
+        if (!this.warnings.includes(text)) this.warnings.push(text);
+    };
 
     private constructor(dir: string, file: string | undefined, env: NodeJS.ProcessEnv, overrides?: object) {
         this.dir = dir;
@@ -192,14 +206,14 @@ export class SavedConfig {
             label: `saved configuration ${this.savedFile}`,
             position: "beforeEnv",
             // read when the configuration is loaded, so its errors are reported as this layer's
-            read: () => (saved === undefined ? readOptional(this.savedFile) : saved),
+            read: () => (saved === undefined ? readOptional(this.savedFile, this.#warn) : saved),
         });
         list.push({
             label: `desired configuration ${this.desiredFile}`,
             position: "afterEnv",
             read: () => {
                 if (desired !== undefined) return desired?.config ?? null;
-                const raw = readOptional(this.desiredFile);
+                const raw = readOptional(this.desiredFile, this.#warn);
                 if (raw === null) return null;
                 const doc = asDesired(raw);
                 if (doc === null) {
@@ -229,7 +243,7 @@ export class SavedConfig {
 
     /** The applied desired document kept on flash, or null. */
     desired(): DesiredDoc | null {
-        return asDesired(readOptional(this.desiredFile));
+        return asDesired(readOptional(this.desiredFile, this.#warn));
     }
 
     /** Keeps (or, with null, forgets) the applied desired document, so its restart-only keys apply at the next start. */

@@ -244,9 +244,9 @@ function showPhone(ctx: ConsoleContext, name: string): CommandOutput {
 function forwardingText(f: ForwardingView | null): string {
     if (f === null) return "";
     const parts = [
-        ...(f.all !== null ? [`all to ${f.all}`] : []),
-        ...(f.busy !== null ? [`busy to ${f.busy}`] : []),
-        ...(f.noAnswer !== null ? [`no answer to ${f.noAnswer}`] : []),
+        ...(f.all ? [`all to ${f.all}`] : []),
+        ...(f.busy ? [`busy to ${f.busy}`] : []),
+        ...(f.noAnswer ? [`no answer to ${f.noAnswer}`] : []),
     ];
     return parts.length === 0 ? "" : ` (forward ${parts.join(", ")})`;
 }
