@@ -146,6 +146,7 @@ t.test("the proposed mqtt config section", async (t) => {
         broker: { url: "mqtt://127.0.0.1:1883", protocolVersion: 5, willDelayS: 0 },
         readOnly: false,
         telemetryIntervalMs: 60_000,
+        encoding: "json",
     });
     const o = mqttOptionsFromSection(
         {
