@@ -43,6 +43,8 @@ export const ENGINE_ALARMS = {
     pushCredentials: "phone.push-credentials",
     /** A phone could not be reached (PUSH_UNREACHABLE / PUSH_TIMEOUT). */
     pushUnreachable: "phone.push-unreachable",
+    /** A push was due but no push user is configured: nothing was sent (PUSH_NOT_CONFIGURED). */
+    pushNotConfigured: "phone.push-not-configured",
     /** The engine threw on an input (a bug): the input was dropped, the state kept. */
     failure: "service.failure",
     /** A press was refused because `maxRequests` requests exist. */
@@ -425,7 +427,7 @@ export class CallBackEngine {
                 return;
             }
             case "PushResult":
-                this.pushResult(tx, input.ref, input.notify, input.ok, input.code);
+                this.pushResult(tx, input.ref, input.notify, input.ok, input.code, input.device);
                 return;
             case "Restored":
                 this.restored(tx);
@@ -480,14 +482,29 @@ export class CallBackEngine {
         }
     }
 
-    private pushResult(tx: Tx, ref: string | null, notify: boolean, ok: boolean, code: string): void {
+    private pushResult(
+        tx: Tx,
+        ref: string | null,
+        notify: boolean,
+        ok: boolean,
+        code: string,
+        device: string | undefined,
+    ): void {
+        const phone = device === undefined ? "a phone" : device;
         if (ok) {
-            tx.clear(ENGINE_ALARMS.pushCredentials, "a phone accepted a push");
-            tx.clear(ENGINE_ALARMS.pushUnreachable, "a phone accepted a push");
+            tx.clear(ENGINE_ALARMS.pushCredentials, `${phone} accepted a push`);
+            tx.clear(ENGINE_ALARMS.pushUnreachable, `${phone} accepted a push`);
+            tx.clear(ENGINE_ALARMS.pushNotConfigured, `${phone} accepted a push`);
+        } else if (code === "PUSH_NOT_CONFIGURED") {
+            // nothing was sent: not a refusal by the phone
+            tx.raise(
+                ENGINE_ALARMS.pushNotConfigured,
+                `nothing pushed to ${phone}: phones.pushUser/pushPassword are not configured`,
+            );
         } else if (AUTH_CODES.has(code)) {
-            tx.raise(ENGINE_ALARMS.pushCredentials, `push refused: ${code}`);
+            tx.raise(ENGINE_ALARMS.pushCredentials, `push to ${phone} refused: ${code}`);
         } else if (UNREACHABLE_CODES.has(code)) {
-            tx.raise(ENGINE_ALARMS.pushUnreachable, `push failed: ${code}`);
+            tx.raise(ENGINE_ALARMS.pushUnreachable, `push to ${phone} failed: ${code}`);
         }
         if (!notify || ref === null) return;
         const r = tx.get(ref);

@@ -182,8 +182,10 @@ export interface PushResultInput {
     /** True for the result of a Notify effect. */
     notify: boolean;
     ok: boolean;
-    /** PushCode, e.g. PUSH_OK, PUSH_AUTH_FAILED, PUSH_UNREACHABLE. */
+    /** PushCode, e.g. PUSH_OK, PUSH_AUTH_FAILED, PUSH_UNREACHABLE; PUSH_NOT_CONFIGURED when nothing was sent. */
     code: string;
+    /** The phone pushed to (device name, else its address), for the alarm text. */
+    device?: string;
 }
 
 /** Time passes (the shell ticks at `nextDeadline`). */

@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { loadPcapAddon } from "../capture/pcapChild.js";
 import { type KnowledgeSnapshot, lackingInSnapshot } from "../cluster/knowledge.js";
-import { loadConfig } from "../config/load.js";
+import { type LoadOptions, loadConfig, loadConfigReport } from "../config/load.js";
+import { SavedConfig } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { describeError } from "../errors.js";
 import { BOOT_CONFIG_FILES } from "../system/bootConfig.js";
@@ -39,6 +40,8 @@ export interface DoctorProbes {
     connectTimeoutMs: number;
     /** Where a first-boot configuration may wait (the boot partition). */
     bootConfigFiles: readonly string[];
+    /** Whether this process may open a device for reading and writing (the serial console). */
+    canOpenRw: (path: string) => boolean;
 }
 
 /** Options of `runDoctor`. */
@@ -77,6 +80,14 @@ const defaultProbes: DoctorProbes = {
     pcapAddon: loadPcapAddon,
     connectTimeoutMs: 2000,
     bootConfigFiles: BOOT_CONFIG_FILES,
+    canOpenRw: (path) => {
+        try {
+            accessSync(path, constants.R_OK | constants.W_OK);
+            return true;
+        } catch {
+            return false;
+        }
+    },
 };
 
 /** Runs every check, prints one line per check; resolves with 0 when nothing failed, else 1. */
@@ -95,19 +106,31 @@ export async function runDoctor(opts: DoctorOptions): Promise<number> {
 export async function diagnose(opts: DoctorOptions): Promise<CheckResult[]> {
     const p: DoctorProbes = { ...defaultProbes, ...opts.probes };
     const results: CheckResult[] = [];
-    let config: Config;
+    // One bad key must not hide the rest: the other checks use the operator's values, that key at its default.
+    // With the state directory's saved and desired configurations when the file itself loads.
+    let options: LoadOptions = { ...(opts.file !== undefined ? { file: opts.file } : {}), env: opts.env };
     try {
-        config = loadConfig({ file: opts.file, env: opts.env });
-        results.push({ name: "config", status: "OK", detail: opts.file ?? opts.env.CALLBACKD_CONFIG ?? "defaults" });
-    } catch (err) {
-        const e = describeError(err);
+        options = SavedConfig.locate(options).loadOptions();
+    } catch {
+        // the file's own problems are reported below
+    }
+    const report = loadConfigReport(options);
+    const config = report.config;
+    const where = opts.file ?? opts.env.CALLBACKD_CONFIG ?? "defaults";
+    if (report.error === null) results.push({ name: "config", status: "OK", detail: where });
+    else {
         results.push({
             name: "config",
             status: "FAIL",
-            detail: `${e.code}: ${e.message}`,
-            fix: "correct the file (callbackd config --check --config FILE); other checks use the defaults",
+            detail:
+                report.error.code === "CONFIG_INVALID"
+                    ? `CONFIG_INVALID: ${report.problems.map((x) => `${x.key}: ${x.reason}`).join("; ")}`
+                    : `${report.error.code}: ${report.error.message}`,
+            fix:
+                report.problems.length > 0 && report.error.code === "CONFIG_INVALID"
+                    ? `correct ${report.problems.map((x) => x.key).join(", ")} (callbackd config --check --config FILE); the other checks use the default for ${report.problems.length === 1 ? "it" : "them"}`
+                    : "correct the file (callbackd config --check --config FILE); the other checks use the defaults",
         });
-        config = loadConfig({ env: {} });
     }
     results.push(checkPrivilege(config, p));
     results.push(checkSource(config, p));
@@ -115,11 +138,8 @@ export async function diagnose(opts: DoctorOptions): Promise<CheckResult[]> {
     results.push(await checkKnowledge(config, opts.env));
     results.push(await checkBroker(config, p));
     results.push(checkPush(config));
-    results.push({
-        name: "serial console",
-        status: "SKIP",
-        detail: "not configured by this version (see board/<board>/README.md for the device)",
-    });
+    results.push(checkSerialConsole(config, p));
+    results.push(checkConsoleLogin(config));
     results.push(checkTime(p));
     results.push(checkPcap(config, p));
     results.push(checkBootConfig(p));
@@ -321,6 +341,60 @@ function checkPush(config: Config): CheckResult {
         };
     }
     return { name, status: "OK", detail: `pushing as ${config.phones.pushUser}` };
+}
+
+function checkSerialConsole(config: Config, p: DoctorProbes): CheckResult {
+    const name = "serial console";
+    const device = config.console.device;
+    if (device === null) return { name, status: "SKIP", detail: "console.device is null (no serial console)" };
+    let st: ReturnType<typeof statSync>;
+    try {
+        st = statSync(device);
+    } catch {
+        return {
+            name,
+            status: "WARN",
+            detail: `${device} does not exist (the service retries every service.connectionRetryTimeoutMs)`,
+            fix: "enable the UART (enable_uart=1, board/<board>/README.md) or plug in the USB-serial adapter; null turns it off",
+        };
+    }
+    if (!st.isCharacterDevice()) {
+        return {
+            name,
+            status: "FAIL",
+            detail: `${device} is not a character device`,
+            fix: "set console.device to the serial device, e.g. /dev/serial0 or /dev/ttyUSB0",
+        };
+    }
+    if (!p.canOpenRw(device)) {
+        return {
+            name,
+            status: "WARN",
+            detail: `${device} cannot be opened for reading and writing by this user`,
+            fix: "the service user must be in the dialout group (callbackd.sysusers.conf does it); run doctor as that user or root",
+        };
+    }
+    return { name, status: "OK", detail: `${device} at ${config.console.baudRate} baud` };
+}
+
+function checkConsoleLogin(config: Config): CheckResult {
+    const name = "console login";
+    if (config.console.device === null && !config.console.tcpEnabled) {
+        return { name, status: "SKIP", detail: "no console (no serial device, TCP console off)" };
+    }
+    if (config.console.passwordHash === null) {
+        return {
+            name,
+            status: "WARN",
+            detail: "console.passwordHash is not set: every console login is refused",
+            fix: "make a hash with `callbackd console --hash` and set console.passwordHash",
+        };
+    }
+    return {
+        name,
+        status: "OK",
+        detail: `password set${config.console.enablePasswordHash === null ? " (enable uses the login password)" : ", enable password set"}`,
+    };
 }
 
 function checkTime(p: DoctorProbes): CheckResult {

@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { CaptureFileStats } from "../capture/pcapFile.js";
 import { loadConfig, qbePorts } from "../config/load.js";
 import { parametersJson, renderParameters } from "../config/parameters.js";
+import { SavedConfig } from "../config/saved.js";
+import type { Config } from "../config/types.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
+import { OutputError, outputError, watchOutput } from "./output.js";
 
 // Each command's modules are loaded when it runs: `run` on a box must not carry the demo's simulator and
 // embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS).
@@ -22,7 +26,8 @@ const HELP = `callbackd — Cisco Call Back for a branch office, learned from th
 
 Usage:
   callbackd decode <file|-> [--json | --summary] [--filter key=value ...]
-      Decode a pcap/pcapng capture (or stdin with "-"): one line per message.
+      Decode a pcap/pcapng capture (or stdin with "-"): one line per message. A capture cut short is a
+      warning on stderr; a corrupt one (records lost after the damage) exits 1 with CAPTURE_CORRUPT.
       --json      one JSON object per message, one per line
       --summary   only counts per protocol and message, gaps, resyncs, packets read
       --filter    keep records matching key=value[,value] (keys: proto, name, id, host, port);
@@ -32,20 +37,20 @@ Usage:
       watching them, an embedded MQTT broker, and a narration of a call-back from busy to dial.
   callbackd run [--config FILE]
       Run the service (live capture on capture.interface, or capture.file).
-  callbackd replay <file> [--config FILE] [--speed N | --as-fast-as-possible] [--linger SECONDS]
+  callbackd replay <file|-> [--config FILE] [--speed N | --as-fast-as-possible] [--linger SECONDS]
                    [--state-dir DIR]
-      Run the service on a capture with capture time as the clock, then print a summary (requests made,
-      notified, ended by reason, phones it could not learn, alarms). --speed N paces frames at N× real time
-      (default: as fast as possible); --linger keeps the phone-facing HTTP service up that long after the
-      capture ends. State is in memory unless --state-dir names a directory to restore from and save to
-      (replaying a capture in parts, as a box restarted between them would see it).
+      Run the service on a capture (or stdin with "-") with capture time as the clock, then print a
+      summary (requests made, notified, ended by reason, phones it could not learn, alarms). --speed N
+      paces frames at N× real time (default: as fast as possible); --linger keeps the phone-facing HTTP
+      service up that long after the capture ends. State is in memory unless --state-dir names a directory
+      to restore from and save to (replaying a capture in parts, as a box restarted between them would).
   callbackd doctor [--config FILE]
       Check this box: capture privilege, interface, state directory, broker, configuration, time sync,
       pcap addon. One line per check (OK/WARN/FAIL) with what to fix; exit code 1 when a check fails.
   callbackd console [--config FILE] [--port N] | console --hash
       A local shell on the running service's diagnostic console (127.0.0.1, port
       service.cbbChangeNotificationPort, 2552 by default; see docs/CONSOLE.md).
-      --hash      read a password from stdin and print its scrypt hash for console.passwordHash
+      --hash      read a password (twice on a terminal) and print its scrypt hash for console.passwordHash
   callbackd snapshot [--config FILE | --dir DIR] [--json]
       What the state directory holds (read-only): both snapshot slots, and the call-back requests of the
       newest one that can be decoded. Safe while the service runs.
@@ -56,12 +61,22 @@ Usage:
   callbackd params [--json]
       The service parameters with their units, defaults, ranges and restart flags.
   callbackd config [--config FILE] [--check]
-      Print the effective configuration (file + CALLBACKD_* environment + defaults), or only validate it.
+      Print the effective configuration (defaults, file, saved configuration, CALLBACKD_* environment,
+      applied desired configuration; secrets redacted), or only validate it.
   callbackd help | --help | --version
 
 Configuration file: --config FILE, else the CALLBACKD_CONFIG environment variable, else built-in defaults.
 Any key can be overridden from the environment: CALLBACKD_<SECTION>_<KEY>, e.g. CALLBACKD_CAPTURE_INTERFACE=eth0.
 `;
+
+/**
+ * The configuration a command runs with: the file, the saved running configuration and the applied desired
+ * configuration of the state directory, and the environment (precedence in src/config/saved.ts).
+ */
+function effectiveConfig(file: unknown, env: NodeJS.ProcessEnv): { config: Config; saved: SavedConfig } {
+    const saved = SavedConfig.locate({ ...(typeof file === "string" ? { file } : {}), env });
+    return { config: loadConfig(saved.loadOptions()), saved };
+}
 
 function version(): string {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -83,6 +98,16 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>,
 
 /** Runs one command line; resolves with the process exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+    const output = watchOutput(io.out);
+    const code = await runCommandLine(argv, io);
+    // Output that could not be written (disk full) fails the command: its output is incomplete.
+    const failed = outputError(await output.settle());
+    if (failed === null) return code;
+    io.err.write(`callbackd: ${failed.code}: ${failed.message}\n`);
+    return code === 0 ? 1 : code;
+}
+
+async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
     const [command, ...rest] = argv;
     try {
         switch (command) {
@@ -123,7 +148,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                     io.out.write(`${await hashFromInput(stdio)}\n`);
                     return 0;
                 }
-                const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+                const config = effectiveConfig(values.config, io.env).config;
                 const port = values.port === undefined ? config.service.cbbChangeNotificationPort : Number(values.port);
                 if (!Number.isInteger(port) || port < 1 || port > 65535) {
                     throw new UsageError("USAGE", `--port must be 1..65535, not "${String(values.port)}"`);
@@ -154,7 +179,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             }
             case "config": {
                 const { values } = parse(rest, { config: { type: "string" }, check: { type: "boolean" } }, 0);
-                const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+                const { config, saved } = effectiveConfig(values.config, io.env);
+                for (const w of saved.warnings) io.err.write(`callbackd: warning: ${w}\n`);
                 // Secrets (push and broker passwords) never reach the console.
                 io.out.write(
                     values.check ? "configuration is valid\n" : `${JSON.stringify(redactDeep(config), null, 2)}\n`,
@@ -175,6 +201,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
                 throw new UsageError("USAGE", `unknown command "${command}" (try: callbackd help)`);
         }
     } catch (err) {
+        if (err instanceof OutputError) return 1; // main() reports it once
         if (err instanceof CallbackdError) {
             io.err.write(`callbackd: ${err.code}: ${err.message}\n`);
             return err instanceof UsageError ? 2 : 1;
@@ -196,11 +223,11 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
     );
     const input = positionals[0];
     if (input === undefined) throw new UsageError("USAGE", "decode needs a capture file (or - for stdin)");
-    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const config = effectiveConfig(values.config, io.env).config;
     const mode = values.summary ? "summary" : values.json ? "json" : "human";
     const { parseFilters, runDecode } = await import("./decode.js");
     const { protocolRoutes } = await import("./routes.js");
-    await runDecode({
+    const summary = await runDecode({
         input,
         mode,
         json: values.json === true,
@@ -211,7 +238,29 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
             sccp: { decodeFields: mode !== "summary" },
         }),
         reassembly: { ...config.reassembly, serverPorts: [...config.capture.sccpPorts, ...qbePorts(config)] },
+        ...(input === "-" && io.in !== undefined ? { inputStream: io.in } : {}),
     });
+    return captureVerdict(summary.input, summary.capture, io);
+}
+
+/**
+ * What a damaged capture means for the exit status: a tail cut in the middle of a packet (a capture tool
+ * stopped mid-write) loses only that packet and is a warning; corruption inside the file loses everything
+ * after it and fails the command (CAPTURE_CORRUPT). Both are said on stderr, whatever the output mode.
+ */
+function captureVerdict(input: string, c: CaptureFileStats, io: CliIo): number {
+    if (c.corrupt) {
+        io.err.write(
+            `callbackd: CAPTURE_CORRUPT: ${input} is corrupt at byte ${String(c.corruptOffset)} (${c.corruptReason ?? "unknown"}): ` +
+                `${c.frames} packets read, the rest of the file is not decoded\n`,
+        );
+        return 1;
+    }
+    if (c.truncatedTail) {
+        io.err.write(
+            `callbackd: warning: ${input} is cut short in the middle of a packet (${c.frames} complete packets read)\n`,
+        );
+    }
     return 0;
 }
 
@@ -234,9 +283,9 @@ async function bootConfigCommand(args: string[], io: CliIo): Promise<number> {
 
 async function runCommand(args: string[], io: CliIo): Promise<number> {
     const { values } = parse(args, { config: { type: "string" } }, 0);
-    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const { config, saved } = effectiveConfig(values.config, io.env);
     const { runService } = await import("./run.js");
-    return runService(config, io);
+    return runService(config, io, undefined, saved);
 }
 
 async function replayCommand(args: string[], io: CliIo): Promise<number> {
@@ -252,14 +301,14 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
         1,
     );
     const file = positionals[0];
-    if (file === undefined) throw new UsageError("USAGE", "replay needs a capture file");
+    if (file === undefined) throw new UsageError("USAGE", "replay needs a capture file (or - for stdin)");
     const { parseLinger, parseSpeed, runReplay } = await import("./replay.js");
     if (values.speed !== undefined && values["as-fast-as-possible"] === true) {
         throw new UsageError("USAGE", "--speed and --as-fast-as-possible exclude each other");
     }
     const speed = values.speed === undefined ? null : parseSpeed(values.speed as string);
     const lingerS = values.linger === undefined ? 0 : parseLinger(values.linger as string);
-    const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+    const config = effectiveConfig(values.config, io.env).config;
     const ac = new AbortController();
     const stop = (): void => ac.abort();
     process.once("SIGINT", stop);
@@ -273,6 +322,7 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
             out: io.out,
             signal: ac.signal,
             ...(stateDir !== undefined ? { stateDir } : {}),
+            ...(file === "-" ? { input: io.in ?? process.stdin } : {}),
         });
     } finally {
         process.off("SIGINT", stop);

@@ -1,5 +1,5 @@
 import { createReadStream, mkdirSync } from "node:fs";
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EngineEffect } from "../callback/types.js";
 import type { CapturedFrame } from "../capture/frame.js";
@@ -7,7 +7,7 @@ import { CaptureFileParser, type CaptureFileStats } from "../capture/pcapFile.js
 import type { UnlearnedPhone } from "../cluster/knowledge.js";
 import type { ClusterEvent } from "../cluster/types.js";
 import type { Config } from "../config/types.js";
-import { CaptureError, UsageError } from "../errors.js";
+import { CallbackdError, CaptureError, UsageError } from "../errors.js";
 import { configureLogging } from "../logging/logger.js";
 import { CallbackService } from "../service/callbackService.js";
 import { MemoryFlashFs, NodeFlashFs } from "../store/flashFs.js";
@@ -25,6 +25,8 @@ export interface ReplayOptions {
     signal?: AbortSignal;
     /** A state directory to restore from and save to (default: state in memory only). */
     stateDir?: string;
+    /** Where the capture comes from when `file` is "-" (default: process.stdin). */
+    input?: Readable;
 }
 
 /** What a replay did. */
@@ -96,7 +98,6 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
             else alarms.delete(id);
         },
     });
-    await service.start();
     let first = Number.NaN;
     let last = Number.NaN;
     let delivered = 0;
@@ -108,10 +109,19 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
     };
     let stats: CaptureFileStats;
     try {
-        stats = await replayFrames(opts.file, opts.speed, sink, opts.signal, () => service.durableWritesDone());
+        // The phone-facing port opens only once the input is known to be a capture (a typo or a text file
+        // fails before anything listens).
+        stats = await replayFrames(opts.file, opts.speed, sink, opts.signal, {
+            ...(opts.input !== undefined ? { input: opts.input } : {}),
+            ready: async () => {
+                await service.start();
+            },
+            settled: () => service.durableWritesDone(),
+        });
         service.pipeline.finish();
         service.tick();
         if (stats.corrupt) opts.out.write(`warning: capture is corrupt: ${stats.corruptReason ?? "unknown"}\n`);
+        if (stats.truncatedTail) opts.out.write("warning: capture is cut short in the middle of a packet\n");
         // Let in-flight pushes and snapshot writes settle before counting.
         await sleep(50);
         if (opts.lingerS > 0 && opts.signal?.aborted !== true) {
@@ -176,10 +186,24 @@ export async function replayFrames(
     speed: number | null,
     sink: (frame: CapturedFrame) => void,
     signal: AbortSignal | undefined,
-    /** After each frame: what to wait for before the next (the service's durable writes), or null. */
-    settled: () => Promise<void> | null = () => null,
+    opts: {
+        /** The capture when `file` is "-" (default process.stdin). */
+        input?: Readable;
+        /** Runs once the input is known to be a pcap or pcapng capture, before the first frame. */
+        ready?: () => Promise<void>;
+        /** After each frame: what to wait for before the next (the service's durable writes), or null. */
+        settled?: () => Promise<void> | null;
+    } = {},
 ): Promise<CaptureFileStats> {
-    const parser = new CaptureFileParser({ name: file });
+    const stdin = file === "-";
+    const parser = new CaptureFileParser({ name: stdin ? "stdin" : file });
+    let ready = opts.ready;
+    const whenKnown = async (): Promise<void> => {
+        if (ready === undefined) return;
+        const r = ready;
+        ready = undefined;
+        await r();
+    };
     const pending: CapturedFrame[] = [];
     // Frames may view the parser's buffer: keep copies until they are delivered.
     const collect = (f: CapturedFrame): void => {
@@ -194,10 +218,12 @@ export async function replayFrames(
     let startWall = 0;
     let startTs = Number.NaN;
     let yieldedTs = Number.NEGATIVE_INFINITY;
-    const stream = createReadStream(file, { highWaterMark: 1 << 16 });
+    const stream = stdin ? (opts.input ?? process.stdin) : createReadStream(file, { highWaterMark: 1 << 16 });
     try {
         for await (const chunk of stream) {
             parser.push(chunk as Buffer, collect);
+            if (parser.stats().format === null && !parser.done) continue;
+            await whenKnown();
             for (const f of pending) {
                 if (signal?.aborted) {
                     parser.stop();
@@ -217,17 +243,19 @@ export async function replayFrames(
                     if (due > 1) await sleep(due, undefined, signal ? { signal } : {}).catch(() => {});
                 }
                 sink(f);
-                const wait = settled();
+                const wait = opts.settled?.() ?? null;
                 if (wait !== null) await wait;
             }
             pending.length = 0;
             if (parser.done) break;
         }
     } catch (err) {
-        if (err instanceof CaptureError) throw err;
+        if (err instanceof CallbackdError) throw err; // the capture's own, or the start's (HTTP_LISTEN)
         throw new CaptureError("CAPTURE_OPEN", `cannot read capture ${file}: ${(err as Error).message}`, { file });
     } finally {
-        stream.destroy();
+        if (!stdin) stream.destroy();
     }
-    return parser.end();
+    const stats = parser.end(); // throws CAPTURE_FORMAT for an input too short to be a capture
+    await whenKnown();
+    return stats;
 }

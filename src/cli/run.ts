@@ -1,21 +1,23 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
-import { resolve } from "node:path";
 import { engineOptionsFromConfig } from "../callback/options.js";
 import { captureDownAlarm } from "../capture/captureAlarm.js";
 import { LiveCapture } from "../capture/liveCapture.js";
-import { captureFilter } from "../config/load.js";
+import { captureFilter, loadConfig } from "../config/load.js";
+import { type SavedConfig, stateDirectory } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { ConsoleHub, consoleOptionsFromSection, startConsoles } from "../console/index.js";
 import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
 import { mqttOptionsFromSection } from "../mgmt/config.js";
+import { ConfigControl } from "../mgmt/configControl.js";
 import { MqttManagement } from "../mgmt/mqttManagement.js";
 import { RedundancyManager } from "../redundancy/manager.js";
 import { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import { NodeFlashFs } from "../store/flashFs.js";
+import { EXIT_RESTART } from "../system/exitStatus.js";
 import { SystemdNotifier } from "../system/sdNotify.js";
 import type { CliIo } from "./main.js";
 import { replayFrames } from "./replay.js";
@@ -23,18 +25,20 @@ import { replayFrames } from "./replay.js";
 /** How often the service logs its counters. */
 const STATS_INTERVAL_MS = 60_000;
 
-/** The state directory: config, else systemd's $STATE_DIRECTORY, else ./state. */
-export function stateDirectory(config: Config, env: NodeJS.ProcessEnv): string {
-    const dir = config.state.dir ?? env.STATE_DIRECTORY?.split(":")[0] ?? "state";
-    return resolve(dir);
-}
+export { stateDirectory };
 
 /**
  * The service: capture → wire → protocol → cluster model → Call Back engine → phones, running until
  * SIGINT/SIGTERM (live capture) or the end of the file (replay). Start order: state restored, phone-facing
  * HTTP service up, then capture; READY=1 to systemd once capture runs.
  */
-export async function runService(config: Config, io: CliIo, signal?: AbortSignal): Promise<number> {
+export async function runService(
+    config: Config,
+    io: CliIo,
+    signal?: AbortSignal,
+    /** The state directory's configuration files (saved running configuration, applied desired one). */
+    saved?: SavedConfig,
+): Promise<number> {
     configureLogging({ level: config.log.level, modules: config.log.modules, pretty: config.log.pretty });
     const log = getLogger("service");
     if (config.capture.interface === null && config.capture.file === null) {
@@ -51,6 +55,17 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
     }
     const live = config.capture.interface !== null;
     const flash = new NodeFlashFs(dir);
+    // An operator's restart (MQTT restart, console reload) stops the service in order, then exits with
+    // EXIT_RESTART so systemd starts it again (a plain exit 0 would leave the box down).
+    const stopping = new AbortController();
+    let restartRequested = false;
+    const requestRestart = (why: string): void => {
+        if (stopping.signal.aborted) return;
+        log.warn({ why }, "restart requested: stopping, systemd starts the service again");
+        restartRequested = true;
+        stopping.abort();
+    };
+    const exitStatus = (): number => (restartRequested ? EXIT_RESTART : 0);
     let mgmt: MqttManagement | null = null;
     const hub = new ConsoleHub();
     const alarm = (id: string, action: "raise" | "clear", details: string): void => {
@@ -80,10 +95,30 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         env: io.env,
         onUnavailable: (why) => log.warn({ why }, "systemd notifications unavailable"),
     });
+    // One configuration control for MQTT and the console: set, save (write memory), desired documents.
+    const control = configControl(config, service, saved);
+    for (const w of saved?.warnings ?? []) {
+        log.error({ dir }, w);
+        alarm("flash.not-writable", "raise", w);
+    }
+    // The broker's PEM files are read before anything listens: a bad one fails the start, not a half-started
+    // service that would keep the process alive.
+    const mqttOptions = config.mqtt.url !== null ? mqttOptionsFromSection(config.mqtt) : null;
     const { restored } = await service.start();
-    const redundancy = redundant ? startRedundancy(config, service, alarm) : null;
-    if (config.mqtt.url !== null) {
-        mgmt = await startManagement(config, flash, service, redundancy);
+    let redundancy: RedundancyManager | null = null;
+    try {
+        redundancy = redundant ? startRedundancy(config, service, alarm, mqttOptions) : null;
+        if (mqttOptions !== null) {
+            mgmt = await startManagement(mqttOptions, flash, service, redundancy, control, () =>
+                requestRestart("MQTT restart"),
+            );
+        }
+    } catch (err) {
+        await redundancy?.stop();
+        await service.stop();
+        throw err;
+    }
+    if (mgmt !== null) {
         // A replay is short: report it only once the broker is there (a live box does not wait for it).
         if (!live) {
             await mgmt.waitConnected(config.service.connectionRetryTimeoutMs).catch(() => {
@@ -144,7 +179,8 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
             providers: {
                 version: packageVersion(),
                 hostname: hostname(),
-                ...(mgmt !== null ? { alarms: mgmt.alarms, mqtt: mgmt, configControl: mgmt.config } : {}),
+                configControl: control,
+                ...(mgmt !== null ? { alarms: mgmt.alarms, mqtt: mgmt } : {}),
                 ...(redundancy !== null ? { redundancy: () => redundancy.status() } : {}),
                 capture: () => {
                     const st = capture.stats();
@@ -156,9 +192,7 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
                         ifDrops: st.ifDropped,
                     };
                 },
-                reload: () => {
-                    process.kill(process.pid, "SIGTERM");
-                },
+                reload: () => requestRestart("console reload"),
             },
         }).catch((err: unknown) => {
             log.error({ error: describeError(err) }, "diagnostic console not started");
@@ -172,12 +206,17 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         // The watchdog is fed only while the capture runs (or retries as configured) and the loop turns.
         notifier.startWatchdog(() => capture.stats().state !== "stopped");
         await new Promise<void>((done) => {
-            const stop = (): void => done();
+            const stop = (): void => {
+                process.off("SIGINT", stop);
+                process.off("SIGTERM", stop);
+                done();
+            };
             process.once("SIGINT", stop);
             process.once("SIGTERM", stop);
             signal?.addEventListener("abort", stop, { once: true });
+            stopping.signal.addEventListener("abort", stop, { once: true });
         });
-        notifier.stopping("shutting down");
+        notifier.stopping(restartRequested ? "restarting on request" : "shutting down");
         clearInterval(tick);
         clearInterval(stats);
         capture.stop();
@@ -187,21 +226,22 @@ export async function runService(config: Config, io: CliIo, signal?: AbortSignal
         await service.stop();
         await mgmt?.stop();
         notifier.close();
-        log.info({ capture: capture.stats(), ...counters() }, "callbackd stopped");
-        return 0;
+        log.info({ capture: capture.stats(), ...counters(), restart: restartRequested }, "callbackd stopped");
+        return exitStatus();
     }
 
     log.info({ file: config.capture.file, stateDir: dir }, "callbackd starting (replaying a capture file)");
     try {
         // Frames as fast as possible, but yielding as capture time moves on, so snapshot writes and push
         // answers land at about the capture time they belong to (as in `replay`).
-        const capture = await replayFrames(config.capture.file as string, null, service.onFrame, signal, () =>
-            service.durableWritesDone(),
-        );
+        const both = signal === undefined ? stopping.signal : AbortSignal.any([signal, stopping.signal]);
+        const capture = await replayFrames(config.capture.file as string, null, service.onFrame, both, {
+            settled: () => service.durableWritesDone(),
+        });
         service.pipeline.finish();
         service.tick();
         log.info({ capture, ...counters() }, "capture file replayed");
-        return 0;
+        return exitStatus();
     } catch (err) {
         log.error({ error: describeError(err) }, "capture file could not be read");
         throw err;
@@ -219,6 +259,7 @@ function startRedundancy(
     config: Config,
     service: CallbackService,
     alarm: (id: string, action: "raise" | "clear", details: string) => void,
+    mqtt: ReturnType<typeof mqttOptionsFromSection> | null,
 ): RedundancyManager {
     const r = config.redundancy;
     const address = redundancyAddress(r.address, config.http.publicUrl, service.http.baseUrl);
@@ -231,7 +272,7 @@ function startRedundancy(
         staleAfterMs: r.staleAfterMs,
         settleMs: r.settleMs,
         url: service.http.baseUrl,
-        broker: mqttOptionsFromSection(config.mqtt).broker,
+        broker: (mqtt ?? mqttOptionsFromSection(config.mqtt)).broker,
         service,
         onAlarm: alarm,
     });
@@ -266,14 +307,41 @@ export function redundancyAddress(configured: string, publicUrl: string | null, 
     );
 }
 
+/** Accepted configuration changes of the running service, kept in the state directory when there is one. */
+function configControl(config: Config, service: CallbackService, saved: SavedConfig | undefined): ConfigControl {
+    let base = config;
+    if (saved !== undefined) {
+        try {
+            base = loadConfig(saved.loadOptions({ desired: null }));
+        } catch {
+            // the start configuration without its desired document does not validate: lay documents over it all
+        }
+    }
+    return new ConfigControl({
+        boot: config,
+        base,
+        applied: saved?.desired() ?? null,
+        ...(saved !== undefined ? { store: saved } : {}),
+        readOnly: () => config.mqtt.readOnly,
+        // Live keys take effect now (log levels, Call Back rules, push settings); the rest is reported
+        // pending until a start with the saved (or desired) configuration.
+        apply: (next) => {
+            configureLogging({ level: next.log.level, modules: next.log.modules, pretty: next.log.pretty });
+            service.engine.configure(engineOptionsFromConfig(next));
+            service.configurePush(next.phones);
+        },
+    });
+}
+
 /** The MQTT management plane on the running service: alarms, telemetry, commands, desired configuration. */
 async function startManagement(
-    config: Config,
+    o: ReturnType<typeof mqttOptionsFromSection>,
     flash: NodeFlashFs,
     service: CallbackService,
     redundancy: RedundancyManager | null,
+    control: ConfigControl,
+    restart: () => void,
 ): Promise<MqttManagement> {
-    const o = mqttOptionsFromSection(config.mqtt);
     const mgmt = new MqttManagement({
         site: o.site,
         node: o.node,
@@ -281,14 +349,8 @@ async function startManagement(
         flash,
         version: packageVersion(),
         readOnly: o.readOnly,
-        config: {
-            boot: config,
-            // Live keys take effect now (log levels, Call Back rules); the rest is reported pending a restart.
-            apply: (next) => {
-                configureLogging({ level: next.log.level, modules: next.log.modules, pretty: next.log.pretty });
-                service.engine.configure(engineOptionsFromConfig(next));
-            },
-        },
+        encoding: o.encoding,
+        config: { control },
         telemetry: {
             intervalMs: o.telemetryIntervalMs,
             provider: () => ({
@@ -301,10 +363,7 @@ async function startManagement(
             }),
         },
         service: serviceApi(service, redundancy !== null ? { redundancy: () => redundancy.status() } : {}),
-        restart: () => {
-            // systemd (Restart=on-failure) or the operator brings the service back.
-            process.kill(process.pid, "SIGTERM");
-        },
+        restart,
     });
     await mgmt.start();
     return mgmt;

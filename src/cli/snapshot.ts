@@ -9,7 +9,7 @@ import { type KnowledgeSnapshot, lackingInSnapshot, modelOf } from "../cluster/k
 import { CallbackdError, describeError } from "../errors.js";
 import { NodeFlashFs } from "../store/flashFs.js";
 import { decodeKnowledge } from "../store/knowledgeCodec.js";
-import { decodeSlot, KNOWLEDGE_SLOT_NAMES, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
+import { decodeSlot, isNewerGeneration, KNOWLEDGE_SLOT_NAMES, SLOT_NAMES, type SlotRecord } from "../store/slots.js";
 import { decodePayload, type SnapshotContent } from "../store/snapshotCodec.js";
 
 /** A state directory with no snapshot at all. */
@@ -69,7 +69,9 @@ async function readPair<T>(
                 : { name, rec, problem: null, bytes: bytes.length },
         );
     }
-    const valid = slots.filter((s) => s.rec !== null).sort((a, b) => (a.rec!.generation < b.rec!.generation ? 1 : -1));
+    const valid = slots
+        .filter((s) => s.rec !== null)
+        .sort((a, b) => (isNewerGeneration(a.rec!.generation, b.rec!.generation) ? -1 : 1));
     for (const s of valid) {
         try {
             return { slots, chosen: { name: s.name, rec: s.rec!, content: decode(s.rec!) } };

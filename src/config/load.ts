@@ -1,12 +1,16 @@
 /**
- * Loading: defaults (from the schema) < JSON file < CALLBACKD_* environment < overrides, then ajv validation.
- * Strict entry point: every problem becomes a ConfigError with a stable code.
+ * Loading: defaults (from the schema) < JSON file < layers before the environment < CALLBACKD_* environment <
+ * layers after it < overrides, then ajv validation and the checks a schema cannot make (checks.ts).
+ * Strict entry point: every problem becomes a ConfigError with a stable code; `loadConfigReport` is the
+ * forgiving one (doctor).
  */
-import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
 import { isSecretKey } from "../logging/redact.js";
+import { FileReadError, readFileBoundedSync } from "../util/boundedRead.js";
+import { semanticProblems } from "./checks.js";
 import { jsonTooDeep, parseJson } from "./json.js";
 import {
+    CONFIG_SCHEMA,
     type ConfigProblem,
     defaultConfig,
     describeErrors,
@@ -33,8 +37,23 @@ export interface LoadOptions {
     file?: string;
     /** Environment to read CALLBACKD_* overrides from (default: process.env). */
     env?: NodeJS.ProcessEnv;
-    /** Highest-precedence values (e.g. command-line options, MQTT desired config), as a partial config. */
+    /** Highest-precedence values (e.g. command-line options), as a partial config. */
     overrides?: object;
+    /**
+     * Further partial configurations (the saved running configuration, the applied desired one), laid over
+     * the file before the environment or after it; `label` names the layer in error messages.
+     */
+    layers?: readonly ConfigLayer[];
+}
+
+/** A partial configuration laid over the file (see LoadOptions.layers). */
+export interface ConfigLayer {
+    /** The partial configuration, or `read` to get it (a file: its errors are reported as this layer's). */
+    data?: unknown;
+    /** Reads the layer; null: there is none (e.g. no saved file). */
+    read?: () => unknown;
+    label: string;
+    position: "beforeEnv" | "afterEnv";
 }
 
 /** `providerOpenTimeoutMs` → `PROVIDER_OPEN_TIMEOUT_MS`. */
@@ -142,6 +161,17 @@ function coerceEnv(text: string, node: SchemaNode): Coerced {
     return { ok: true, value: coerceScalar(text, node) };
 }
 
+/**
+ * A value typed as text (an environment variable, a console `set parameter`) as the key's schema type:
+ * numbers and booleans as such, `null` for nullable keys, lists and maps as JSON or comma-separated.
+ */
+export function coerceText(
+    text: string,
+    node: SchemaNode,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
+    return coerceEnv(text, node);
+}
+
 /** JSON.parse for environment values. */
 function parseEnvJson(text: string): Coerced {
     try {
@@ -206,12 +236,21 @@ export function envOverrides(env: NodeJS.ProcessEnv): {
     return { values, sources, problems };
 }
 
-/** Reads and parses the config file. */
-function readConfigFile(file: string): unknown {
+/** Largest configuration file read (a directory of 100,000 phones fits; /dev/zero does not). */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/** Reads and parses a JSON configuration file (the config file, or a saved configuration in the state directory). */
+export function readConfigFile(file: string): unknown {
     let text: string;
     try {
-        text = readFileSync(file, "utf8");
+        text = readFileBoundedSync(file, MAX_CONFIG_BYTES).toString("utf8");
     } catch (err) {
+        if (err instanceof FileReadError) {
+            throw new ConfigError("CONFIG_READ", `cannot read config file ${file}: ${err.message}`, {
+                file,
+                reason: err.code,
+            });
+        }
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "ENOENT") {
             throw new ConfigError("CONFIG_NOT_FOUND", `config file not found: ${file}`, { file }, { cause: err });
@@ -244,8 +283,57 @@ function sourceOf(key: string, sources: Map<string, string>): string | undefined
 /** Deepest nesting accepted in a configuration layer (file, environment, overrides). */
 const MAX_CONFIG_DEPTH = 64;
 
-/** Loads, merges and validates the configuration; returns it deeply frozen. Throws ConfigError. */
-export function loadConfig(options: LoadOptions = {}): Config {
+/** A configuration with what was wrong with its inputs (`loadConfigReport`). */
+export interface ConfigReport {
+    /** Valid and frozen: the inputs with every bad key at its default (all defaults when nothing could be used). */
+    config: Config;
+    /** Empty when the inputs are valid. */
+    problems: ConfigProblem[];
+    /** The error `loadConfig` throws for these inputs, or null. */
+    error: ConfigError | null;
+}
+
+/** The object path of a dotted key (`capture.sccpPorts[1]` → the list; a map key may hold dots). */
+export function keyPath(key: string): string[] | undefined {
+    const parts = key.replace(/\[\d+\].*$/, "").split(".");
+    if (parts.some((p) => p === "")) return undefined;
+    const out: string[] = [];
+    let node: SchemaNode | undefined = CONFIG_SCHEMA;
+    for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        const props: Record<string, SchemaNode> | undefined = node?.properties;
+        if (props !== undefined && Object.hasOwn(props, part)) {
+            out.push(part);
+            node = props[part];
+        } else {
+            // an unknown key, or a map entry whose name may itself contain dots
+            out.push(parts.slice(i).join("."));
+            break;
+        }
+    }
+    return out;
+}
+
+/** Puts the default back at `path` (or removes the key when the defaults have none there). */
+function resetToDefault(merged: PlainObject, path: readonly string[]): void {
+    let target: unknown = merged;
+    let def: unknown = defaultConfig();
+    for (const part of path.slice(0, -1)) {
+        if (!isPlainObject(target)) return;
+        target = Object.hasOwn(target, part) ? target[part] : undefined;
+        def = isPlainObject(def) && Object.hasOwn(def, part) ? def[part] : undefined;
+    }
+    const last = path[path.length - 1]!;
+    if (!isPlainObject(target)) return;
+    if (isPlainObject(def) && Object.hasOwn(def, last)) put(target, last, clone(def[last]));
+    else delete target[last];
+}
+
+/** Merges the layers and validates; `drop` lists keys put back at their defaults, `skipEnv` variables ignored. */
+function assemble(
+    options: LoadOptions,
+    drop: { paths: string[][]; env: Set<string>; layers: Set<string> },
+): { merged: unknown; problems: ConfigProblem[]; file: string | undefined; layerErrors: Map<string, ConfigError> } {
     const env = options.env ?? process.env;
     const fileFromEnv = env[ENV_CONFIG_FILE];
     const file = options.file ?? (fileFromEnv === undefined || fileFromEnv === "" ? undefined : fileFromEnv);
@@ -253,6 +341,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const merged: unknown = defaultConfig();
     const sources = new Map<string, string>();
     const problems: ConfigProblem[] = [];
+    const layerErrors = new Map<string, ConfigError>();
     const layer = (data: unknown, label: string | undefined): void => {
         if (!isPlainObject(data)) {
             problems.push({ key: "(root)", reason: `must be an object${label ? ` (from ${label})` : ""}` });
@@ -273,13 +362,35 @@ export function loadConfig(options: LoadOptions = {}): Config {
             else sources.set(path, label);
         }
     };
+    const guarded = (name: string, read: () => unknown, label: string | undefined): void => {
+        if (drop.layers.has(name)) return;
+        try {
+            const data = read();
+            if (data !== null || name === "file") layer(data, label);
+        } catch (err) {
+            if (!(err instanceof ConfigError)) throw err;
+            layerErrors.set(name, err);
+            problems.push({ key: "(root)", reason: err.message });
+        }
+    };
 
-    if (file !== undefined) layer(readConfigFile(file), undefined);
+    if (file !== undefined) guarded("file", () => readConfigFile(file), undefined);
+    for (const l of options.layers ?? []) {
+        if (l.position === "beforeEnv") guarded(l.label, l.read ?? (() => l.data), l.label);
+    }
     const fromEnv = envOverrides(env);
-    problems.push(...fromEnv.problems);
-    layer(fromEnv.values, undefined);
-    for (const [path, name] of fromEnv.sources) sources.set(path, name);
+    for (const p of fromEnv.problems) if (!drop.env.has(p.key)) problems.push(p);
+    const envValues = structuredClone(fromEnv.values);
+    for (const [path, name] of fromEnv.sources) {
+        if (drop.env.has(name)) removeAt(envValues, path.split("."));
+    }
+    layer(envValues, undefined);
+    for (const [path, name] of fromEnv.sources) if (!drop.env.has(name)) sources.set(path, name);
+    for (const l of options.layers ?? []) {
+        if (l.position === "afterEnv") guarded(l.label, l.read ?? (() => l.data), l.label);
+    }
     if (options.overrides !== undefined) layer(options.overrides, "overrides");
+    for (const path of drop.paths) resetToDefault(merged as PlainObject, path);
 
     const validate = getValidator();
     if (!validate(merged)) {
@@ -287,16 +398,81 @@ export function loadConfig(options: LoadOptions = {}): Config {
             const from = sourceOf(p.key, sources);
             problems.push(from === undefined ? p : { key: p.key, reason: `${p.reason} (from ${from})` });
         }
+    } else {
+        for (const p of semanticProblems(merged)) {
+            const from = sourceOf(p.key, sources);
+            problems.push(from === undefined ? p : { key: p.key, reason: `${p.reason} (from ${from})` });
+        }
     }
-    if (problems.length > 0) {
-        const where = file === undefined ? "" : ` (${file})`;
-        const list = problems.map((p) => `${p.key}: ${p.reason}`).join("; ");
-        throw new ConfigError("CONFIG_INVALID", `invalid configuration${where}: ${list}`, {
-            errors: problems,
-            ...(file === undefined ? {} : { file }),
-        });
-    }
+    return { merged, problems, file, layerErrors };
+}
+
+/** Removes a dotted path from an environment layer. */
+function removeAt(root: PlainObject, parts: readonly string[]): void {
+    let node: unknown = root;
+    for (const part of parts.slice(0, -1)) node = isPlainObject(node) ? node[part] : undefined;
+    if (isPlainObject(node)) delete node[parts[parts.length - 1]!];
+}
+
+/** The error loadConfig throws for a list of problems. */
+function configError(problems: readonly ConfigProblem[], file: string | undefined): ConfigError {
+    const where = file === undefined ? "" : ` (${file})`;
+    const list = problems.map((p) => `${p.key}: ${p.reason}`).join("; ");
+    return new ConfigError("CONFIG_INVALID", `invalid configuration${where}: ${list}`, {
+        errors: problems.map((p) => ({ key: p.key, reason: p.reason })),
+        ...(file === undefined ? {} : { file }),
+    });
+}
+
+/** Loads, merges and validates the configuration; returns it deeply frozen. Throws ConfigError. */
+export function loadConfig(options: LoadOptions = {}): Config {
+    const { merged, problems, file, layerErrors } = assemble(options, {
+        paths: [],
+        env: new Set(),
+        layers: new Set(),
+    });
+    // A file that cannot be read or parsed keeps its own error (CONFIG_NOT_FOUND, CONFIG_PARSE with line:column).
+    const own = layerErrors.values().next().value;
+    if (own !== undefined) throw own;
+    if (problems.length > 0) throw configError(problems, file);
     return deepFreeze(merged as ConfigShape) as Config;
+}
+
+/**
+ * The configuration as `loadConfig` would build it, but never failing: every bad key is put back at its
+ * default (a layer that cannot be read is left out), so `doctor` checks everything else with the operator's
+ * own values. Falls back to the defaults only when even that does not validate.
+ */
+export function loadConfigReport(options: LoadOptions = {}): ConfigReport {
+    const first = assemble(options, { paths: [], env: new Set(), layers: new Set() });
+    if (first.problems.length === 0) {
+        return { config: deepFreeze(first.merged as ConfigShape) as Config, problems: [], error: null };
+    }
+    const error = first.layerErrors.values().next().value ?? configError(first.problems, first.file);
+    const drop = { paths: [] as string[][], env: new Set<string>(), layers: new Set<string>() };
+    const problems: ConfigProblem[] = [];
+    // The checks beyond the schema only run on a document the schema accepts: a few rounds find them all.
+    let round = first;
+    for (let i = 0; i < 4 && round.problems.length > 0; i++) {
+        for (const name of round.layerErrors.keys()) drop.layers.add(name);
+        for (const p of round.problems) {
+            problems.push({ key: p.key, reason: p.reason });
+            if (round.layerErrors.size > 0 && p.key === "(root)") continue;
+            if (p.key.startsWith(ENV_PREFIX)) drop.env.add(p.key);
+            else if (p.key === "(root)") drop.layers.add("file");
+            else {
+                const fromEnv = /\(from (CALLBACKD_[A-Z0-9_]+)\)$/.exec(p.reason)?.[1];
+                if (fromEnv !== undefined) drop.env.add(fromEnv);
+                const path = keyPath(p.key);
+                if (path !== undefined) drop.paths.push(path);
+            }
+        }
+        round = assemble(options, drop);
+    }
+    if (round.problems.length === 0) {
+        return { config: deepFreeze(round.merged as ConfigShape) as Config, problems, error };
+    }
+    return { config: loadConfig({ env: {} }), problems, error };
 }
 
 /** One changed key between two configurations. */

@@ -72,6 +72,8 @@ function optionalString(maxLength: number, restart: boolean, description: string
 }
 
 const PORT: SchemaNode = { type: "integer", minimum: 1, maximum: 65535 };
+/** A TCP port 0..65535 as text, without leading zeros (0: any free port, for tests). */
+const PORT_OR_ZERO = "(0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
 
 /** Schema leaf for one service parameter. */
 function parameterNode(p: ServiceParameter): SchemaNode {
@@ -207,8 +209,8 @@ export function buildSchema(parameters: readonly ServiceParameter[] = SERVICE_PA
         http: section("The phone-facing HTTP service (screens and softkeys).", {
             listen: {
                 type: "string",
-                pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[0-9A-Za-z.-]+):[0-9]{1,5}$",
-                patternHint: "address:port, e.g. 0.0.0.0:8080 or [::]:8080",
+                pattern: `^(\\[[0-9A-Fa-f:.]+\\]|[0-9A-Za-z.-]+):${PORT_OR_ZERO}$`,
+                patternHint: "address:port with a port 0..65535, e.g. 0.0.0.0:8080 or [::]:8080",
                 default: "0.0.0.0:8080",
                 requiresRestart: true,
                 description: "Address and port the phone-facing service listens on.",

@@ -48,35 +48,79 @@ export async function runConsoleClient(port: number, io: ClientIo, host = "127.0
     return 0;
 }
 
-/** Reads one line (the password) from `input` and returns its hash for console.passwordHash. */
-export async function hashFromInput(io: ClientIo): Promise<string> {
-    const raw = io.input.isTTY === true && io.input.setRawMode !== undefined;
-    if (raw) {
-        io.output.write("Password: ");
-        io.input.setRawMode?.(true);
-    }
-    let line = "";
-    await new Promise<void>((resolve) => {
-        const onData = (b: Buffer | string) => {
-            for (const ch of b.toString()) {
-                if (ch === "\r" || ch === "\n" || ch === "\x03" || ch === "\x04") {
-                    if (ch === "\x03") line = "";
-                    io.input.off("data", onData);
-                    resolve();
+/** Longest password `--hash` reads (stdin from /dev/zero must not grow without end). */
+export const MAX_PASSWORD_LENGTH = 1024;
+
+/** Reads one line from a raw or cooked input: Enter ends it, Ctrl-C/Ctrl-D abandon it, Backspace edits it. */
+function readLine(io: ClientIo): Promise<{ line: string; ended: boolean }> {
+    return new Promise((resolve, reject) => {
+        let line = "";
+        const finish = (result: { line: string; ended: boolean } | Error): void => {
+            io.input.pause();
+            io.input.off("data", onData);
+            io.input.off("end", onEnd);
+            if (result instanceof Error) reject(result);
+            else resolve(result);
+        };
+        const onData = (b: Buffer | string): void => {
+            const text = b.toString();
+            for (let i = 0; i < text.length; i++) {
+                const ch = text.charAt(i);
+                if (ch === "\r" || ch === "\n") {
+                    // what follows the line stays for the next read (unshifted once this reader is off)
+                    const rest = text.slice(i + (ch === "\r" && text.charAt(i + 1) === "\n" ? 2 : 1));
+                    finish({ line, ended: false });
+                    if (rest !== "") io.input.unshift(Buffer.from(rest));
+                    return;
+                }
+                if (ch === "\x03" || ch === "\x04") {
+                    finish({ line: "", ended: true });
                     return;
                 }
                 if (ch === "\x7f" || ch === "\b") line = line.slice(0, -1);
                 else line += ch;
+                if (line.length > MAX_PASSWORD_LENGTH) {
+                    finish(
+                        new ConsoleError(
+                            "CONSOLE_PASSWORD_TOO_LONG",
+                            `the password is longer than ${MAX_PASSWORD_LENGTH} characters`,
+                            {},
+                        ),
+                    );
+                    return;
+                }
             }
         };
+        const onEnd = (): void => finish({ line, ended: true });
         io.input.on("data", onData);
-        io.input.once("end", () => resolve());
+        io.input.once("end", onEnd);
+        io.input.resume();
     });
-    if (raw) {
-        io.input.setRawMode?.(false);
-        io.output.write("\n");
+}
+
+/**
+ * Reads the password and returns its hash for console.passwordHash. On a terminal it is asked twice
+ * without echo (a typo would lock the operator out); from a pipe one line is read.
+ */
+export async function hashFromInput(io: ClientIo): Promise<string> {
+    const raw = io.input.isTTY === true && io.input.setRawMode !== undefined;
+    if (raw) io.input.setRawMode?.(true);
+    try {
+        if (raw) io.output.write("Password: ");
+        const first = await readLine(io);
+        if (raw) io.output.write("\n");
+        if (first.line === "") throw new ConsoleError("CONSOLE_EMPTY_PASSWORD", "empty password", {});
+        if (raw) {
+            io.output.write("Again: ");
+            const again = await readLine(io);
+            io.output.write("\n");
+            if (again.line !== first.line) {
+                throw new ConsoleError("CONSOLE_PASSWORD_MISMATCH", "the passwords do not match: nothing hashed", {});
+            }
+        }
+        return hashPassword(first.line);
+    } finally {
+        if (raw) io.input.setRawMode?.(false);
+        io.input.pause();
     }
-    io.input.pause();
-    if (line === "") throw new ConsoleError("CONSOLE_EMPTY_PASSWORD", "empty password", {});
-    return hashPassword(line);
 }

@@ -20,6 +20,8 @@ export interface CommandNode<C> {
     preferred?: boolean;
     /** Candidates of an argument, for Tab and `?`. */
     candidates?: (ctx: C) => string[];
+    /** An argument that takes the rest of the line, spaces included (a value such as a BPF filter). */
+    rest?: boolean;
 }
 
 /** A word of the input line and where it starts. */
@@ -72,6 +74,13 @@ export function resolve<C>(root: readonly CommandNode<C>[], line: string): Resol
         const arg = level.find(isArg);
         const next = kw[0] ?? arg;
         if (next === undefined) return { kind: "invalid", at: t.at };
+        if (kw[0] === undefined && arg !== undefined && arg.rest === true) {
+            args[arg.word.slice(1, -1)] = line.slice(t.at).trim();
+            path.push(arg.word);
+            privileged ||= arg.privileged === true;
+            node = arg;
+            break;
+        }
         if (kw[0] === undefined && arg !== undefined) args[arg.word.slice(1, -1)] = t.text;
         path.push(kw[0] === undefined ? t.text : next.word);
         privileged ||= next.privileged === true;
@@ -82,30 +91,38 @@ export function resolve<C>(root: readonly CommandNode<C>[], line: string): Resol
     return { kind: "ok", node, args, path, privileged };
 }
 
+/** Which nodes a session may see (user mode: not the privileged ones). Default: all. */
+export type Visible<C> = (node: CommandNode<C>) => boolean;
+
+const ALL = (): boolean => true;
+
 /** The level reached by all complete words of `line` (null when a word does not fit). */
-function levelAfter<C>(root: readonly CommandNode<C>[], words: Token[]): CommandNode<C>[] | null {
-    let level: readonly CommandNode<C>[] = root;
+function levelAfter<C>(root: readonly CommandNode<C>[], words: Token[], visible: Visible<C>): CommandNode<C>[] | null {
+    let level: readonly CommandNode<C>[] = root.filter(visible);
     let node: CommandNode<C> | null = null;
     for (const t of words) {
         const kw = keywordMatches(level, t.text);
         const next = kw.length === 1 ? kw[0] : kw.length === 0 ? level.find(isArg) : undefined;
         if (next === undefined) return null;
         node = next;
-        level = next.children ?? [];
+        level = (next.children ?? []).filter(visible);
     }
-    return node === null
-        ? [...root]
-        : [...(node.children ?? []), ...(node.run !== undefined ? [CR as CommandNode<C>] : [])];
+    return node === null ? [...level] : [...level, ...(node.run !== undefined ? [CR as CommandNode<C>] : [])];
 }
 
 /** Pseudo node for "the command may end here". */
 const CR: CommandNode<unknown> = { word: "<cr>", help: "" };
 
 /** `?` help: the choices after the words typed (`show ?`), or the keywords a partial word may become (`sh?`). */
-export function help<C>(root: readonly CommandNode<C>[], line: string, ctx: C): string[] | null {
+export function help<C>(
+    root: readonly CommandNode<C>[],
+    line: string,
+    ctx: C,
+    visible: Visible<C> = ALL,
+): string[] | null {
     const tokens = tokenize(line);
     const partial = line.length > 0 && !/\s$/.test(line) ? tokens.pop() : undefined;
-    const level = levelAfter(root, tokens);
+    const level = levelAfter(root, tokens, visible);
     if (level === null) return null;
     const shown = partial === undefined ? level : keywordMatches(level, partial.text);
     if (shown.length === 0) return null;
@@ -126,10 +143,11 @@ export function complete<C>(
     root: readonly CommandNode<C>[],
     line: string,
     ctx: C,
+    visible: Visible<C> = ALL,
 ): { line: string } | { candidates: string[] } {
     const tokens = tokenize(line);
     const partial = !/\s$/.test(line) ? tokens.pop() : undefined;
-    const level = levelAfter(root, tokens);
+    const level = levelAfter(root, tokens, visible);
     if (level === null) return { candidates: [] };
     const prefix = (partial?.text ?? "").toLowerCase();
     const words = new Set<string>();

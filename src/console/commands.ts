@@ -3,12 +3,12 @@
  * optional providers (alarms, MQTT, configuration control, capture statistics, reload).
  */
 import type { EngineEffect } from "../callback/types.js";
-import type { ClusterEvent, DeviceView } from "../cluster/types.js";
+import type { ClusterEvent, DeviceView, ForwardingView } from "../cluster/types.js";
 import { captureFilter, qbePorts } from "../config/load.js";
-import { SERVICE_PARAMETERS, type ServiceParameter } from "../config/parameters.js";
+import type { SaveResult } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { getLogger, levels, resetLevel, setLevel } from "../logging/logger.js";
-import { CENSOR, isSecretKey, redactDeep } from "../logging/redact.js";
+import { redactDeep } from "../logging/redact.js";
 import type { AlarmInstance } from "../mgmt/alarmManager.js";
 import type { SetParameterResult } from "../mgmt/configControl.js";
 import { sanitizeBrokerUrl } from "../mgmt/mqttManagement.js";
@@ -17,6 +17,7 @@ import type { RedundancyStatus } from "../redundancy/manager.js";
 import type { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import type { CommandNode, CommandOutput } from "./commandTree.js";
+import { configNodes, showConfigNodes } from "./configCommands.js";
 import type { SessionControl } from "./session.js";
 
 /** Debug channels (`debug sccp|qbe|callback|xsi`) and the log namespaces they raise to debug. */
@@ -42,10 +43,16 @@ export interface ConsoleProviders {
     alarms?: { active(): AlarmInstance[]; clear?(id: string): void };
     /** The MQTT plane (MqttManagement). */
     mqtt?: { readonly connected: boolean; status(): Record<string, unknown> };
-    /** Validated configuration changes (MqttManagement.config / ConfigControl). */
+    /** Validated configuration changes, kept for the next start (ConfigControl). */
     configControl?: {
         readonly current: Config;
         setParameter(key: string, value: unknown): Promise<SetParameterResult>;
+        /** `write memory`. */
+        saveConfig?(): Promise<SaveResult>;
+        /** What the next start runs with. */
+        startup?(): Config;
+        /** Keys whose running value is not saved. */
+        unsaved?(): string[];
     };
     /** This box's redundancy role and the other boxes of the site (RedundancyManager.status). */
     redundancy?: () => RedundancyStatus;
@@ -111,32 +118,26 @@ function duration(ms: number): string {
     return `${d > 0 ? `${d}d ` : ""}${h}h ${m}m ${s % 60}s`;
 }
 
+/** One value on a line: lists joined, objects (also inside lists) as JSON, never "[object Object]". */
+function text(v: unknown): string {
+    if (Array.isArray(v)) return v.length === 0 ? "(none)" : v.map(text).join(", ");
+    if (v !== null && typeof v === "object") return Object.keys(v).length === 0 ? "(none)" : JSON.stringify(v);
+    return String(v);
+}
+
 /** `key: value` lines of a flat or nested object, secrets redacted. */
 export function keyValues(obj: unknown, prefix = ""): string[] {
     const out: string[] = [];
     const safe = redactDeep(obj);
     const walk = (v: unknown, path: string): void => {
-        if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+        if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0) {
             for (const [k, x] of Object.entries(v)) walk(x, path === "" ? k : `${path}.${k}`);
             return;
         }
-        out.push(`${prefix}${path}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
+        out.push(`${prefix}${path}: ${text(v)}`);
     };
     walk(safe, "");
     return out;
-}
-
-function valueAt(root: unknown, key: string): unknown {
-    let node = root;
-    for (const part of key.split(".")) {
-        if (node === null || typeof node !== "object") return undefined;
-        node = (node as Record<string, unknown>)[part];
-    }
-    return node;
-}
-
-function config(ctx: ConsoleContext): Config {
-    return ctx.providers.configControl?.current ?? ctx.service.config;
 }
 
 function phoneName(d: DeviceView): string {
@@ -260,7 +261,7 @@ function showPhone(ctx: ConsoleContext, name: string): CommandOutput {
     ];
     for (const l of d.lines) {
         out.push(
-            `  Line ${l.instance}: ${l.dn ?? "-"} ${l.displayName ?? ""} ${l.state}${l.forwarding ? " (forwarded)" : ""}`,
+            `  Line ${l.instance}: ${l.dn ?? "-"} ${l.displayName ?? ""} ${l.state}${forwardingText(l.forwarding)}`,
         );
         for (const c of l.calls) {
             out.push(
@@ -273,6 +274,17 @@ function showPhone(ctx: ConsoleContext, name: string): CommandOutput {
         out.push(`  Call-back ${r.id} to ${r.calledDn}: ${r.phase}${r.suspended ? " (suspended)" : ""}`);
     for (const l of d.links) out.push(`  Link ${l.cm} ${l.role} ${l.state}`);
     return out;
+}
+
+/** " (forward all to 1005, busy to 1006)" when a line forwards, else "" (a line always has the record). */
+function forwardingText(f: ForwardingView | null): string {
+    if (f === null) return "";
+    const parts = [
+        ...(f.all ? [`all to ${f.all}`] : []),
+        ...(f.busy ? [`busy to ${f.busy}`] : []),
+        ...(f.noAnswer ? [`no answer to ${f.noAnswer}`] : []),
+    ];
+    return parts.length === 0 ? "" : ` (forward ${parts.join(", ")})`;
 }
 
 function showLines(ctx: ConsoleContext): CommandOutput {
@@ -332,24 +344,6 @@ function showAlarms(ctx: ConsoleContext, history: boolean): CommandOutput {
     return rows.length === 0
         ? ["No active alarms"]
         : table(["Severity", "Alarm", "Since", "Count", "Text", "Action"], rows);
-}
-
-function showParameters(ctx: ConsoleContext): CommandOutput {
-    const cfg = config(ctx);
-    const running = ctx.service.config;
-    const rows = (SERVICE_PARAMETERS as readonly ServiceParameter[]).map((p) => {
-        const v = valueAt(cfg, p.key);
-        const pending = JSON.stringify(v) !== JSON.stringify(valueAt(running, p.key)) && p.requiresRestart;
-        const shown = isSecretKey(p.key.slice(p.key.lastIndexOf(".") + 1)) ? CENSOR : String(v);
-        return [
-            p.key,
-            `${shown}${pending ? " (after restart)" : ""}`,
-            p.unit ?? "",
-            String(p.default),
-            p.requiresRestart ? "restart" : "live",
-        ];
-    });
-    return table(["Parameter", "Value", "Unit", "Default", "Applies"], rows);
 }
 
 function showCapture(ctx: ConsoleContext): CommandOutput {
@@ -451,32 +445,6 @@ function showLog(ctx: ConsoleContext, n: number): CommandOutput {
 // ---------------------------------------------------------------------------------------------------------
 // mutating
 
-async function setParameter(ctx: ConsoleContext, key: string, raw: string): Promise<CommandOutput> {
-    const cc = ctx.providers.configControl;
-    if (cc === undefined) return ["% Configuration changes are not available on this console"];
-    const p = (SERVICE_PARAMETERS as readonly ServiceParameter[]).find(
-        (x) => x.key === key || x.key.toLowerCase() === key.toLowerCase(),
-    );
-    if (p === undefined) return [`% Unknown parameter ${key} (see "show parameters")`];
-    let value: unknown = raw;
-    if (p.type === "integer") {
-        if (!/^-?\d+$/.test(raw)) return [`% ${p.key} needs an integer`];
-        value = Number(raw);
-    } else if (p.type === "boolean") {
-        if (raw !== "true" && raw !== "false") return [`% ${p.key} needs true or false`];
-        value = raw === "true";
-    }
-    try {
-        const r = await cc.setParameter(p.key, value);
-        if (!r.changed) return [`${p.key} is already ${String(r.value)}`];
-        return [
-            `${p.key}: ${String(r.previous)} -> ${String(r.value)}${r.requiresRestart ? " (takes effect after a restart: reload)" : ""}`,
-        ];
-    } catch (err) {
-        return [`% ${(err as Error).message}`];
-    }
-}
-
 async function clearCallback(ctx: ConsoleContext, target: string): Promise<CommandOutput> {
     const reqs = ctx.service.state.requests;
     const ids = reqs.some((r) => r.id === target)
@@ -537,6 +505,16 @@ function restoreLogLevel(ns: string): void {
     savedLevels.delete(ns);
     if (before === undefined || before === null) resetLevel(ns);
     else setLevel(ns, before);
+}
+
+function showDebugging(ctx: ConsoleContext): CommandOutput {
+    const on = (Object.keys(DEBUG_CHANNELS) as DebugChannel[]).filter((c) => ctx.debug.channels.has(c));
+    if (on.length === 0) return ["No debugging is on in this session"];
+    const device = ctx.debug.device === null ? "" : ` for device ${ctx.debug.device}`;
+    return [
+        "Call Back debugging (this session):",
+        ...on.map((c) => `  ${c} debugging is on${device} (log namespace ${DEBUG_CHANNELS[c]} at debug)`),
+    ];
 }
 
 function debugOn(ctx: ConsoleContext, ch: DebugChannel | "all", device: string | undefined): CommandOutput {
@@ -654,7 +632,7 @@ export function commandTree(): Node[] {
                     run: (ctx) => showAlarms(ctx, false),
                     children: [{ word: "history", help: "Alarm transitions", run: (ctx) => showAlarms(ctx, true) }],
                 },
-                { word: "parameters", help: "Service parameters", run: showParameters },
+                ...showConfigNodes,
                 { word: "capture", help: "Capture interface, filter and counters", run: showCapture },
                 { word: "cti", help: "CTI (QBE) link state", run: showCti },
                 { word: "mqtt", help: "MQTT management plane", run: showMqtt },
@@ -664,6 +642,7 @@ export function commandTree(): Node[] {
                     run: showRedundancy,
                 },
                 { word: "flash", help: "State snapshots on flash", run: showFlash },
+                { word: "debugging", help: "Debugging turned on in this session", run: showDebugging },
                 {
                     word: "log",
                     help: "Recent log lines",
@@ -705,31 +684,7 @@ export function commandTree(): Node[] {
                 { word: "alarms", help: "Clear active alarms", run: clearAlarms },
             ],
         },
-        {
-            word: "set",
-            help: "Change a setting",
-            privileged: true,
-            children: [
-                {
-                    word: "parameter",
-                    help: "Change a service parameter",
-                    children: [
-                        {
-                            word: "<key>",
-                            help: "Parameter key",
-                            candidates: () => SERVICE_PARAMETERS.map((p) => p.key),
-                            children: [
-                                {
-                                    word: "<value>",
-                                    help: "New value",
-                                    run: (ctx, a) => setParameter(ctx, a.key ?? "", a.value ?? ""),
-                                },
-                            ],
-                        },
-                    ],
-                },
-            ],
-        },
+        ...configNodes,
         {
             word: "test",
             help: "Tests",

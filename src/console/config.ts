@@ -35,6 +35,9 @@ export const CONSOLE_DEFAULTS: ConsoleSectionConfig = {
     lockoutS: 30,
 };
 
+/** What a bad hash is told (the schema pattern itself means nothing to an operator). */
+const HASH_HINT = "a hash made with `callbackd console --hash` (scrypt$N$r$p$salt$hash), or null";
+
 const HASH_PATTERN = "^scrypt\\$[0-9]+\\$[0-9]+\\$[0-9]+\\$[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+$";
 
 /** JSON schema of the section (draft-07, with the project's `requiresRestart` keyword). */
@@ -61,6 +64,7 @@ export const CONSOLE_SECTION_SCHEMA: SchemaNode = {
         passwordHash: {
             type: ["string", "null"],
             pattern: HASH_PATTERN,
+            patternHint: HASH_HINT,
             default: null,
             requiresRestart: false,
             description: "scrypt hash of the console password (callbackd console --hash); null: logins refused.",
@@ -68,6 +72,7 @@ export const CONSOLE_SECTION_SCHEMA: SchemaNode = {
         enablePasswordHash: {
             type: ["string", "null"],
             pattern: HASH_PATTERN,
+            patternHint: HASH_HINT,
             default: null,
             requiresRestart: false,
             description: "scrypt hash of the enable password; null: the login password.",

@@ -19,7 +19,7 @@ import {
     formatEvent,
 } from "./commands.js";
 import { CONSOLE_DEFAULTS, type ConsoleSectionConfig } from "./config.js";
-import { ConsoleSession, type SessionIo } from "./session.js";
+import { ConsoleSession, LoginGuard, type SessionIo } from "./session.js";
 
 export type { ConsoleEvent, ConsoleProviders } from "./commands.js";
 export { hashPassword, verifyPassword } from "./config.js";
@@ -178,6 +178,8 @@ export async function startConsoles(service: CallbackService, options: ConsoleOp
         });
     }
     if (o.passwordHash === null) log.warn("console.passwordHash is not set: console logins are refused");
+    // One count of failed logins for every session (serial, TCP, local shell).
+    const guard = new LoginGuard(o.maxFailures, o.lockoutS * 1000);
 
     const attach = (io: SessionIo, onEnd?: () => void) => {
         const debug: DebugState = { channels: new Set(), device: null };
@@ -200,6 +202,7 @@ export async function startConsoles(service: CallbackService, options: ConsoleOp
                 idleTimeoutMs: o.idleTimeoutS * 1000,
                 maxFailures: o.maxFailures,
                 lockoutMs: o.lockoutS * 1000,
+                guard,
                 ...(options.termLength === undefined ? {} : { termLength: options.termLength }),
                 banner: "callbackd diagnostic console",
             },

@@ -28,6 +28,45 @@ export interface SessionOptions {
     /** Lines per page (0: no paging). */
     termLength?: number;
     banner?: string;
+    /** Failed logins shared by the console's sessions; default: this session's own. */
+    guard?: LoginGuard;
+}
+
+/**
+ * Failed logins counted across every session of the console (serial, TCP, local shell): after
+ * `maxFailures` wrong passwords in a row, logins are blocked for everyone for `lockoutMs` (IOS
+ * `login block-for`), so opening a new TCP session does not buy an attacker new tries.
+ */
+export class LoginGuard {
+    #failures = 0;
+    #blockedUntil = 0;
+    readonly #now: () => number;
+
+    constructor(
+        readonly maxFailures: number,
+        readonly lockoutMs: number,
+        now: () => number = Date.now,
+    ) {
+        this.#now = now;
+    }
+
+    /** Milliseconds logins stay blocked (0: not blocked). */
+    blockedForMs(): number {
+        return Math.max(0, this.#blockedUntil - this.#now());
+    }
+
+    /** Counts a wrong password; true when it starts a lockout. */
+    fail(): boolean {
+        if (++this.#failures < this.maxFailures) return false;
+        this.#failures = 0;
+        this.#blockedUntil = this.#now() + this.lockoutMs;
+        return true;
+    }
+
+    /** A right password: the count starts again. */
+    succeed(): void {
+        this.#failures = 0;
+    }
 }
 
 /** What commands may ask of their session. */
@@ -68,7 +107,8 @@ export class ConsoleSession<C> {
     readonly #tree: readonly CommandNode<C>[];
     readonly #ctx: (s: ConsoleSession<C>) => C;
     readonly #io: SessionIo;
-    readonly #o: Required<Omit<SessionOptions, "banner">> & { banner: string };
+    readonly #o: Required<Omit<SessionOptions, "banner" | "guard">> & { banner: string };
+    readonly #guard: LoginGuard;
     #mode: Mode = "password";
     #line = "";
     #out = "";
@@ -81,7 +121,6 @@ export class ConsoleSession<C> {
     #csi = "";
     readonly #history: string[] = [];
     #hpos = 0;
-    #failures = 0;
     #lockTimer: NodeJS.Timeout | null = null;
     #idleTimer: NodeJS.Timeout | null = null;
     #privileged = false;
@@ -95,7 +134,9 @@ export class ConsoleSession<C> {
         this.#tree = tree;
         this.#ctx = ctx;
         this.#io = io;
-        this.#o = { maxLine: 256, termLength: 24, banner: "", ...o };
+        const { guard, ...rest } = o;
+        this.#o = { maxLine: 256, termLength: 24, banner: "", ...rest };
+        this.#guard = guard ?? new LoginGuard(o.maxFailures, o.lockoutMs);
         this.#termLength = this.#o.termLength;
     }
 
@@ -166,6 +207,9 @@ export class ConsoleSession<C> {
     #isOpen(): boolean {
         return this.#mode !== "closed";
     }
+
+    /** User mode lists and completes only what it may run (IOS hides the privileged commands too). */
+    readonly #visible = (n: CommandNode<C>): boolean => this.#privileged || n.privileged !== true;
 
     #setPrivileged(on: boolean): void {
         this.#privileged = on;
@@ -345,7 +389,7 @@ export class ConsoleSession<C> {
     }
 
     #tab(): void {
-        const r = complete(this.#tree, this.#line, this.#ctx(this));
+        const r = complete(this.#tree, this.#line, this.#ctx(this), this.#visible);
         if ("line" in r) {
             if (r.line.length <= this.#o.maxLine) this.#replaceLine(r.line);
             return;
@@ -358,7 +402,7 @@ export class ConsoleSession<C> {
     }
 
     #help(): void {
-        const lines = help(this.#tree, this.#line, this.#ctx(this));
+        const lines = help(this.#tree, this.#line, this.#ctx(this), this.#visible);
         this.#emit("?\r\n");
         if (lines === null) this.#emit("% Unrecognized command\r\n");
         else for (const l of lines) this.#emit(`${l}\r\n`);
@@ -397,8 +441,16 @@ export class ConsoleSession<C> {
             this.#emit("Password: ");
             return;
         }
+        const blocked = this.#guard.blockedForMs();
+        if (blocked > 0) {
+            // Blocked for every session: the password is not even checked.
+            this.#emit(
+                `% Login blocked for ${Math.ceil(blocked / 1000)} more seconds: too many failures\r\n\r\nPassword: `,
+            );
+            return;
+        }
         if (verifyPassword(password, this.#o.passwordHash)) {
-            this.#failures = 0;
+            this.#guard.succeed();
             this.stats.logins++;
             this.#mode = "exec";
             this.#setPrivileged(false);
@@ -406,11 +458,10 @@ export class ConsoleSession<C> {
             return;
         }
         this.stats.failures++;
-        if (++this.#failures < this.#o.maxFailures) {
+        if (!this.#guard.fail()) {
             this.#emit("% Login invalid\r\n\r\nPassword: ");
             return;
         }
-        this.#failures = 0;
         this.#mode = "locked";
         const s = Math.ceil(this.#o.lockoutMs / 1000);
         this.#emit(`% Login invalid\r\n% Too many failures: locked for ${s} seconds\r\n`);

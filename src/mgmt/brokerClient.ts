@@ -4,8 +4,51 @@
  * (each with its own Will).
  */
 import type { IClientOptions } from "mqtt";
-import type { BrokerOptions } from "./mqttManagement.js";
-import { sanitizeBrokerUrl } from "./mqttManagement.js";
+
+/** How to reach the broker. Credentials and keys are never logged. */
+export interface BrokerOptions {
+    /** `mqtt://host:1883` or `mqtts://host:8883` (credentials in the URL are taken as username/password). */
+    url: string;
+    username?: string;
+    password?: string;
+    /** TLS material for `mqtts://` (PEM text or bytes). Server certificates are verified unless told not to. */
+    tls?: {
+        ca?: string | Uint8Array;
+        cert?: string | Uint8Array;
+        key?: string | Uint8Array;
+        servername?: string;
+        rejectUnauthorized?: boolean;
+    };
+    /** 5 (default) or 4 (MQTT 3.1.1: no response topic, content type or expiry; responses go to res/). */
+    protocolVersion?: 4 | 5;
+    /** Default `callbackd-<site>-<node>`. */
+    clientId?: string;
+    /** Default 30. */
+    keepaliveS?: number;
+    /** Delay between reconnection attempts (default 2000). */
+    reconnectMs?: number;
+    /** Default 10000. */
+    connectTimeoutMs?: number;
+    /** MQTT 5 Will delay: a reconnect within this many seconds publishes no death (default 0). */
+    willDelayS?: number;
+}
+
+/** Splits credentials out of a broker URL and returns a URL safe to log. */
+export function sanitizeBrokerUrl(url: string): { url: string; username?: string; password?: string } {
+    let u: URL;
+    try {
+        u = new URL(url);
+    } catch {
+        return { url: "(invalid url)" };
+    }
+    const out: { url: string; username?: string; password?: string } = { url: "" };
+    if (u.username !== "") out.username = decodeURIComponent(u.username);
+    if (u.password !== "") out.password = decodeURIComponent(u.password);
+    u.username = "";
+    u.password = "";
+    out.url = u.toString().replace(/\/$/, "");
+    return out;
+}
 
 /** Options for `mqtt.connect(b.url, …)`; `will` and MQTT 5 properties are added by the caller. */
 export function brokerClientOptions(

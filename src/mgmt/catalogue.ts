@@ -131,6 +131,15 @@ export const ALARM_CATALOGUE = [
         "Check the phone's authentication URL and the push user's credentials in the CallManager.",
     ),
     def(
+        "phone.push-not-configured",
+        "major",
+        "processingError",
+        [0, 0],
+        "A phone had to be pushed a screen or a notification, but no push user is configured: nothing was sent.",
+        "Set phones.pushUser and phones.pushPassword (a CallManager user associated with the phones); set-parameter applies them at once.",
+        { flapDetection: false },
+    ),
+    def(
         "phone.push-unreachable",
         "minor",
         "communications",

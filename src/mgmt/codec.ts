@@ -126,31 +126,34 @@ function int(v: unknown): number {
     return Math.floor(num(v));
 }
 
-/** Encodes a telemetry message. */
-export function encodeTelemetry(t: Partial<WireTelemetry>): Uint8Array {
+/** A complete telemetry message from a partial one: every field present, numbers sane (as on the wire). */
+export function telemetrySample(t: Partial<WireTelemetry>): WireTelemetry {
     const extra: Record<string, number> = {};
     for (const [k, v] of Object.entries(t.extra ?? {})) if (typeof v === "number" && Number.isFinite(v)) extra[k] = v;
-    return TelemetryType.encode(
-        TelemetryType.fromObject({
-            ts: int(t.ts),
-            session: int(t.session),
-            seq: int(t.seq),
-            uptimeMs: int(t.uptimeMs),
-            packets: int(t.packets),
-            decodeErrors: int(t.decodeErrors),
-            registeredPhones: int(t.registeredPhones),
-            activeRequests: int(t.activeRequests),
-            notificationsSent: int(t.notificationsSent),
-            pushLatencyP50Ms: num(t.pushLatencyP50Ms),
-            pushLatencyP95Ms: num(t.pushLatencyP95Ms),
-            flashWrites: int(t.flashWrites),
-            memoryRssBytes: int(t.memoryRssBytes),
-            memoryHeapUsedBytes: int(t.memoryHeapUsedBytes),
-            activeAlarms: int(t.activeAlarms),
-            outboxPending: int(t.outboxPending),
-            extra,
-        }),
-    ).finish();
+    return {
+        ts: int(t.ts),
+        session: int(t.session),
+        seq: int(t.seq),
+        uptimeMs: int(t.uptimeMs),
+        packets: int(t.packets),
+        decodeErrors: int(t.decodeErrors),
+        registeredPhones: int(t.registeredPhones),
+        activeRequests: int(t.activeRequests),
+        notificationsSent: int(t.notificationsSent),
+        pushLatencyP50Ms: num(t.pushLatencyP50Ms),
+        pushLatencyP95Ms: num(t.pushLatencyP95Ms),
+        flashWrites: int(t.flashWrites),
+        memoryRssBytes: int(t.memoryRssBytes),
+        memoryHeapUsedBytes: int(t.memoryHeapUsedBytes),
+        activeAlarms: int(t.activeAlarms),
+        outboxPending: int(t.outboxPending),
+        extra,
+    };
+}
+
+/** Encodes a telemetry message. */
+export function encodeTelemetry(t: Partial<WireTelemetry>): Uint8Array {
+    return TelemetryType.encode(TelemetryType.fromObject(telemetrySample(t))).finish();
 }
 
 /** Decodes a telemetry message (for consumers and tests). */

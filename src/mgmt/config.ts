@@ -4,9 +4,11 @@
  * src/config/schema.ts and `mqtt: MqttSectionConfig` to ConfigShape in src/config/types.ts; then
  * `mqttOptionsFromSection()` turns the section into what MqttManagement needs.
  */
-import { readFileSync } from "node:fs";
 import type { SchemaNode } from "../config/schema.js";
-import type { BrokerOptions } from "./mqttManagement.js";
+import { ConfigError } from "../errors.js";
+import { readFileBoundedSync } from "../util/boundedRead.js";
+import type { BrokerOptions } from "./brokerClient.js";
+import type { PayloadEncoding } from "./payloads.js";
 import { ID_PATTERN } from "./topics.js";
 
 /** The `mqtt` config section. */
@@ -26,6 +28,8 @@ export interface MqttSectionConfig {
     readOnly: boolean;
     telemetryIntervalS: number;
     willDelayS: number;
+    /** Alarm events and telemetry as JSON or as protobuf (callbackd_mgmt.proto). */
+    encoding: PayloadEncoding;
 }
 
 /** Nullable string leaf. */
@@ -82,6 +86,14 @@ export const MQTT_SECTION_SCHEMA: SchemaNode = {
             requiresRestart: true,
             description: "Telemetry period; 0: off.",
         },
+        encoding: {
+            type: "string",
+            enum: ["json", "protobuf"],
+            default: "json",
+            requiresRestart: true,
+            description:
+                "Alarm events and telemetry as JSON (what mosquitto_sub shows) or protobuf (callbackd_mgmt.proto).",
+        },
         willDelayS: {
             type: "integer",
             minimum: 0,
@@ -94,11 +106,26 @@ export const MQTT_SECTION_SCHEMA: SchemaNode = {
     },
 };
 
+/** Largest PEM file read (a CA bundle is a few hundred KiB). */
+const MAX_PEM_BYTES = 4 * 1024 * 1024;
+
+/** Reads a PEM file the operator named: a regular file of bounded size. */
+function readPem(file: string): string {
+    return readFileBoundedSync(file, MAX_PEM_BYTES).toString("utf8");
+}
+
 /** Broker options, read-only flag and telemetry period from the section (`url` must be set; PEM files are read). */
 export function mqttOptionsFromSection(
     section: Readonly<MqttSectionConfig>,
-    read: (file: string) => string = (f) => readFileSync(f, "utf8"),
-): { site: string; node: string; broker: BrokerOptions; readOnly: boolean; telemetryIntervalMs: number } {
+    read: (file: string) => string = readPem,
+): {
+    site: string;
+    node: string;
+    broker: BrokerOptions;
+    readOnly: boolean;
+    telemetryIntervalMs: number;
+    encoding: PayloadEncoding;
+} {
     const broker: BrokerOptions = {
         url: section.url ?? "mqtt://127.0.0.1:1883",
         protocolVersion: section.protocolVersion,
@@ -108,9 +135,19 @@ export function mqttOptionsFromSection(
     if (section.password !== null) broker.password = section.password;
     if (section.caFile !== null || section.certFile !== null || section.keyFile !== null) {
         broker.tls = {};
-        if (section.caFile !== null) broker.tls.ca = read(section.caFile);
-        if (section.certFile !== null) broker.tls.cert = read(section.certFile);
-        if (section.keyFile !== null) broker.tls.key = read(section.keyFile);
+        const load = (key: string, file: string): string => {
+            try {
+                return read(file);
+            } catch (err) {
+                const why = err instanceof Error ? err.message : String(err);
+                throw new ConfigError("CONFIG_READ", `mqtt.${key}: cannot read ${file}: ${why}`, {
+                    key: `mqtt.${key}`,
+                });
+            }
+        };
+        if (section.caFile !== null) broker.tls.ca = load("caFile", section.caFile);
+        if (section.certFile !== null) broker.tls.cert = load("certFile", section.certFile);
+        if (section.keyFile !== null) broker.tls.key = load("keyFile", section.keyFile);
     }
     return {
         site: section.site,
@@ -118,5 +155,6 @@ export function mqttOptionsFromSection(
         broker,
         readOnly: section.readOnly,
         telemetryIntervalMs: section.telemetryIntervalS * 1000,
+        encoding: section.encoding,
     };
 }

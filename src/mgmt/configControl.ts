@@ -6,8 +6,10 @@
  * Keys whose schema says `requiresRestart` are accepted but reported as pending until the next start.
  */
 import { createHash } from "node:crypto";
+import { semanticProblems } from "../config/checks.js";
 import { jsonTooDeep } from "../config/json.js";
 import { type ConfigChange, diffConfig } from "../config/load.js";
+import type { DesiredDoc, SaveResult } from "../config/saved.js";
 import {
     CONFIG_SCHEMA,
     type ConfigProblem,
@@ -53,6 +55,8 @@ export interface ReportedConfig {
     /** First 16 hex digits of SHA-256 over the accepted configuration (secrets redacted). */
     hash: string;
     ts: number;
+    /** Set when the applied document could not be kept on flash. */
+    warning?: string;
 }
 
 /** Result of set-parameter. */
@@ -134,7 +138,13 @@ function getAt(root: unknown, parts: readonly string[]): unknown {
 /** The problems of a candidate, or none. */
 export function validateCandidate(candidate: unknown): ConfigProblem[] {
     const validate = getValidator();
-    return validate(candidate) ? [] : describeErrors(validate.errors ?? [], candidate);
+    // the same checks as loadConfig: nothing set here may fail the next start
+    return validate(candidate) ? semanticProblems(candidate) : describeErrors(validate.errors ?? [], candidate);
+}
+
+/** Identity of a desired document's configuration (a redelivery of the applied one is ignored). */
+function desiredHash(config: unknown): string {
+    return createHash("sha256").update(canonical(config)).digest("hex");
 }
 
 /** Short hash of a configuration (secrets redacted first). */
@@ -145,10 +155,26 @@ export function configHash(config: Config): string {
         .slice(0, 16);
 }
 
+/** Where accepted configurations are kept (src/config/saved.ts). */
+export interface ConfigStorePort {
+    /** Keeps the applied desired document (null: forget it). */
+    saveDesired(doc: DesiredDoc | null): void;
+    /** Saves the running configuration for the next start. */
+    save(running: Config, desired: DesiredDoc | null): SaveResult;
+    /** What the next start would run with. */
+    startup(): Config;
+}
+
 /** Options of ConfigControl. */
 export interface ConfigControlOptions {
-    /** The configuration the service started with (file, environment, command line). */
+    /** The configuration the service started with (file, saved, environment, applied desired, command line). */
     boot: Config;
+    /** What desired documents are laid over: the start configuration without its desired document (default boot). */
+    base?: Config;
+    /** The desired document applied before this start (kept on flash): its redelivery is not applied again. */
+    applied?: DesiredDoc | null;
+    /** Keeps applied desired documents and saves the running configuration; absent: nothing is kept. */
+    store?: ConfigStorePort;
     apply: ConfigApplier;
     /** Refuse every change (read-only mode). */
     readOnly?: () => boolean;
@@ -160,10 +186,13 @@ export interface ConfigControlOptions {
 /** Accepted configuration, candidates and the desired/reported exchange. */
 export class ConfigControl {
     readonly #boot: Config;
+    readonly #base: Config;
+    readonly #store: ConfigStorePort | undefined;
+    #desiredDoc: DesiredDoc | null;
     readonly #apply: ConfigApplier;
     readonly #readOnly: () => boolean;
     readonly #now: () => number;
-    readonly #onDesired: (r: ReportedConfig | null) => void;
+    #onDesired: (r: ReportedConfig | null) => void;
     #current: Config;
     #appliedVersion = 0;
     #appliedDesiredHash = "";
@@ -173,12 +202,62 @@ export class ConfigControl {
 
     constructor(options: ConfigControlOptions) {
         this.#boot = options.boot;
+        this.#base = options.base ?? options.boot;
+        this.#store = options.store;
+        this.#desiredDoc = options.applied ?? null;
         this.#current = options.boot;
         this.#apply = options.apply;
         this.#readOnly = options.readOnly ?? (() => false);
         this.#now = options.now ?? Date.now;
         this.#onDesired = options.onDesiredResult ?? (() => {});
-        this.#reported = this.#report(0, "applied", [], []);
+        if (this.#desiredDoc !== null) {
+            this.#appliedVersion = this.#desiredDoc.version;
+            this.#appliedDesiredHash = desiredHash(this.#desiredDoc.config);
+        }
+        this.#reported = this.#report(this.#appliedVersion, "applied", [], []);
+    }
+
+    /** Observes desired results (a rejection, or null when a later version applied). */
+    set onDesiredResult(fn: (rejected: ReportedConfig | null) => void) {
+        this.#onDesired = fn;
+    }
+
+    /** Keys whose running value is not what the next start would run (unsaved changes); [] without a store. */
+    unsaved(): string[] {
+        if (this.#store === undefined) return [];
+        try {
+            return diffConfig(this.#store.startup(), this.#current).map((c) => c.key);
+        } catch {
+            return [];
+        }
+    }
+
+    /** What the next start would run with (the current configuration when nothing is kept). */
+    startup(): Config {
+        return this.#store?.startup() ?? this.#current;
+    }
+
+    /** Saves the running configuration for the next start (`write memory`, MQTT `save-config`). */
+    saveConfig(): Promise<SaveResult> {
+        return this.#serial(async () => {
+            if (this.#readOnly()) throw new MgmtError("forbidden", "read-only mode: configuration changes are refused");
+            const store = this.#store;
+            if (store === undefined) throw new MgmtError("internal", "this service has no state directory to save to");
+            try {
+                return store.save(this.#current, this.#desiredDoc);
+            } catch (err) {
+                if (err instanceof CallbackdError) {
+                    throw new MgmtError("bad_request", `not saved: ${err.message}`, {}, { cause: err });
+                }
+                const code = (err as NodeJS.ErrnoException).code ?? "EIO";
+                throw new MgmtError(
+                    "internal",
+                    `not saved: the state directory cannot be written (${code})`,
+                    {},
+                    { cause: err },
+                );
+            }
+        });
     }
 
     /** The accepted configuration (restart-only keys included, whether or not in effect yet). */
@@ -204,12 +283,13 @@ export class ConfigControl {
     }
 
     /** The accepted configuration with secrets redacted, and what is pending. */
-    describe(): { version: number; hash: string; config: unknown; pending: PendingChange[] } {
+    describe(): { version: number; hash: string; config: unknown; pending: PendingChange[]; unsaved: string[] } {
         return {
             version: this.#appliedVersion,
             hash: configHash(this.#current),
             config: redactDeep(this.#current),
             pending: this.pending(),
+            unsaved: this.unsaved(),
         };
     }
 
@@ -284,7 +364,7 @@ export class ConfigControl {
                 ]);
             }
             const version = doc.version as number;
-            const docHash = createHash("sha256").update(canonical(doc.config)).digest("hex");
+            const docHash = desiredHash(doc.config);
             if (version === this.#appliedVersion && docHash === this.#appliedDesiredHash) return null;
             if (version <= this.#appliedVersion) {
                 return this.#rejected(version, "conflict", [
@@ -298,7 +378,7 @@ export class ConfigControl {
             }
             let changes: ConfigChange[];
             try {
-                changes = await this.#accept(merged(this.#boot, doc.config));
+                changes = await this.#accept(merged(this.#base, doc.config));
             } catch (err) {
                 const e = toResponseError(err);
                 const errors = (e.details?.errors as ConfigProblem[] | undefined) ?? [
@@ -308,6 +388,14 @@ export class ConfigControl {
             }
             this.#appliedVersion = version;
             this.#appliedDesiredHash = docHash;
+            this.#desiredDoc = { version, config: structuredClone(doc.config) };
+            // Kept on flash: the next start runs with it, so its restart-only keys do take effect.
+            let kept: string | undefined;
+            try {
+                this.#store?.saveDesired(this.#desiredDoc);
+            } catch (err) {
+                kept = `not kept on flash (${(err as NodeJS.ErrnoException).code ?? "EIO"}): restart-only keys will not apply at the next start`;
+            }
             this.#reported = {
                 ...this.#report(
                     version,
@@ -316,6 +404,7 @@ export class ConfigControl {
                     changes.map((c) => c.key),
                 ),
                 ts: now,
+                ...(kept === undefined ? {} : { warning: kept }),
             };
             this.#onDesired(null);
             return this.#reported;

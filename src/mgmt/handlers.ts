@@ -69,6 +69,12 @@ export function builtInHandlers(deps: HandlerDeps): Record<string, CommandHandle
             description: "Sets one configuration key, validated with the whole configuration.",
             run: async (args) => ok(await deps.config.setParameter(args.key as string, args.value)),
         },
+        "save-config": {
+            mutating: true,
+            args: NO_ARGS,
+            description: "Saves the running configuration for the next start (console: write memory).",
+            run: async () => ok(await deps.config.saveConfig()),
+        },
         "set-trace-level": {
             mutating: true,
             args: {

@@ -6,122 +6,30 @@
 import { randomUUID } from "node:crypto";
 import mqtt, { type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { ConfigChange } from "../config/load.js";
-import type { Config } from "../config/types.js";
 import { getLogger, type Logger } from "../logging/logger.js";
-import type { FlashFs } from "../store/flashFs.js";
 import { realTimers, type TimerPort } from "../store/snapshotWriter.js";
 import { withTimeout } from "../util/timeout.js";
-import { type AlarmEventData, AlarmManager, type FlapSettings } from "./alarmManager.js";
-import { brokerClientOptions } from "./brokerClient.js";
-import { ALARM_CATALOGUE, type AlarmPolicy } from "./catalogue.js";
-import { contentType, encodeAlarmEvent, encodeTelemetry, type TelemetrySample } from "./codec.js";
+import { type AlarmEventData, AlarmManager } from "./alarmManager.js";
+import { type BrokerOptions, brokerClientOptions, sanitizeBrokerUrl } from "./brokerClient.js";
+import { ALARM_CATALOGUE } from "./catalogue.js";
+import { encodeAlarmEvent, type TelemetrySample, telemetrySample } from "./codec.js";
 import { type CommandOutcome, CommandProcessor, type ServiceApi } from "./commands.js";
-import { type ConfigApplier, ConfigControl, type ReportedConfig } from "./configControl.js";
+import { ConfigControl, type ReportedConfig } from "./configControl.js";
 import { builtInHandlers } from "./handlers.js";
 import { AlarmOutbox } from "./outbox.js";
+import {
+    alarmEventMessage,
+    type PayloadEncoding,
+    streamContentTypes,
+    telemetryMessage,
+    type WireMessage,
+} from "./payloads.js";
+import type { MgmtStats, MqttManagementOptions, StatusPayload } from "./planeTypes.js";
 import { MgmtStateStore } from "./state.js";
 import { classifyTopic, isAcceptableResponseTopic, type NodeTopics, nodeTopics } from "./topics.js";
 
-/** How to reach the broker. Credentials and keys are never logged. */
-export interface BrokerOptions {
-    /** `mqtt://host:1883` or `mqtts://host:8883` (credentials in the URL are taken as username/password). */
-    url: string;
-    username?: string;
-    password?: string;
-    /** TLS material for `mqtts://` (PEM text or bytes). Server certificates are verified unless told not to. */
-    tls?: {
-        ca?: string | Uint8Array;
-        cert?: string | Uint8Array;
-        key?: string | Uint8Array;
-        servername?: string;
-        rejectUnauthorized?: boolean;
-    };
-    /** 5 (default) or 4 (MQTT 3.1.1: no response topic, content type or expiry; responses go to res/). */
-    protocolVersion?: 4 | 5;
-    /** Default `callbackd-<site>-<node>`. */
-    clientId?: string;
-    /** Default 30. */
-    keepaliveS?: number;
-    /** Delay between reconnection attempts (default 2000). */
-    reconnectMs?: number;
-    /** Default 10000. */
-    connectTimeoutMs?: number;
-    /** MQTT 5 Will delay: a reconnect within this many seconds publishes no death (default 0). */
-    willDelayS?: number;
-}
-
-/** Options of the management plane. */
-export interface MqttManagementOptions {
-    site: string;
-    node: string;
-    broker: BrokerOptions;
-    /** Directory for the session number and the alarm outbox (files `mgmt-state.*`, `outbox-*`). */
-    flash: FlashFs;
-    /** The configuration at start and how to apply an accepted one (throw a CallbackdError to refuse). */
-    config: { boot: Config; apply: ConfigApplier };
-    /** Service version for birth and status. */
-    version: string;
-    /** Refuse mutating commands and desired configurations. */
-    readOnly?: boolean;
-    telemetry?: {
-        /** Period (default 60000; 0 turns telemetry off). */
-        intervalMs?: number;
-        provider?: () => TelemetrySample | Promise<TelemetrySample>;
-    };
-    /** The Call Back operations (can also be attached later with attachService). */
-    service?: ServiceApi;
-    /** Called by the `restart` command after its `accepted` response is out. */
-    restart?: () => Promise<void> | void;
-    alarms?: { policies?: Readonly<Record<string, Partial<AlarmPolicy>>>; flap?: Partial<FlapSettings> };
-    outbox?: { segmentBytes?: number; maxSegments?: number };
-    /** Alarm events in flight at once (default 32). */
-    inflightWindow?: number;
-    /** Wall clock and timers (default: the real ones). */
-    clock?: TimerPort;
-    logger?: Logger;
-}
-
-/** Payload of `status`. */
-export interface StatusPayload {
-    online: boolean;
-    session: number;
-    ts: number;
-    /** Death only: true when published on a clean shutdown, false when it is the Will. */
-    clean?: boolean;
-    boot?: string;
-    version?: string;
-    readOnly?: boolean;
-}
-
-/** Counters of the management plane. */
-export interface MgmtStats {
-    connects: number;
-    eventsSent: number;
-    telemetrySent: number;
-    telemetrySkipped: number;
-    responsesSent: number;
-    ignoredMessages: number;
-}
-
 const JSON_PROPS = { contentType: "application/json", payloadFormatIndicator: true } as const;
 const STOP_PUBLISH_TIMEOUT_MS = 2000;
-
-/** Splits credentials out of a broker URL and returns a URL safe to log. */
-export function sanitizeBrokerUrl(url: string): { url: string; username?: string; password?: string } {
-    let u: URL;
-    try {
-        u = new URL(url);
-    } catch {
-        return { url: "(invalid url)" };
-    }
-    const out: { url: string; username?: string; password?: string } = { url: "" };
-    if (u.username !== "") out.username = decodeURIComponent(u.username);
-    if (u.password !== "") out.password = decodeURIComponent(u.password);
-    u.username = "";
-    u.password = "";
-    out.url = u.toString().replace(/\/$/, "");
-    return out;
-}
 
 /** The management plane. `start()` once, `stop()` at shutdown. */
 export class MqttManagement {
@@ -145,6 +53,7 @@ export class MqttManagement {
     readonly #outbox: AlarmOutbox;
     readonly #commands: CommandProcessor;
     readonly #v5: boolean;
+    readonly #encoding: PayloadEncoding;
     readonly #bootId = randomUUID();
     readonly #brokerUrl: string;
     readonly #credentials: { username?: string; password?: string };
@@ -170,6 +79,7 @@ export class MqttManagement {
         this.#log = options.logger ?? getLogger("mgmt");
         this.#clock = options.clock ?? realTimers;
         this.#v5 = (options.broker.protocolVersion ?? 5) === 5;
+        this.#encoding = options.encoding ?? "json";
         const safe = sanitizeBrokerUrl(options.broker.url);
         this.#brokerUrl = safe.url;
         this.#credentials = {};
@@ -204,22 +114,25 @@ export class MqttManagement {
             ...(options.alarms?.policies === undefined ? {} : { policies: options.alarms.policies }),
             ...(options.alarms?.flap === undefined ? {} : { flap: options.alarms.flap }),
         });
-        this.config = new ConfigControl({
-            boot: options.config.boot,
-            apply: options.config.apply,
-            readOnly: () => options.readOnly === true,
-            now: () => this.#clock.now(),
-            onDesiredResult: (r) => {
-                if (r === null) this.alarms.clear("config.rejected");
-                else {
-                    const first = r.errors[0];
-                    this.alarms.raise("config.rejected", {
-                        cause: r.code ?? "bad_request",
-                        text: `Desired configuration version ${r.version} was rejected${first === undefined ? "" : `: ${first.key}: ${first.reason}`}`,
-                    });
-                }
-            },
-        });
+        this.config =
+            "control" in options.config
+                ? options.config.control
+                : new ConfigControl({
+                      boot: options.config.boot,
+                      apply: options.config.apply,
+                      readOnly: () => options.readOnly === true,
+                      now: () => this.#clock.now(),
+                  });
+        this.config.onDesiredResult = (r) => {
+            if (r === null) this.alarms.clear("config.rejected");
+            else {
+                const first = r.errors[0];
+                this.alarms.raise("config.rejected", {
+                    cause: r.code ?? "bad_request",
+                    text: `Desired configuration version ${r.version} was rejected${first === undefined ? "" : `: ${first.key}: ${first.reason}`}`,
+                });
+            }
+        };
         const handlerDeps = {
             status: async () => this.status(),
             config: this.config,
@@ -421,7 +334,13 @@ export class MqttManagement {
 
     #will(): NonNullable<IClientOptions["will"]> {
         this.#connectTs = this.#clock.now();
-        const death: StatusPayload = { online: false, session: this.#session, ts: this.#connectTs, clean: false };
+        // The broker publishes the Will later, at a time nobody here knows: no `ts` that would lie about it.
+        const death: StatusPayload = {
+            online: false,
+            session: this.#session,
+            connectedAt: this.#connectTs,
+            clean: false,
+        };
         const will: NonNullable<IClientOptions["will"]> = {
             topic: this.topics.status,
             payload: Buffer.from(JSON.stringify(death)),
@@ -455,7 +374,8 @@ export class MqttManagement {
             protocolVersion: this.#v5 ? 5 : 4,
             readOnly: this.#opts.readOnly === true,
             commands: this.#commands.commands,
-            contentTypes: { alarmEvent: contentType("AlarmEvent"), telemetry: contentType("Telemetry") },
+            encoding: this.#encoding,
+            contentTypes: streamContentTypes(this.#encoding),
             alarms: ALARM_CATALOGUE.map((d) => ({
                 id: d.id,
                 severity: d.severity,
@@ -588,15 +508,14 @@ export class MqttManagement {
         const client = this.#client;
         if (client === null || !client.connected || this.#stopping) return;
         const window = this.#opts.inflightWindow ?? 32;
-        const opts: IClientPublishOptions = { qos: 1, retain: false };
-        if (this.#v5) opts.properties = { contentType: contentType("AlarmEvent") };
         for (const rec of this.#outbox.pending()) {
             if (this.#inflight.size >= window) break;
             if (rec.seq <= this.#sentSeq) continue;
             if (!rec.durable && this.#outbox.healthy) break;
             this.#sentSeq = rec.seq;
             this.#inflight.add(rec.seq);
-            client.publishAsync(this.topics.alarmsEvents, Buffer.from(rec.payload), opts).then(
+            const msg = alarmEventMessage(rec.payload, this.#encoding);
+            client.publishAsync(this.topics.alarmsEvents, msg.payload, this.#publishOptions(1, msg)).then(
                 () => {
                     this.#inflight.delete(rec.seq);
                     this.stats.eventsSent++;
@@ -662,22 +581,32 @@ export class MqttManagement {
             this.#log.warn({ err: (err as Error).message }, "telemetry provider failed");
         }
         const mem = process.memoryUsage();
-        const bytes = encodeTelemetry({
-            ...sample,
-            ts: this.#clock.now(),
-            session: this.#session,
-            seq: ++this.#telemetrySeq,
-            uptimeMs: this.#clock.now() - this.#startedAt,
-            memoryRssBytes: mem.rss,
-            memoryHeapUsedBytes: mem.heapUsed,
-            activeAlarms: this.alarms.active().length,
-            outboxPending: this.#outbox.pending().length,
-            extra: { ...sample.extra },
-        });
-        const opts: IClientPublishOptions = { qos: 0, retain: false };
-        if (this.#v5) opts.properties = { contentType: contentType("Telemetry") };
-        client.publish(this.topics.telemetry, Buffer.from(bytes), opts);
+        const msg = telemetryMessage(
+            telemetrySample({
+                ...sample,
+                ts: this.#clock.now(),
+                session: this.#session,
+                seq: ++this.#telemetrySeq,
+                uptimeMs: this.#clock.now() - this.#startedAt,
+                memoryRssBytes: mem.rss,
+                memoryHeapUsedBytes: mem.heapUsed,
+                activeAlarms: this.alarms.active().length,
+                outboxPending: this.#outbox.pending().length,
+                extra: { ...sample.extra },
+            }),
+            this.#encoding,
+        );
+        client.publish(this.topics.telemetry, msg.payload, this.#publishOptions(0, msg));
         this.stats.telemetrySent++;
+    }
+
+    /** QoS and, with MQTT 5, the content type of a stream message (never retained). */
+    #publishOptions(qos: 0 | 1, msg: WireMessage): IClientPublishOptions {
+        const opts: IClientPublishOptions = { qos, retain: false };
+        if (this.#v5) {
+            opts.properties = { contentType: msg.contentType, ...(msg.utf8 ? { payloadFormatIndicator: true } : {}) };
+        }
+        return opts;
     }
 
     async #publishJson(topic: string, data: unknown, retain: boolean): Promise<void> {
@@ -689,4 +618,5 @@ export class MqttManagement {
     }
 }
 
-export type { ConfigChange };
+export type { BrokerOptions, ConfigChange, MgmtStats, MqttManagementOptions, StatusPayload };
+export { sanitizeBrokerUrl };

@@ -75,6 +75,9 @@ export interface PhoneHttpOptions {
     now?: () => number;
     /** Observes every request (method, path, status, source) for logs and tests; never sees tokens. */
     onRequest?: (info: { path: string; status: number; source: string; reason?: string }) => void;
+    /** Time a client has to send the request headers (default 10 s), and the whole request (default 15 s). */
+    headersTimeoutMs?: number;
+    requestTimeoutMs?: number;
 }
 
 export interface PhoneHttpStats {
@@ -115,13 +118,22 @@ export class PhoneHttpService {
     }
 
     async start(): Promise<void> {
-        const server = createServer((req, res) => {
-            this.#handle(req, res).catch(() => {
-                if (!res.headersSent) res.writeHead(500).end();
-            });
-        });
-        server.headersTimeout = 10_000;
-        server.requestTimeout = 15_000;
+        const headersTimeout = this.#opts.headersTimeoutMs ?? 10_000;
+        const requestTimeout = this.#opts.requestTimeoutMs ?? 15_000;
+        const server = createServer(
+            {
+                headersTimeout,
+                requestTimeout,
+                // Node looks at the two timeouts only this often (default every 30 s, which made "10 s" up to
+                // 40 s): a tenth of the header timeout keeps them what they say.
+                connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 10))),
+            },
+            (req, res) => {
+                this.#handle(req, res).catch(() => {
+                    if (!res.headersSent) res.writeHead(500).end();
+                });
+            },
+        );
         await new Promise<void>((resolve, reject) => {
             server.once("error", (err: NodeJS.ErrnoException) =>
                 reject(
@@ -132,7 +144,18 @@ export class PhoneHttpService {
                     ),
                 ),
             );
-            server.listen(this.#opts.port, this.#opts.host, () => resolve());
+            try {
+                server.listen(this.#opts.port, this.#opts.host, () => resolve());
+            } catch (err) {
+                // a port out of range throws at once (RangeError), not through "error"
+                reject(
+                    new PhoneHttpError(
+                        "HTTP_LISTEN",
+                        `cannot listen on ${this.#opts.host}:${this.#opts.port} (${(err as Error).message})`,
+                        { host: this.#opts.host, port: this.#opts.port },
+                    ),
+                );
+            }
         });
         this.#server = server;
         const addr = server.address() as AddressInfo;
@@ -188,7 +211,7 @@ export class PhoneHttpService {
         const parts = pathname.split("/").filter((p) => p !== "");
         const log = (status: number, reason?: string) =>
             this.#opts.onRequest?.({
-                path: parts.slice(0, 2).join("/"),
+                path: logPath(parts),
                 status,
                 source,
                 ...(reason ? { reason } : {}),
@@ -274,6 +297,19 @@ export class PhoneHttpService {
         });
         res.end(body);
     }
+}
+
+/**
+ * The path as logged: only the words of the service's own paths, anything else as "*". A token can sit
+ * anywhere in a malformed request (`//cb/s/<token>` parses as host "cb" and path "/s/<token>"), and the
+ * log must never hold one.
+ */
+function logPath(parts: readonly string[]): string {
+    const known = new Set(["cb", "s", "a"]);
+    return parts
+        .slice(0, 2)
+        .map((p) => (known.has(p) ? p : "*"))
+        .join("/");
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

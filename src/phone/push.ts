@@ -12,6 +12,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { isIP } from "node:net";
+import { checkPushUrlTemplate } from "../config/checks.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import { noopLogger } from "../logging/memory.js";
@@ -128,29 +129,8 @@ export function backoffDelay(
     return Math.round(exp * (1 - opts.jitter + opts.jitter * r));
 }
 
-const PLACEHOLDERS = new Set(["ip", "device", "mac"]);
-
-/** Checks a push URL template; throws ConfigError (key phones.pushUrl) when it cannot work. */
-export function checkPushUrlTemplate(template: string): void {
-    const bad = (reason: string): ConfigError =>
-        new ConfigError("CONFIG_INVALID", `phones.pushUrl: ${reason}`, { key: "phones.pushUrl", reason });
-    for (const m of template.matchAll(/\{([^}]*)\}/g)) {
-        if (!PLACEHOLDERS.has(m[1]!)) throw bad(`unknown placeholder {${m[1]}} (use {ip}, {device}, {mac})`);
-    }
-    let url: URL;
-    try {
-        url = new URL(
-            template
-                .replace(/\{ip\}/g, "192.0.2.1")
-                .replace(/\{device\}/g, "SEP0")
-                .replace(/\{mac\}/g, "0"),
-        );
-    } catch {
-        throw bad("not a URL");
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw bad("must be an http:// or https:// URL");
-    if (url.username !== "" || url.password !== "") throw bad("must not carry credentials (use phones.pushUser)");
-}
+/** The template check is the configuration's own (one validation for config --check and run). */
+export { checkPushUrlTemplate } from "../config/checks.js";
 
 /** Fills the template for a target; undefined when a needed value is missing or unsafe. */
 export function pushUrl(template: string, target: PushTarget): string | undefined {

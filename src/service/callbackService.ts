@@ -95,7 +95,9 @@ export class CallbackService {
     readonly cti: CtiLinkObserver;
     readonly engine: CallBackEngine;
     readonly http: PhoneHttpService;
-    readonly push: PushClient | null;
+    #push: PushClient | null;
+    /** Push clients replaced by a configuration change, closed once their pushes in flight are done. */
+    readonly #retired = new Set<PushClient>();
     readonly pipeline: WirePipeline;
     /** Drives the capture.reassembly-pressure alarm from the reassembly counters and decoder resyncs. */
     readonly pressure: ReassemblyPressure;
@@ -186,16 +188,8 @@ export class CallbackService {
                 if (i.status >= 400) this.#log.warn(i, "phone request refused");
             },
         });
-        const { pushUser, pushPassword, pushUrl } = config.phones;
-        this.push =
-            pushUser !== null && pushPassword !== null
-                ? new PushClient({
-                      user: pushUser,
-                      password: pushPassword,
-                      urlTemplate: pushUrl,
-                      timeoutMs: config.service.synchronousRequestTimeoutMs,
-                  })
-                : null;
+        this.#push = pushClientFor(config.phones, config.service.synchronousRequestTimeoutMs);
+        this.#pushPhones = config.phones;
         this.store = new SlotStore(opts.fs);
         // one flash write budget for the request snapshots and the knowledge
         const budget = new WriteBudget();
@@ -220,6 +214,42 @@ export class CallbackService {
             },
         });
     }
+
+    /** The push client (null without phones.pushUser/pushPassword). */
+    get push(): PushClient | null {
+        return this.#push;
+    }
+
+    #pushPhones: Config["phones"];
+
+    /**
+     * Takes new push credentials or a new push URL at once (they are live keys): later pushes use them;
+     * pushes already in flight finish with the old client, which is then closed.
+     */
+    configurePush(phones: Config["phones"]): void {
+        const old = this.#pushPhones;
+        if (
+            old.pushUser === phones.pushUser &&
+            old.pushPassword === phones.pushPassword &&
+            old.pushUrl === phones.pushUrl
+        )
+            return;
+        const next = pushClientFor(phones, this.config.service.synchronousRequestTimeoutMs);
+        const previous = this.#push;
+        this.#push = next;
+        this.#pushPhones = phones;
+        if (previous !== null) {
+            if (this.#inFlight.has(previous)) this.#retired.add(previous);
+            else previous.close();
+        }
+        this.#log.info(
+            { pushUser: phones.pushUser, pushUrl: phones.pushUrl, enabled: next !== null },
+            "push settings changed",
+        );
+    }
+
+    /** Pushes in flight per client (to close a replaced client once its last push is done). */
+    readonly #inFlight = new Map<PushClient, number>();
 
     /** Engine time, ms. */
     now(): number {
@@ -375,7 +405,9 @@ export class CallbackService {
         this.writer.close();
         await this.knowledge.stop();
         await this.http.stop();
-        this.push?.close();
+        this.#push?.close();
+        for (const c of this.#retired) c.close();
+        this.#retired.clear();
     }
 
     /** Feeds one captured frame (a FrameSink). */
@@ -606,7 +638,14 @@ export class CallbackService {
 
     #pushNotify(deviceKey: string, ip: string | null, dn: string, ref: string, phoneTime: PhoneTime): void {
         if (ip === null) {
-            this.#input({ type: "PushResult", ref, notify: true, ok: false, code: "PUSH_BAD_TARGET" });
+            this.#input({
+                type: "PushResult",
+                ref,
+                notify: true,
+                ok: false,
+                code: "PUSH_BAD_TARGET",
+                device: deviceKey,
+            });
             return;
         }
         const device = this.model.deviceIdentity(deviceKey);
@@ -639,16 +678,17 @@ export class CallbackService {
         notify: boolean,
     ): void {
         this.#pushesInFlight++;
-        const done = (outcome: Pick<PushOutcome, "ok" | "code">): void => {
+        const done = (outcome: { ok: boolean; code: PushOutcome["code"] | "PUSH_NOT_CONFIGURED" }): void => {
             this.#pushesInFlight--;
             if (outcome.ok) this.#counters.pushOk++;
             else this.#counters.pushFailed++;
             if (this.#stopped) return;
-            this.#input({ type: "PushResult", ref, notify, ok: outcome.ok, code: outcome.code });
+            this.#input({ type: "PushResult", ref, notify, ok: outcome.ok, code: outcome.code, device: name ?? ip });
         };
-        if (this.push === null) {
+        const client = this.#push;
+        if (client === null) {
             this.#log.warn({ device: deviceKey }, "phones.pushUser/pushPassword not configured: cannot push");
-            queueMicrotask(() => done({ ok: false, code: "PUSH_AUTH_FAILED" }));
+            queueMicrotask(() => done({ ok: false, code: "PUSH_NOT_CONFIGURED" }));
             return;
         }
         let doc: ReturnType<typeof buildExecute>;
@@ -659,15 +699,31 @@ export class CallbackService {
             queueMicrotask(() => done({ ok: false, code: "PUSH_TOO_LARGE" }));
             return;
         }
-        this.push
+        this.#inFlight.set(client, (this.#inFlight.get(client) ?? 0) + 1);
+        const settled = (): void => {
+            const left = (this.#inFlight.get(client) ?? 1) - 1;
+            if (left > 0) this.#inFlight.set(client, left);
+            else {
+                this.#inFlight.delete(client);
+                if (this.#retired.delete(client)) client.close();
+            }
+        };
+        client
             .push(
                 { ip, ...(name ? { device: name } : {}), ...(name?.startsWith("SEP") ? { mac: name.slice(3) } : {}) },
                 doc,
             )
-            .then(done, (err: unknown) => {
-                this.#log.error({ error: describeError(err) }, "push failed unexpectedly");
-                done({ ok: false, code: "PUSH_UNREACHABLE" });
-            });
+            .then(
+                (outcome) => {
+                    settled();
+                    done(outcome);
+                },
+                (err: unknown) => {
+                    settled();
+                    this.#log.error({ error: describeError(err) }, "push failed unexpectedly");
+                    done({ ok: false, code: "PUSH_UNREACHABLE" });
+                },
+            );
     }
 }
 
@@ -678,6 +734,14 @@ export class CallbackService {
  */
 function nameOfKey(key: string): string | null {
     return key.startsWith("@") ? null : key;
+}
+
+/** The push client for the phones section, or null without a push user and password. */
+function pushClientFor(phones: Config["phones"], timeoutMs: number): PushClient | null {
+    const { pushUser, pushPassword, pushUrl } = phones;
+    return pushUser !== null && pushPassword !== null
+        ? new PushClient({ user: pushUser, password: pushPassword, urlTemplate: pushUrl, timeoutMs })
+        : null;
 }
 
 /** An operation the box's current role does not allow. */

@@ -1,3 +1,4 @@
+import type { DeviceView } from "../cluster/types.js";
 import { CallbackdError } from "../errors.js";
 import type { ServiceApi } from "../mgmt/commands.js";
 import type { RedundancyStatus } from "../redundancy/manager.js";
@@ -10,21 +11,23 @@ export class ServiceApiError extends CallbackdError {}
 export function serviceApi(service: CallbackService, extras: { redundancy?: () => RedundancyStatus } = {}): ServiceApi {
     return {
         async listCallbacks({ state, limit }) {
-            const list = service.state.requests
-                .filter((r) => state === undefined || r.phase === state || (state === "suspended" && r.suspended))
-                .slice(0, limit)
-                .map((r) => ({
-                    id: r.id,
-                    caller: r.caller.name ?? r.caller.device,
-                    callerDn: r.caller.dn,
-                    calledDn: r.calledDn,
-                    trigger: r.trigger,
-                    phase: r.phase,
-                    suspended: r.suspended,
-                    createdAt: new Date(r.createdAt).toISOString(),
-                    expiresAt: new Date(r.expiresAt).toISOString(),
-                }));
-            return { total: service.state.requests.length, requests: list };
+            const matching = service.state.requests.filter(
+                (r) => state === undefined || r.phase === state || (state === "suspended" && r.suspended),
+            );
+            const list = matching.slice(0, limit).map((r) => ({
+                id: r.id,
+                caller: r.caller.name ?? r.caller.device,
+                callerDn: r.caller.dn,
+                calledDn: r.calledDn,
+                trigger: r.trigger,
+                phase: r.phase,
+                suspended: r.suspended,
+                // times as everywhere on MQTT: milliseconds since the epoch
+                createdAt: r.createdAt,
+                expiresAt: r.expiresAt,
+            }));
+            // total: how many match (the list stops at limit)
+            return { total: matching.length, callbacks: list };
         },
         async cancelCallback(id) {
             if (service.role !== "active") {
@@ -42,7 +45,7 @@ export function serviceApi(service: CallbackService, extras: { redundancy?: () =
         },
         async showPhones({ filter, limit }) {
             const f = filter?.toLowerCase();
-            const phones = service.model
+            const matching = service.model
                 .allDevices()
                 .filter(
                     (d) =>
@@ -50,25 +53,25 @@ export function serviceApi(service: CallbackService, extras: { redundancy?: () =
                         (d.name ?? d.key).toLowerCase().includes(f) ||
                         d.lines.some((l) => l.dn?.includes(f)) ||
                         (d.userName ?? "").toLowerCase().includes(f),
-                )
-                .slice(0, limit)
-                .map((d) => ({
-                    name: d.name ?? d.key,
-                    ip: d.ip,
-                    model: d.model,
-                    registration: d.registration,
-                    dns: d.lines.map((l) => l.dn).filter((dn) => dn !== null),
-                    callBackKey: { onHook: d.softKeys.callBackInOnHook, ringOut: d.softKeys.callBackInRingOut },
-                    learned: d.knowledge.learnedBy,
-                    restored: d.knowledge.restored,
-                    missing: d.knowledge.missing,
-                }));
-            return { total: service.model.stats().devices, phones };
+                );
+            const phones = matching.slice(0, limit).map((d) => ({
+                name: d.name ?? d.key,
+                ip: d.ip,
+                model: d.model,
+                registration: d.registration,
+                dns: d.lines.map((l) => l.dn).filter((dn) => dn !== null),
+                callBackKey: { onHook: d.softKeys.callBackInOnHook, ringOut: d.softKeys.callBackInRingOut },
+                learned: d.knowledge.learnedBy,
+                restored: d.knowledge.restored,
+                missing: d.knowledge.missing,
+            }));
+            // total: the phones that match the filter (not all known ones); known: all of them
+            return { total: matching.length, known: service.model.stats().devices, phones };
         },
         async showPhone(name) {
             const d = service.model.device(name);
             if (d === null) throw new ServiceApiError("PHONE_NOT_FOUND", `no phone ${name}`, { name });
-            return d;
+            return phoneInMs(d);
         },
         async snapshotNow() {
             await service.writer.flush();
@@ -86,5 +89,29 @@ export function serviceApi(service: CallbackService, extras: { redundancy?: () =
                 ...(extras.redundancy !== undefined ? { redundancy: extras.redundancy() } : {}),
             };
         },
+    };
+}
+
+const ms = (s: number): number => Math.round(s * 1000);
+const msOrNull = (s: number | null): number | null => (s === null ? null : ms(s));
+
+/** A phone as MQTT shows it: the model keeps capture time in seconds, MQTT has milliseconds everywhere. */
+function phoneInMs(d: DeviceView): unknown {
+    return {
+        ...d,
+        registeredAt: msOrNull(d.registeredAt),
+        lastSeen: ms(d.lastSeen),
+        links: d.links.map((l) => ({ ...l, since: ms(l.since), lastSeen: ms(l.lastSeen) })),
+        lines: d.lines.map((l) => ({
+            ...l,
+            calls: l.calls.map((c) => ({
+                ...c,
+                startedAt: ms(c.startedAt),
+                stateSince: ms(c.stateSince),
+                connectedAt: msOrNull(c.connectedAt),
+                endedAt: msOrNull(c.endedAt),
+            })),
+        })),
+        phoneTime: d.phoneTime === null ? null : { ...d.phoneTime, setAt: ms(d.phoneTime.setAt) },
     };
 }

@@ -1,5 +1,6 @@
 import { constants, promises as fsp } from "node:fs";
 import { join } from "node:path";
+import { readFileBounded } from "../util/boundedRead.js";
 
 /**
  * The file operations the snapshot store needs, as a port (as matter.js separates its storage backends),
@@ -18,13 +19,17 @@ export interface FlashFs {
     list(): Promise<string[]>;
 }
 
+/** Largest file read from the state directory: a snapshot slot at its limit (64 MiB) with its framing. */
+export const MAX_STATE_FILE_BYTES = 64 * 1024 * 1024 + 1024;
+
 /** The real thing: files in a directory, with fsync on the files and on the directory. */
 export class NodeFlashFs implements FlashFs {
     constructor(readonly dir: string) {}
 
     async read(name: string): Promise<Uint8Array | null> {
         try {
-            return await fsp.readFile(join(this.dir, name));
+            // a slot replaced by a FIFO or a link to /dev/zero must not hang or fill memory
+            return await readFileBounded(join(this.dir, name), MAX_STATE_FILE_BYTES);
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
             throw err;

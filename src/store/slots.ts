@@ -53,6 +53,24 @@ export interface LoadResult {
     quarantined: string[];
 }
 
+const GENERATION_MASK = (1n << 64n) - 1n;
+const HALF = 1n << 63n;
+
+/** The generation after `g`: the u64 field wraps from 2^64−1 to 0. */
+export function nextGeneration(g: bigint): bigint {
+    return (g + 1n) & GENERATION_MASK;
+}
+
+/**
+ * Whether generation `a` is newer than `b`, in serial-number arithmetic (RFC 1982) over the u64 field: the
+ * two slots are one write apart, so after the wrap 0 is newer than 2^64−1 (a plain `<` would keep the old
+ * slot and lose the new one silently).
+ */
+export function isNewerGeneration(a: bigint, b: bigint): boolean {
+    const d = (a - b) & GENERATION_MASK;
+    return d !== 0n && d < HALF;
+}
+
 /** Encodes one slot record. */
 export function encodeSlot(rec: SlotRecord): Uint8Array {
     const out = new Uint8Array(HEADER + rec.payload.length + TRAILER);
@@ -153,7 +171,7 @@ export class SlotStore {
         for (const f of await this.#fs.list().catch(() => [] as string[])) {
             if (temps.has(f)) await this.#fs.remove(f).catch(() => undefined);
         }
-        valid.sort((a, b) => (a.rec.generation < b.rec.generation ? 1 : -1));
+        valid.sort((a, b) => (isNewerGeneration(a.rec.generation, b.rec.generation) ? -1 : 1));
         const best = valid[0];
         this.#newest = best?.i ?? -1;
         this.#generation = best?.rec.generation ?? 0n;
@@ -173,7 +191,7 @@ export class SlotStore {
                 `snapshot of ${payload.length} bytes exceeds ${MAX_SNAPSHOT_BYTES}`,
             );
         }
-        const generation = this.#generation + 1n;
+        const generation = nextGeneration(this.#generation);
         const target = this.#newest === 0 ? 1 : 0;
         const name = this.#names[target];
         const tmp = `${name}.tmp`;

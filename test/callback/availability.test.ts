@@ -471,3 +471,46 @@ t.test("configure: live parameter changes apply from the next input", async (t) 
     t.equal(notifies(h.advance(500)).length, 1);
     t.equal(h.engine.options.busyExpiryMin, 60, "others unchanged");
 });
+
+t.test("a push that was never sent is not 'refused'; alarms name the phone (issue T item 11)", async (t) => {
+    const h = new Harness({ notifyRetryMs: 10_000 });
+    h.autoPush = null;
+    h.activate("SEPA", "1001", "1002");
+    h.line("1002", "idle");
+    h.advance(3000);
+    const fx = h.send({
+        type: "PushResult",
+        ref: "cb-1",
+        notify: true,
+        ok: false,
+        code: "PUSH_NOT_CONFIGURED",
+        device: "SEP00000000000A",
+    });
+    t.same(
+        fx.map((e) => e.type === "Alarm" && [e.id, e.action, e.details]),
+        [
+            [
+                ENGINE_ALARMS.pushNotConfigured,
+                "raise",
+                "nothing pushed to SEP00000000000A: phones.pushUser/pushPassword are not configured",
+            ],
+        ],
+    );
+    t.notMatch(JSON.stringify(fx), /refused/);
+    h.advance(10_000);
+    const refused = h.send({
+        type: "PushResult",
+        ref: "cb-1",
+        notify: true,
+        ok: false,
+        code: "PUSH_AUTH_FAILED",
+        device: "SEP00000000000A",
+    });
+    t.match(refused, [
+        {
+            type: "Alarm",
+            id: ENGINE_ALARMS.pushCredentials,
+            details: "push to SEP00000000000A refused: PUSH_AUTH_FAILED",
+        },
+    ]);
+});

@@ -46,7 +46,8 @@ t.test("this machine: lo, a writable state dir and a listening broker are OK", a
     t.match(text(), /^OK {3}capture source: interface lo/m);
     t.match(text(), /^WARN state directory: .* does not exist yet/m);
     t.match(text(), /^OK {3}MQTT broker: 127\.0\.0\.1:\d+ accepts TCP connections/m);
-    t.match(text(), /^SKIP serial console/m);
+    t.match(text(), /^(OK|WARN) serial console: \/dev\/serial0/m, "the default device is checked");
+    t.match(text(), /^WARN console login: console\.passwordHash is not set/m);
     t.match(text(), /^(OK|WARN) time sync/m);
     t.match(text(), /0 failed/);
     if (process.getuid?.() === 0) t.match(text(), /^OK {3}capture privilege: running as root/m);
@@ -168,7 +169,8 @@ t.test("interface down, state dir not writable, bad broker URL", async (t) => {
         file: configFile("down.json", { capture: { interface: "eth0" }, mqtt: { url: "mqtt://[::1" } }),
     });
     t.equal(byName(r)["capture source"], "WARN");
-    t.equal(byName(r)["MQTT broker"], "FAIL");
+    t.equal(byName(r).config, "FAIL", "a broker URL that is no URL is a configuration error");
+    t.equal(byName(r)["MQTT broker"], "SKIP", "and the broker check uses the default for it");
     const r2 = await diagnose({ ...base, file: configFile("up.json", { capture: { interface: "eth1" } }) });
     t.equal(byName(r2)["capture source"], "OK");
     // Root writes anywhere: the read-only cases are only checkable as an ordinary user.
@@ -238,4 +240,56 @@ t.test("phone knowledge: none yet, every phone known, and the phones that lack s
         detail: "1 of 2 phone(s) cannot be served fully: @10.102.10.77 lacks callback-key",
         fix: /reset these phones from CallManager/,
     });
+});
+
+t.test("one bad key: the other checks keep the operator's values (issue T item 9)", async (t) => {
+    const results = await diagnose({
+        file: configFile("one-bad.json", {
+            capture: { interface: "lo" },
+            cti: { port: 70000 },
+            phones: { pushUrl: "ftp://{ip}/CGI/Execute", pushUser: "cbpush", pushPassword: "x" },
+            console: { device: null, passwordHash: "not-a-hash" },
+        }),
+        env: {},
+        out: new PassThrough(),
+    });
+    const r = byName(results);
+    const config = results.find((x) => x.name === "config")!;
+    t.equal(config.status, "FAIL");
+    t.match(config.detail, /cti\.port/);
+    t.match(config.detail, /phones\.pushUrl: must be an http:\/\/ or https:\/\/ URL/, "the push URL run refuses");
+    t.match(config.detail, /console\.passwordHash: must be a hash made with `callbackd console --hash`/);
+    t.notMatch(config.detail, /\^scrypt/, "no regular expression for the operator");
+    t.match(config.fix, /the other checks use the default for them/);
+    t.equal(r["capture source"], "OK", "capture.interface lo is still checked");
+    t.equal(r["phone push user"], "OK", "the push user is still the operator's");
+    t.equal(r["serial console"], "SKIP");
+    t.equal(r["console login"], "WARN", "the bad hash is at its default (null): logins are refused");
+});
+
+t.test("serial console and console login (issue T items 9 and 12)", async (t) => {
+    const regular = join(dir, "not-a-tty");
+    writeFileSync(regular, "");
+    const check = async (consoleSection: Record<string, unknown>, canOpenRw = true) => {
+        const results = await diagnose({
+            file: configFile("console.json", { console: consoleSection }),
+            env: {},
+            out: new PassThrough(),
+            probes: { canOpenRw: () => canOpenRw },
+        });
+        const pick = (name: string) => results.find((x) => x.name === name)!;
+        return { serial: pick("serial console"), login: pick("console login") };
+    };
+    const none = await check({ device: null, tcpEnabled: false });
+    t.match(none.serial, { status: "SKIP", detail: /console\.device is null/ });
+    t.match(none.login, { status: "SKIP" });
+    const missing = await check({ device: join(dir, "ttyUSB9") });
+    t.match(missing.serial, { status: "WARN", detail: /does not exist/ });
+    t.match(missing.login, { status: "WARN", fix: /callbackd console --hash/ });
+    t.match((await check({ device: regular })).serial, { status: "FAIL", detail: /not a character device/ });
+    t.match((await check({ device: "/dev/null" }, false)).serial, { status: "WARN", fix: /dialout/ });
+    const hash = "scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=";
+    const ok = await check({ device: "/dev/null", passwordHash: hash });
+    t.match(ok.serial, { status: "OK", detail: "/dev/null at 115200 baud" });
+    t.match(ok.login, { status: "OK" });
 });

@@ -1,7 +1,10 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
+import { MAX_STATE_FILE_BYTES, NodeFlashFs } from "../../src/store/flashFs.js";
+import { SlotStore } from "../../src/store/slots.js";
 import { cli } from "./helpers.js";
 
 const fixture = join(import.meta.dirname, "../fixtures/store/snapshot-format2-schema1.slot");
@@ -62,3 +65,31 @@ t.test("snapshot: an empty state directory is an error with a code", async (t) =
     t.match(r.err, /SNAPSHOT_NONE/);
     t.equal((await cli(["snapshot", "--bogus"])).code, 2, "usage error");
 });
+
+t.test(
+    "snapshot: a slot that is a FIFO or a link to /dev/zero neither hangs nor fills memory (issue T item 7)",
+    async (t) => {
+        const dir = mkdtempSync(join(tmpdir(), "cbk-snap-"));
+        t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+        symlinkSync("/dev/zero", join(dir, "state.a"));
+        execFileSync("mkfifo", [join(dir, "state.b")]);
+        const r = await cli(["snapshot", "--dir", dir]);
+        t.equal(r.code, 1);
+        t.match(r.out, /state\.a: unreadable: .*not a regular file \(a character device\)/);
+        t.match(r.out, /state\.b: unreadable: .*not a regular file \(a FIFO\)/);
+        // the service itself starts from nothing, with the slots reported
+        const store = new SlotStore(new NodeFlashFs(dir));
+        const loaded = await store.load();
+        t.equal(loaded.record, null);
+        t.same(
+            loaded.slots.map((s) => s.problem),
+            ["unreadable", "unreadable"],
+        );
+        // a slot over the size cap is not read whole
+        rmSync(join(dir, "state.a"));
+        const big = join(dir, "state.a");
+        writeFileSync(big, "");
+        truncateSync(big, MAX_STATE_FILE_BYTES + 1);
+        t.match((await cli(["snapshot", "--dir", dir])).out, /state\.a: unreadable: .*larger than/);
+    },
+);

@@ -216,7 +216,7 @@ t.test("file errors: missing, unreadable, bad JSON with position", async (t) => 
 
     err = configError(() => loadConfig({ file: join(dir, "dir"), env: {} }));
     t.equal(err.code, "CONFIG_READ");
-    t.match(err.message, /EISDIR/);
+    t.match(err.message, /is not a regular file \(a directory\)/);
 
     err = configError(() => loadConfig({ file: join(dir, "bad.json"), env: {} }));
     t.equal(err.code, "CONFIG_PARSE");

@@ -103,3 +103,22 @@ t.test("malformed hashes never verify", async (t) => {
     t.notOk(verifyPassword("x", "scrypt$1024$8$1$c2FsdA==$"));
     t.notOk(verifyPassword("x", "scrypt$1000$8$1$c2FsdA==$aGFzaA=="), "scrypt rejects a cost that is not a power of 2");
 });
+
+t.test("--hash on a terminal asks twice; a long input is refused (issue T items 7 and 10)", async (t) => {
+    const tty = () => Object.assign(new PassThrough(), { isTTY: true, setRawMode() {} });
+    const same = tty();
+    const shown = collect();
+    const p = hashFromInput({ input: same, output: shown.s });
+    same.write("s3cret\r");
+    same.write("s3cret\r");
+    t.ok(verifyPassword("s3cret", await p));
+    t.equal(shown.text, "Password: \nAgain: \n", "nothing echoed");
+    const typo = tty();
+    const q = hashFromInput({ input: typo, output: new PassThrough() });
+    typo.write("s3cret\rs3cert\r");
+    await t.rejects(q, { code: "CONSOLE_PASSWORD_MISMATCH" });
+    const zero = new PassThrough();
+    const r = hashFromInput({ input: zero, output: new PassThrough() });
+    zero.write(Buffer.alloc(64 * 1024));
+    await t.rejects(r, { code: "CONSOLE_PASSWORD_TOO_LONG" }, "stdin from /dev/zero ends");
+});

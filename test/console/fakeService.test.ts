@@ -135,7 +135,7 @@ t.test("sparse data renders with placeholders", async (t) => {
     t.match(p, /Registration registered \(inferred\) since 1970-01-01T00:00:05, CallManager -/);
     t.match(p, /state uncertain/);
     t.match(p, /Learned: from its traffic 1970-01-01T00:00:05; LACKS callback-key and numbers/);
-    t.match(p, /Line 1: - {2}busy \(forwarded\)/);
+    t.match(p, /Line 1: - {2}busy \(forward all to 2000\)/);
     t.match(p, /call 9 Proceed outbound - -> 12/);
     t.match(p, /Call-back cb-7 to 1002: waiting \(suspended\)/);
     t.match(await run("show phone sepaaa"), /Phone SEPAAA/, "names match case-insensitively");

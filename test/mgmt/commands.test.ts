@@ -122,7 +122,7 @@ t.test("request parsing and envelope errors", async (t) => {
     });
     t.match(await run("Status", {}), { error: { code: "unknown_command" } }, "names are lower-case");
     t.match(await run("__proto__", {}), { error: { code: "unknown_command" } });
-    t.ok(p.commands.includes("set-parameter") && p.commands.length === 11);
+    t.ok(p.commands.includes("set-parameter") && p.commands.includes("save-config") && p.commands.length === 12);
 });
 
 t.test("expiry", async (t) => {

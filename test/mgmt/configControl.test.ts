@@ -146,6 +146,7 @@ t.test("the proposed mqtt config section", async (t) => {
         broker: { url: "mqtt://127.0.0.1:1883", protocolVersion: 5, willDelayS: 0 },
         readOnly: false,
         telemetryIntervalMs: 60_000,
+        encoding: "json",
     });
     const o = mqttOptionsFromSection(
         {
@@ -168,4 +169,15 @@ t.test("the proposed mqtt config section", async (t) => {
         tls: { ca: "PEM /ca", cert: "PEM /c", key: "PEM /k" },
     });
     t.same(mqttOptionsFromSection({ ...defaults, caFile: "/ca" }, (f) => f).broker.tls, { ca: "/ca" });
+});
+
+t.test("set-parameter refuses what a start would refuse (issue T item 9)", async (t) => {
+    const applied: unknown[] = [];
+    const cc = new ConfigControl({ boot: loadConfig({ env: {} }), apply: (next) => void applied.push(next) });
+    await t.rejects(cc.setParameter("phones.pushUrl", "ftp://{ip}/CGI/Execute"), {
+        code: "bad_request",
+        message: /phones\.pushUrl: must be an http/,
+    });
+    await t.rejects(cc.setParameter("http.listen", "0.0.0.0:99999"), { code: "bad_request" });
+    t.same(applied, [], "nothing applied");
 });

@@ -1,11 +1,15 @@
-/** docs/MQTT-API.md: every `sh` example runs as written against a real broker, and the tables match the code. */
+/**
+ * docs/MQTT-API.md: every `sh` example runs as written against a running `callbackd run` and a real
+ * Mosquitto (not a stub), and the tables match the code.
+ */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import t from "tap";
 import { ALARM_CATALOGUE } from "../../src/mgmt/catalogue.js";
 import { RESPONSE_CODES } from "../../src/mgmt/errors.js";
+import { startService } from "../helpers/runningService.js";
 import { needClients, needMosquitto, TestBroker } from "./helpers/broker.js";
-import { startPlane } from "./helpers/service.js";
 
 const DOC = readFileSync(new URL("../../docs/MQTT-API.md", import.meta.url), "utf8");
 
@@ -38,33 +42,35 @@ t.test("the tables name every alarm, command and error code", async (t) => {
     }
 });
 
-t.test("every sh example runs as written", { skip: needMosquitto() || needClients() }, async (t) => {
-    const broker = await TestBroker.start();
-    t.teardown(() => broker.destroy());
-    const plane = await startPlane(broker.url, {
-        telemetry: { intervalMs: 200 },
-        alarms: { policies: { "capture.down": { raiseDelayMs: 0, clearDelayMs: 0, flapDetection: false } } },
-    });
-    t.teardown(() => plane.mgmt.stop());
-    plane.mgmt.alarms.raise("service.failure", { text: "demo" });
-    // alarm events keep coming while the examples run
-    let up = false;
-    const ticker = setInterval(() => {
-        up = !up;
-        if (up) plane.mgmt.alarms.raise("capture.down", { resource: "eth1" });
-        else plane.mgmt.alarms.clear("capture.down", { resource: "eth1" });
-    }, 300);
-    t.teardown(() => clearInterval(ticker));
-    const blocks = [...DOC.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    t.ok(blocks.length >= 8, `${blocks.length} examples`);
-    for (const block of blocks) {
-        const script = block.replaceAll("-p 1883", `-p ${broker.port}`);
-        const expects = [...block.matchAll(/^# expect: (.*)$/gm)].map((m) => new RegExp(m[1]!, "m"));
-        const { code, out } = await sh(script);
-        const title = block.split("\n")[0]!.slice(0, 100);
-        t.equal(code, 0, `exits 0: ${title}`);
-        for (const re of expects) t.match(out, re, `${re}: ${title}`);
-    }
-    t.equal(plane.mgmt.config.current.log.level, "debug", "the desired configuration was applied");
-    t.same(plane.mgmt.config.pending(), [], "over the start configuration: the earlier set-parameter is gone");
-});
+t.test(
+    "every sh example runs as written against the running service",
+    { skip: needMosquitto() || needClients() },
+    async (t) => {
+        const broker = await TestBroker.start();
+        t.teardown(() => broker.destroy());
+        // the real thing: `callbackd run` with its management plane on Mosquitto (no stub service)
+        const svc = await startService({
+            mqtt: { url: broker.url, site: "branch1", node: "cbk1", telemetryIntervalS: 1 },
+        });
+        t.teardown(() => svc.stop());
+        const blocks = [...DOC.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+        t.ok(blocks.length >= 9, `${blocks.length} examples`);
+        for (const block of blocks) {
+            const script = block.replaceAll("-p 1883", `-p ${broker.port}`);
+            const expects = [...block.matchAll(/^# expect: (.*)$/gm)].map((m) => new RegExp(m[1]!, "m"));
+            const { code, out } = await sh(script);
+            const title = block.split("\n")[0]!.slice(0, 100);
+            t.equal(code, 0, `exits 0: ${title}`);
+            for (const re of expects) t.match(out, re, `${re}: ${title}`);
+        }
+        const saved = JSON.parse(readFileSync(join(svc.stateDir, "saved-config.json"), "utf8")) as {
+            cti: { heartbeatIntervalS: number };
+        };
+        t.equal(saved.cti.heartbeatIntervalS, 45, "save-config wrote the change for the next start");
+        t.match(
+            readFileSync(join(svc.stateDir, "desired-config.json"), "utf8"),
+            /"version": 1/,
+            "the applied desired document is kept",
+        );
+    },
+);

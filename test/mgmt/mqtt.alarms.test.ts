@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t, { type Test } from "tap";
-import { decodeAlarmEvent, decodeTelemetry, type WireAlarmEvent } from "../../src/mgmt/codec.js";
+import type { WireAlarmEvent } from "../../src/mgmt/codec.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { NodeFlashFs } from "../../src/store/flashFs.js";
 import { json, needMosquitto, type Received, TestBroker, Watcher } from "./helpers/broker.js";
+import { alarmEventOf, telemetryOf } from "./helpers/payloads.js";
 import { NODE, SITE, startPlane } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
@@ -21,7 +22,7 @@ function checkStream(t: Test, received: Received[], from: number, to: number): W
     const seen = new Map<number, WireAlarmEvent>();
     const order: number[] = [];
     for (const m of received) {
-        const e = decodeAlarmEvent(m.payload);
+        const e = alarmEventOf(m.payload);
         if (seen.has(e.seq)) continue;
         seen.set(e.seq, e);
         order.push(e.seq);
@@ -42,7 +43,11 @@ t.test(
         t.teardown(() => w.close());
         const dir = mkdtempSync(join(tmpdir(), "cbk-mgmt-"));
         t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-        const plane = await startPlane(broker.url, { alarms: { policies: FAST }, flash: new NodeFlashFs(dir) });
+        const plane = await startPlane(broker.url, {
+            alarms: { policies: FAST },
+            flash: new NodeFlashFs(dir),
+            encoding: "protobuf",
+        });
         const meta = json(await w.next((m) => m.topic === T.meta));
         t.ok(
             (meta.alarms as Array<{ id: string }>).some((a) => a.id === "capture.down"),
@@ -55,7 +60,7 @@ t.test(
         t.equal(raised.packet.qos, 1);
         t.equal(raised.packet.retain, false);
         t.equal(raised.packet.properties?.contentType, "application/x-protobuf;proto=callbackd.mgmt.v1.AlarmEvent");
-        t.match(decodeAlarmEvent(raised.payload), {
+        t.match(alarmEventOf(raised.payload), {
             seq: 1,
             session: 1,
             id: "capture.down",
@@ -72,17 +77,21 @@ t.test(
         t.equal(table.packet.retain, true);
         plane.mgmt.alarms.raise("capture.down", { resource: "eth1" });
         plane.mgmt.alarms.clear("capture.down", { resource: "eth1" });
-        const cleared = await w.next((m) => m.topic === T.alarmsEvents && decodeAlarmEvent(m.payload).seq === 2);
-        t.match(decodeAlarmEvent(cleared.payload), { state: "cleared", count: 2 });
+        const cleared = await w.next((m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).seq === 2);
+        t.match(alarmEventOf(cleared.payload), { state: "cleared", count: 2 });
         await w.next((m) => m.topic === T.alarmsActive && json(m).count === 0);
         t.equal(w.on(T.alarmsEvents).length, 2, "the repeated raise was de-duplicated");
         await plane.mgmt.stop();
 
         // a new process continues the numbering
-        const next = await startPlane(broker.url, { alarms: { policies: FAST }, flash: new NodeFlashFs(dir) });
+        const next = await startPlane(broker.url, {
+            alarms: { policies: FAST },
+            flash: new NodeFlashFs(dir),
+            encoding: "protobuf",
+        });
         next.mgmt.alarms.raise("service.failure");
-        const third = await w.next((m) => m.topic === T.alarmsEvents && decodeAlarmEvent(m.payload).seq === 3);
-        t.match(decodeAlarmEvent(third.payload), { id: "service.failure", session: 2 });
+        const third = await w.next((m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).seq === 3);
+        t.match(alarmEventOf(third.payload), { id: "service.failure", session: 2 });
         await w.next((m) => m.topic === T.alarmsActive && json(m).count === 1 && json(m).session === 2);
         const late = await Watcher.connect(broker.url, [T.alarmsActive]);
         t.match(
@@ -102,6 +111,7 @@ t.test("telemetry: protobuf, QoS 0, nothing queued while offline", { skip: needM
     t.teardown(() => w.close());
     let packets = 0;
     const plane = await startPlane(broker.url, {
+        encoding: "protobuf",
         telemetry: {
             intervalMs: 40,
             provider: () => {
@@ -119,7 +129,7 @@ t.test("telemetry: protobuf, QoS 0, nothing queued while offline", { skip: needM
     const m = await w.next(() => true);
     t.equal(m.packet.qos, 0);
     t.equal(m.packet.properties?.contentType, "application/x-protobuf;proto=callbackd.mgmt.v1.Telemetry");
-    const tel = decodeTelemetry(m.payload);
+    const tel = telemetryOf(m.payload);
     t.match(tel, { session: 1, registeredPhones: 12, pushLatencyP95Ms: 85.5, extra: { queue: 2 } });
     t.ok(tel.packets >= 1000 && tel.memoryRssBytes > 0 && tel.seq >= 1);
     await broker.stop();
@@ -130,8 +140,8 @@ t.test("telemetry: protobuf, QoS 0, nothing queued while offline", { skip: needM
     await broker.run();
     await plane.mgmt.waitConnected(5000);
     t.ok(plane.mgmt.stats.telemetrySent - sentBefore <= 1, "no backlog is sent on reconnect");
-    await w.next((x) => decodeTelemetry(x.payload).session === 2, 5000, false);
-    const after = w.messages.slice(seenBefore).map((x) => decodeTelemetry(x.payload).session);
+    await w.next((x) => telemetryOf(x.payload).session === 2, 5000, false);
+    const after = w.messages.slice(seenBefore).map((x) => telemetryOf(x.payload).session);
     t.notOk(after.includes(1), "no sample of the old session arrives after the outage");
 });
 
@@ -179,7 +189,7 @@ t.test("a broker restart during an alarm storm: every event once, in order", { s
     t.ok(last >= transitions, `${last} events for ${transitions} transitions (plus broker-lost raise/clear)`);
     const end = Date.now() + 10_000;
     while (
-        new Set(consumer.on(T.alarmsEvents).map((m) => decodeAlarmEvent(m.payload).seq)).size < last &&
+        new Set(consumer.on(T.alarmsEvents).map((m) => alarmEventOf(m.payload).seq)).size < last &&
         Date.now() < end
     ) {
         await new Promise((r) => setTimeout(r, 50));

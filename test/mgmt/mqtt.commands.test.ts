@@ -1,10 +1,10 @@
 /** Commands and desired/reported configuration against a real Mosquitto. */
 import t from "tap";
-import { decodeAlarmEvent } from "../../src/mgmt/codec.js";
 import type { CommandResponse } from "../../src/mgmt/commands.js";
 import type { ReportedConfig } from "../../src/mgmt/configControl.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { json, needMosquitto, TestBroker, Watcher } from "./helpers/broker.js";
+import { alarmEventOf } from "./helpers/payloads.js";
 import { NODE, SITE, startPlane, type TestPlane } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
@@ -192,7 +192,7 @@ t.test("commands over MQTT 5 and 3.1.1, configuration desired/reported", { skip:
         t.equal(plane.mgmt.config.current.log.level, "debug", "running configuration untouched");
         t.equal(plane.mgmt.config.current.cti.port, 2748);
         const ev = await w.next((m) => m.topic === T.alarmsEvents && w.on(T.alarmsEvents).indexOf(m) >= eventsBefore);
-        t.match(decodeAlarmEvent(ev.payload), { id: "config.rejected", state: "raised", cause: "bad_request" });
+        t.match(alarmEventOf(ev.payload), { id: "config.rejected", state: "raised", cause: "bad_request" });
         await w.client.publishAsync(T.configDesired, JSON.stringify({ version: 3, config: {} }), {
             qos: 1,
             retain: true,
@@ -201,10 +201,8 @@ t.test("commands over MQTT 5 and 3.1.1, configuration desired/reported", { skip:
             status: "applied",
         });
         t.equal(plane.mgmt.config.current.log.level, "info");
-        const cleared = await w.next(
-            (m) => m.topic === T.alarmsEvents && decodeAlarmEvent(m.payload).state === "cleared",
-        );
-        t.equal(decodeAlarmEvent(cleared.payload).id, "config.rejected");
+        const cleared = await w.next((m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).state === "cleared");
+        t.equal(alarmEventOf(cleared.payload).id, "config.rejected");
         await w.client.publishAsync(T.configDesired, "", { qos: 1, retain: true });
     });
 });

@@ -60,6 +60,12 @@ t.test("birth, the Will on a killed process, a new session on restart", { skip: 
     first.child.kill("SIGKILL");
     const death = await w.next((m) => json(m).online === false);
     t.match(json(death), { online: false, session: 1, clean: false }, "the Will arrives, with the birth's session");
+    // the Will is fixed at connect: it says when that was, not a publication time it cannot know (issue T item 11)
+    t.notOk("ts" in json(death), "no ts in the Will");
+    t.ok(
+        typeof json(death).connectedAt === "number" && (json(death).connectedAt as number) > 1.5e12,
+        "connectedAt in ms",
+    );
     t.equal(death.packet.retain, true);
 
     const late = await Watcher.connect(broker.url, [T.status]);

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
-import { decodeAlarmEvent } from "../../src/mgmt/codec.js";
 import { encodeRecord } from "../../src/mgmt/outbox.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { json, makeCertificates, needMosquitto, needOpenssl, TestBroker, Watcher } from "./helpers/broker.js";
+import { alarmEventOf } from "./helpers/payloads.js";
 import { NODE, SITE, startPlane } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
@@ -78,14 +78,14 @@ t.test(
                 .on(T.alarmsEvents)
                 .some(
                     (m) =>
-                        decodeAlarmEvent(m.payload).id === "mqtt.outbox-overflow" &&
-                        decodeAlarmEvent(m.payload).state === "cleared",
+                        alarmEventOf(m.payload).id === "mqtt.outbox-overflow" &&
+                        alarmEventOf(m.payload).state === "cleared",
                 ) &&
             Date.now() < deadline
         ) {
             await new Promise((r) => setTimeout(r, 20));
         }
-        const seqs = w.on(T.alarmsEvents).map((m) => decodeAlarmEvent(m.payload).seq);
+        const seqs = w.on(T.alarmsEvents).map((m) => alarmEventOf(m.payload).seq);
         t.ok(seqs.length > 0 && seqs[0]! > 2, `the oldest events were dropped (first delivered: ${seqs[0]})`);
         t.same(
             [...seqs].sort((a, b) => a - b),
@@ -99,17 +99,17 @@ t.test(
         fs.faults.writeDurable = "EROFS";
         plane.mgmt.alarms.raise("service.failure", { text: "while flash is read-only" });
         const ev = await w.next(
-            (m) => m.topic === T.alarmsEvents && decodeAlarmEvent(m.payload).id === "flash.not-writable",
+            (m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).id === "flash.not-writable",
             3000,
         );
-        t.match(decodeAlarmEvent(ev.payload), { state: "raised", resource: "mgmt-outbox" });
-        await w.next((m) => m.topic === T.alarmsEvents && decodeAlarmEvent(m.payload).id === "service.failure", 3000);
+        t.match(alarmEventOf(ev.payload), { state: "raised", resource: "mgmt-outbox" });
+        await w.next((m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).id === "service.failure", 3000);
         delete fs.faults.writeDurable;
         const back = await w.next(
             (m) =>
                 m.topic === T.alarmsEvents &&
-                decodeAlarmEvent(m.payload).id === "flash.not-writable" &&
-                decodeAlarmEvent(m.payload).state === "cleared",
+                alarmEventOf(m.payload).id === "flash.not-writable" &&
+                alarmEventOf(m.payload).state === "cleared",
             5000,
         );
         t.ok(back, "cleared when writes work again");

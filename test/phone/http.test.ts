@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import t from "tap";
 import { loadDictionariesSync } from "../../src/phone/dictionary.js";
 import { type BoxAction, PhoneHttpService, type Ticket } from "../../src/phone/http.js";
@@ -137,4 +138,70 @@ t.test("a second service on a taken port fails with a typed error", async (t) =>
         onAction: () => ({ kind: "cancelled" }),
     });
     await t.rejects(other.start(), { code: "HTTP_LISTEN" });
+});
+
+t.test("a port out of range is a typed error, not a crash (issue T item 2)", async (t) => {
+    const svc = new PhoneHttpService({
+        host: "127.0.0.1",
+        port: 70000,
+        locales,
+        defaultLocale: "en_US",
+        onAction: () => ({ kind: "cancelled" }),
+    });
+    await t.rejects(svc.start(), { code: "HTTP_LISTEN", message: /cannot listen on 127\.0\.0\.1:70000/ });
+});
+
+/** Sends raw bytes to the service and resolves with what came back when the server closed the connection. */
+function raw(port: number, text: string, end = true): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const sock = connect(port, "127.0.0.1", () => {
+            sock.write(text);
+            if (end) sock.end();
+        });
+        let got = "";
+        sock.on("data", (b: Buffer) => (got += b.toString("latin1")));
+        sock.on("close", () => resolve(got));
+        sock.on("error", reject);
+    });
+}
+
+t.test("a token in a malformed request target never reaches the log (issue T item 12)", async (t) => {
+    const logged: string[] = [];
+    const withLog = new PhoneHttpService({
+        host: "127.0.0.1",
+        port: 0,
+        locales,
+        defaultLocale: "en_US",
+        onAction: () => ({ kind: "cancelled" }),
+        onRequest: (i) => logged.push(JSON.stringify(i)),
+    });
+    await withLog.start();
+    t.teardown(() => withLog.stop());
+    const { token } = withLog.issue({ device: "SEP1", phoneIp: "127.0.1.20", kind: "notActive" });
+    const port = Number(new URL(withLog.baseUrl).port);
+    for (const target of [`//cb/s/${token}`, `/x/${token}`, `/${token}`, `//${token}/cb`, `/cb/${token}/s`]) {
+        await raw(port, `GET ${target} HTTP/1.1\r\nHost: box\r\nConnection: close\r\n\r\n`);
+    }
+    t.equal(logged.length, 5);
+    t.notMatch(logged.join("\n"), token, "no token in any log record");
+    t.match(logged[0], /"path":"s\/\*"/);
+});
+
+// The test's own timeout is the check: with Node's default (a look every 30 s) the connection outlives it.
+t.test("the header and request timeouts are what they say (issue T item 12)", { timeout: 15_000 }, async (t) => {
+    const svc = new PhoneHttpService({
+        host: "127.0.0.1",
+        port: 0,
+        locales,
+        defaultLocale: "en_US",
+        onAction: () => ({ kind: "cancelled" }),
+        headersTimeoutMs: 300,
+        requestTimeoutMs: 400,
+    });
+    await svc.start();
+    t.teardown(() => svc.stop());
+    const port = Number(new URL(svc.baseUrl).port);
+    // headers never finished: Node's default check every 30 s would keep this open past the test's timeout
+    const answer = await raw(port, "GET /cb/s/x HTTP/1.1\r\nHost: box\r\n", false);
+    t.match(answer, /^HTTP\/1\.1 408 /, "closed with 408 Request Timeout");
 });

@@ -5,10 +5,10 @@
  * event queued in the outbox meanwhile is delivered, in order, none lost.
  */
 import t from "tap";
-import { decodeAlarmEvent } from "../../src/mgmt/codec.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { needMosquitto, TestBroker, Watcher } from "../mgmt/helpers/broker.js";
+import { alarmEventOf } from "../mgmt/helpers/payloads.js";
 import { NODE, SITE, startPlane } from "../mgmt/helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
@@ -70,11 +70,11 @@ t.test(
         }
         await until(
             () =>
-                w.on(T.alarmsEvents).filter((m) => decodeAlarmEvent(m.payload).id === "mqtt.broker-lost").length >=
+                w.on(T.alarmsEvents).filter((m) => alarmEventOf(m.payload).id === "mqtt.broker-lost").length >=
                 2 * ROUNDS,
             "every broker-lost event",
         );
-        const events = w.on(T.alarmsEvents).map((m) => decodeAlarmEvent(m.payload));
+        const events = w.on(T.alarmsEvents).map((m) => alarmEventOf(m.payload));
         t.comment(`reconnected after ${downMs.map((ms) => Math.round(ms)).join(", ")} ms`);
         const seqs = events.map((e) => e.seq);
         t.same(

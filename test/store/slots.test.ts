@@ -4,7 +4,15 @@ import { join } from "node:path";
 import fc from "fast-check";
 import t from "tap";
 import { MemoryFlashFs, NodeFlashFs } from "../../src/store/flashFs.js";
-import { decodeSlot, encodeSlot, SLOT_NAMES, SlotStore, StoreError } from "../../src/store/slots.js";
+import {
+    decodeSlot,
+    encodeSlot,
+    isNewerGeneration,
+    nextGeneration,
+    SLOT_NAMES,
+    SlotStore,
+    StoreError,
+} from "../../src/store/slots.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
@@ -133,5 +141,27 @@ t.test("real files: fsync'd slots, stale temp files removed, corrupt files kept 
     t.same(readdirSync(dir).sort(), ["state.a", "state.b.corrupt-5"]);
     t.equal(readFileSync(join(dir, "state.b.corrupt-5"), "utf8"), "garbage");
     t.equal(await new NodeFlashFs(dir).read("absent"), null, "a missing file reads as null");
-    await t.rejects(new NodeFlashFs(tmpdir()).read("."), { code: "EISDIR" }, "other errors are thrown");
+    await t.rejects(new NodeFlashFs(tmpdir()).read("."), { code: "FILE_NOT_REGULAR" }, "other errors are thrown");
+});
+
+t.test("the generation counter wraps at 2^64−1 and the newer slot still wins (issue T item 6)", async (t) => {
+    const max = (1n << 64n) - 1n;
+    t.equal(nextGeneration(max), 0n);
+    t.ok(isNewerGeneration(0n, max), "0 after the wrap is newer than 2^64−1");
+    t.notOk(isNewerGeneration(max, 0n));
+    t.ok(isNewerGeneration(5n, 4n));
+    t.notOk(isNewerGeneration(4n, 4n));
+    const fs = new MemoryFlashFs();
+    // a box that has written 2^64−2 snapshots already: the newest one in state.a
+    fs.poke("state.b", encodeSlot({ formatVersion: 1, generation: max - 1n, payload: text("older") }));
+    fs.poke("state.a", encodeSlot({ formatVersion: 1, generation: max, payload: text("newest") }));
+    const store = new SlotStore(fs);
+    t.equal(str((await store.load()).record?.payload), "newest");
+    t.equal(await store.write(1, text("after the wrap")), 0n);
+    t.equal(await store.write(1, text("and one more")), 1n);
+    const again = new SlotStore(fs);
+    const loaded = await again.load();
+    t.equal(str(loaded.record?.payload), "and one more", "the newest write is restored, not the pre-wrap one");
+    t.equal(str(loaded.older?.payload), "after the wrap");
+    t.equal(again.generation, 1n);
 });

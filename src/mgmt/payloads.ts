@@ -1,0 +1,49 @@
+/**
+ * How alarm events and telemetry go on the wire: JSON by default (what `mosquitto_sub` shows and what the
+ * other topics use), or the protobuf messages of callbackd_mgmt.proto (`mqtt.encoding: "protobuf"`). The
+ * outbox on flash always keeps the protobuf form; it is converted when sent, so a change of encoding also
+ * covers the events waiting in it. Times are milliseconds since the epoch in both.
+ */
+import { contentType, decodeAlarmEvent, encodeTelemetry, type WireTelemetry } from "./codec.js";
+
+/** `mqtt.encoding`. */
+export type PayloadEncoding = "json" | "protobuf";
+
+/** MQTT 5 content type of JSON payloads. */
+export const JSON_CONTENT_TYPE = "application/json";
+
+/** One message ready to publish. */
+export interface WireMessage {
+    payload: Buffer;
+    contentType: string;
+    /** MQTT 5 payload format indicator (UTF-8 text). */
+    utf8: boolean;
+}
+
+/** An alarm event from the outbox (protobuf) in the configured encoding. */
+export function alarmEventMessage(stored: Uint8Array, encoding: PayloadEncoding): WireMessage {
+    const raw: WireMessage = { payload: Buffer.from(stored), contentType: contentType("AlarmEvent"), utf8: false };
+    if (encoding === "protobuf") return raw;
+    try {
+        const event = decodeAlarmEvent(stored);
+        return { payload: Buffer.from(JSON.stringify(event)), contentType: JSON_CONTENT_TYPE, utf8: true };
+    } catch {
+        // a record that does not decode (written by a newer release, damaged): sent as it is, labelled so
+        return raw;
+    }
+}
+
+/** A telemetry sample in the configured encoding (JSON: the same fields, camelCase, as the protobuf message). */
+export function telemetryMessage(sample: WireTelemetry, encoding: PayloadEncoding): WireMessage {
+    if (encoding === "protobuf") {
+        return { payload: Buffer.from(encodeTelemetry(sample)), contentType: contentType("Telemetry"), utf8: false };
+    }
+    return { payload: Buffer.from(JSON.stringify(sample)), contentType: JSON_CONTENT_TYPE, utf8: true };
+}
+
+/** The content types of the two streams, for `meta`. */
+export function streamContentTypes(encoding: PayloadEncoding): { alarmEvent: string; telemetry: string } {
+    return encoding === "protobuf"
+        ? { alarmEvent: contentType("AlarmEvent"), telemetry: contentType("Telemetry") }
+        : { alarmEvent: JSON_CONTENT_TYPE, telemetry: JSON_CONTENT_TYPE };
+}
