@@ -50,6 +50,22 @@ export const ENGINE_ALARMS = {
 } as const;
 
 const AUTH_CODES = new Set(["PUSH_AUTH_FAILED", "PUSH_AUTH_BACKOFF"]);
+
+/** SCCP call states of an outgoing call that has not reached anyone: Ring Out, Busy, Congestion (reorder). */
+const PRESS_STATES: ReadonlySet<number> = new Set([3, 6, 7]);
+/** Call-progress tones of such a call (busy, ringback, reorder): a CallManager may signal busy by tone only. */
+const PRESS_TONES: ReadonlySet<number> = new Set([0x23, 0x24, 0x25]);
+
+/**
+ * Why a press on a call cannot ask for Call Back (null: it can). The seed: the CallBack softkey is pressed
+ * "while receiving a busy or ringback tone"; a call whose state the box does not know is given the benefit
+ * of the doubt (the caller's own screen showed the key).
+ */
+function notPressable(e: Extract<ClusterEvent, { type: "CallBackPressed" }>): string | null {
+    if (e.callState === null || PRESS_STATES.has(e.callState)) return null;
+    if (e.tone !== null && PRESS_TONES.has(e.tone)) return null;
+    return `call state ${e.callStateName ?? e.callState}: Call Back is for a call hearing busy, ringback or reorder`;
+}
 const UNREACHABLE_CODES = new Set(["PUSH_UNREACHABLE", "PUSH_TIMEOUT"]);
 
 /** Options with the model list compiled. */
@@ -371,10 +387,24 @@ export class CallBackEngine {
 
     private apply(tx: Tx, input: EngineInput): void {
         switch (input.type) {
-            case "CallBackPressed":
-                if (input.line === null) this.idlePress(tx, input);
+            case "CallBackPressed": {
+                const dev = tx.view.device(input.device);
+                if (dev?.xsiPush === false) {
+                    // no XML services: nothing can be shown on it, nor can it ever be notified
+                    tx.emit({
+                        type: "PressIgnored",
+                        device: input.device,
+                        model: dev.model,
+                        calledDn: input.calledDn,
+                        why: "the phone takes no XSI pushes (no XML services)",
+                    });
+                    return;
+                }
+                // no call behind the press (the On Hook set, callRef 0): the idle meaning
+                if (input.line === null || (input.callRef === 0 && input.callState === null)) this.idlePress(tx, input);
                 else this.press(tx, input);
                 return;
+            }
             case "LineStateChanged":
                 this.lineChanged(tx, input.dn, input.to);
                 return;
@@ -572,6 +602,29 @@ export class CallBackEngine {
         tx.emit(e);
     }
 
+    /** A refusal screen, with why for the trace (the phone shows the seed's text only). */
+    private refuse(
+        tx: Tx,
+        caller: CallerInfo,
+        kind: ShowScreenEffect["kind"],
+        params: ShowScreenEffect["params"],
+        why: string,
+        reply?: string | null,
+    ): void {
+        const e: ShowScreenEffect = {
+            type: "ShowScreen",
+            device: caller.device,
+            ip: caller.ip,
+            kind,
+            params,
+            actions: [],
+            ref: null,
+            why,
+        };
+        if (reply !== undefined && reply !== null) e.reply = reply;
+        tx.emit(e);
+    }
+
     /** CallBack on the idle screen: the active request's screen again, or "not active". */
     private idlePress(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
         const caller = this.callerOf(tx, e);
@@ -591,15 +644,20 @@ export class CallBackEngine {
         }
     }
 
-    /** The service can serve: a CallManager link is observed and CTI is up when required. */
-    private serviceUp(view: ClusterView): boolean {
-        return view.cmLinkObserved() && (!view.ctiRequired() || view.ctiUp());
+    /** Why the service cannot serve (null: it can): no CallManager link observed, or CTI required and down. */
+    private serviceDown(view: ClusterView): string | null {
+        if (!view.cmLinkObserved()) return "no CallManager link observed";
+        if (view.ctiRequired() && !view.ctiUp()) return "cti.required and the CTI link is not up";
+        return null;
     }
 
     /** The seed's activation checks; returns the refusal screen, or null when Call Back may be activated. */
     private refusal(tx: Tx, caller: CallerInfo, dn: string): { kind: ShowScreenEffect["kind"]; why: string } | null {
         const { view } = tx;
         if (!view.dnKnown(dn)) return { kind: "notFound", why: "not in the directory" };
+        if (!view.dnObservable(dn)) {
+            return { kind: "notFound", why: "not observable: no SCCP traffic of its devices, no CTI line events" };
+        }
         if (view.forwardAll(dn) !== null) return { kind: "cannotInvoke", why: "Call Forward All" };
         if (!modelAllowed(caller.model, this.#o.models)) return { kind: "cannotInvoke", why: "calling phone model" };
         const devices = view.devicesOfDn(dn);
@@ -613,19 +671,26 @@ export class CallBackEngine {
     /** CallBack while hearing busy or ringback. */
     private press(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
         const caller = this.callerOf(tx, e);
-        if (!this.serviceUp(tx.view)) {
-            this.screen(tx, caller, "serviceUnavailable", {}, [], null);
+        const down = this.serviceDown(tx.view);
+        if (down !== null) {
+            this.refuse(tx, caller, "serviceUnavailable", {}, down);
             return;
         }
         const dn = e.calledDn;
+        const party = dn ?? e.partyDn ?? null;
+        const wrongState = notPressable(e);
+        if (wrongState !== null && party !== null && party !== "") {
+            this.refuse(tx, caller, "cannotInvoke", { dn: party }, wrongState);
+            return;
+        }
         if (dn === null || dn === "") {
             // the box did not learn whom the phone called: it cannot serve this press
-            this.screen(tx, caller, "serviceFailure", {}, [], null);
+            this.refuse(tx, caller, "serviceFailure", {}, wrongState ?? "the called number was not learnt");
             return;
         }
         const refusal = this.refusal(tx, caller, dn);
         if (refusal !== null) {
-            this.screen(tx, caller, refusal.kind, { dn }, [], null);
+            this.refuse(tx, caller, refusal.kind, { dn }, refusal.why);
             return;
         }
         const heard = e.trigger;
@@ -661,12 +726,12 @@ export class CallBackEngine {
     ): boolean {
         const queued = tx.queue(dn).filter((r) => r !== replacing).length;
         if (queued >= this.#o.maxQueuePerCallee) {
-            this.screen(tx, caller, "cannotInvoke", { dn }, [], null, reply);
+            this.refuse(tx, caller, "cannotInvoke", { dn }, "callback.maxQueuePerCallee reached", reply);
             return false;
         }
         if (tx.size - (replacing === null ? 0 : 1) >= this.#o.maxRequests) {
             tx.raise(ENGINE_ALARMS.capacity, `${tx.size} requests: the maximum (callback.maxRequests) is reached`);
-            this.screen(tx, caller, "cannotInvoke", { dn }, [], null, reply);
+            this.refuse(tx, caller, "cannotInvoke", { dn }, "callback.maxRequests reached", reply);
             return false;
         }
         return true;
@@ -828,13 +893,14 @@ export class CallBackEngine {
         this.dropOffer(tx, x);
         const dev = tx.view.device(x.caller.device);
         const caller: CallerInfo = { ...x.caller, ip: dev?.ip ?? x.caller.ip, model: dev?.model ?? x.caller.model };
-        if (!this.serviceUp(tx.view)) {
-            this.screen(tx, caller, "serviceUnavailable", {}, [], null, reply);
+        const down = this.serviceDown(tx.view);
+        if (down !== null) {
+            this.refuse(tx, caller, "serviceUnavailable", {}, down, reply);
             return;
         }
         const refusal = this.refusal(tx, caller, x.calledDn);
         if (refusal !== null) {
-            this.screen(tx, caller, refusal.kind, { dn: x.calledDn }, [], null, reply);
+            this.refuse(tx, caller, refusal.kind, { dn: x.calledDn }, refusal.why, reply);
             return;
         }
         const old = tx.get(x.replaces) ?? null;
