@@ -14,20 +14,23 @@ function pressIn(h: Harness, state: number, stateName: string, over: Partial<Pre
     return { ...e, callState: state, callStateName: stateName, trigger: null, ...over };
 }
 
-t.test("a callee known only from the static directory: CallBack cannot be activated (why: not observable)", async (t) => {
-    const h = new Harness();
-    h.view.number("2002").observable = false;
-    const fx = h.press("SEPA", "2002");
-    const [s] = screens(fx);
-    t.equal(s?.kind, "notFound");
-    t.same(s?.params, { dn: "2002" });
-    t.match(s?.why, /not observable/);
-    t.same(h.requests(), []);
-    // the same number once the box sees it (SCCP or CTI line events): activated
-    h.view.number("2002").observable = true;
-    h.press("SEPA", "2002");
-    t.equal(screens(h.log, "activated").length, 1);
-});
+t.test(
+    "a callee known only from the static directory: CallBack cannot be activated (why: not observable)",
+    async (t) => {
+        const h = new Harness();
+        h.view.number("2002").observable = false;
+        const fx = h.press("SEPA", "2002");
+        const [s] = screens(fx);
+        t.equal(s?.kind, "notFound");
+        t.same(s?.params, { dn: "2002" });
+        t.match(s?.why, /not observable/);
+        t.same(h.requests(), []);
+        // the same number once the box sees it (SCCP or CTI line events): activated
+        h.view.number("2002").observable = true;
+        h.press("SEPA", "2002");
+        t.equal(screens(h.log, "activated").length, 1);
+    },
+);
 
 t.test("a number in no directory at all: not found, why: not in the directory", async (t) => {
     const h = new Harness();
@@ -82,15 +85,20 @@ t.test("an incoming call: cannot be invoked for the calling extension", async (t
     t.same(h.requests(), []);
 });
 
-t.test("a call of unknown state keeps the benefit of the doubt; no call behind the press is the idle press", async (t) => {
-    const h = new Harness();
-    h.line("1002", "busy");
-    h.send(pressIn(h, 0, "", { callState: null, callStateName: null }));
-    t.equal(h.requests().length, 1, "state unknown: a request");
-    const idle = new Harness();
-    const fx = idle.send(pressIn(idle, 0, "", { callRef: 0, callState: null, callStateName: null, calledDn: null }));
-    t.same(types(fx), ["ShowScreen:notActive"], "callRef 0, no state: the On Hook meaning");
-});
+t.test(
+    "a call of unknown state keeps the benefit of the doubt; no call behind the press is the idle press",
+    async (t) => {
+        const h = new Harness();
+        h.line("1002", "busy");
+        h.send(pressIn(h, 0, "", { callState: null, callStateName: null }));
+        t.equal(h.requests().length, 1, "state unknown: a request");
+        const idle = new Harness();
+        const fx = idle.send(
+            pressIn(idle, 0, "", { callRef: 0, callState: null, callStateName: null, calledDn: null }),
+        );
+        t.same(types(fx), ["ShowScreen:notActive"], "callRef 0, no state: the On Hook meaning");
+    },
+);
 
 t.test("a phone without XML services: the press is traced (PressIgnored), nothing is shown or kept", async (t) => {
     const h = new Harness();

@@ -8,8 +8,8 @@ import t from "tap";
 import { CallBackEngine } from "../../src/callback/engine.js";
 import { initialState } from "../../src/callback/state.js";
 import type { EngineEffect } from "../../src/callback/types.js";
-import { CALLBACK_MODELS } from "../../src/sccp/tables/deviceTypes.js";
 import { callBackTargetOf, NOT_CALLED_TYPES, takesXsiPush } from "../../src/sccp/tables/deviceRoles.js";
+import { CALLBACK_MODELS } from "../../src/sccp/tables/deviceTypes.js";
 import { ModelClusterView } from "../../src/service/clusterView.js";
 import { Harness } from "../cluster/helpers.js";
 
