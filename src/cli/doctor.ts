@@ -7,6 +7,7 @@ import { loadPcapAddon } from "../capture/pcapChild.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { describeError } from "../errors.js";
+import { checkPublicUrl, longestScreenUrl, XSI_URL_LIMIT } from "../phone/urls.js";
 import { BOOT_CONFIG_FILES } from "../system/bootConfig.js";
 import { stateDirectory } from "./run.js";
 
@@ -113,6 +114,7 @@ export async function diagnose(opts: DoctorOptions): Promise<CheckResult[]> {
     results.push(checkStateDir(config, opts.env));
     results.push(await checkBroker(config, p));
     results.push(checkPush(config));
+    results.push(checkPhoneUrls(config));
     results.push({
         name: "serial console",
         status: "SKIP",
@@ -278,6 +280,19 @@ function checkPush(config: Config): CheckResult {
         };
     }
     return { name, status: "OK", detail: `pushing as ${config.phones.pushUser}` };
+}
+
+function checkPhoneUrls(config: Config): CheckResult {
+    const name = "phone screen URLs";
+    const url = config.http.publicUrl;
+    if (url === null) return { name, status: "SKIP", detail: "http.publicUrl not set (taken from http.listen)" };
+    try {
+        checkPublicUrl(url);
+    } catch (err) {
+        const e = describeError(err);
+        return { name, status: "FAIL", detail: `${e.code}: ${e.message}`, fix: "shorten http.publicUrl" };
+    }
+    return { name, status: "OK", detail: `longest ${longestScreenUrl(url).length} of ${XSI_URL_LIMIT} characters` };
 }
 
 function checkTime(p: DoctorProbes): CheckResult {

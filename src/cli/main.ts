@@ -5,6 +5,7 @@ import { loadConfig, qbePorts } from "../config/load.js";
 import { parametersJson, renderParameters } from "../config/parameters.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
+import { checkPublicUrl } from "../phone/urls.js";
 
 // Each command's modules are loaded when it runs: `run` on a box must not carry the demo's simulator and
 // embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS).
@@ -152,6 +153,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             case "config": {
                 const { values } = parse(rest, { config: { type: "string" }, check: { type: "boolean" } }, 0);
                 const config = loadConfig({ file: values.config as string | undefined, env: io.env });
+                // what the schema cannot see: the screen URLs built on http.publicUrl must fit a phone
+                checkPublicUrl(config.http.publicUrl);
                 // Secrets (push and broker passwords) never reach the console.
                 io.out.write(
                     values.check ? "configuration is valid\n" : `${JSON.stringify(redactDeep(config), null, 2)}\n`,
