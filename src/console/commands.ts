@@ -18,6 +18,7 @@ import type { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import type { CommandNode, CommandOutput } from "./commandTree.js";
 import type { SessionControl } from "./session.js";
+import { showDn } from "./showDn.js";
 
 /** Debug channels (`debug sccp|qbe|callback|xsi`) and the log namespaces they raise to debug. */
 export const DEBUG_CHANNELS = { sccp: "sccp", qbe: "qbe", callback: "callback", xsi: "phone" } as const;
@@ -599,6 +600,13 @@ export function commandTree(): Node[] {
                     ],
                 },
                 { word: "lines", help: "Directory numbers and their state", run: showLines },
+                {
+                    word: "dn",
+                    help: "One directory number: state, where it is seen, whether Call Back can watch it",
+                    children: [
+                        { word: "<number>", help: "Directory number", run: (ctx, a) => showDn(ctx, a.number ?? "") },
+                    ],
+                },
                 { word: "calls", help: "Calls in progress", run: showCalls },
                 { word: "callbacks", help: "Call-back requests", run: showCallbacks },
                 {
