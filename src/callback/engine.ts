@@ -21,6 +21,7 @@ import {
     modelAllowed,
 } from "./options.js";
 import type { ClusterView, EngineDeviceView } from "./ports.js";
+import { notPressable, refusalScreen, serviceDown } from "./refusals.js";
 import { StateIndex, Tx } from "./tx.js";
 import type {
     CallBackRequest,
@@ -51,21 +52,6 @@ export const ENGINE_ALARMS = {
 
 const AUTH_CODES = new Set(["PUSH_AUTH_FAILED", "PUSH_AUTH_BACKOFF"]);
 
-/** SCCP call states of an outgoing call that has not reached anyone: Ring Out, Busy, Congestion (reorder). */
-const PRESS_STATES: ReadonlySet<number> = new Set([3, 6, 7]);
-/** Call-progress tones of such a call (busy, ringback, reorder): a CallManager may signal busy by tone only. */
-const PRESS_TONES: ReadonlySet<number> = new Set([0x23, 0x24, 0x25]);
-
-/**
- * Why a press on a call cannot ask for Call Back (null: it can). The seed: the CallBack softkey is pressed
- * "while receiving a busy or ringback tone"; a call whose state the box does not know is given the benefit
- * of the doubt (the caller's own screen showed the key).
- */
-function notPressable(e: Extract<ClusterEvent, { type: "CallBackPressed" }>): string | null {
-    if (e.callState === null || PRESS_STATES.has(e.callState)) return null;
-    if (e.tone !== null && PRESS_TONES.has(e.tone)) return null;
-    return `call state ${e.callStateName ?? e.callState}: Call Back is for a call hearing busy, ringback or reorder`;
-}
 const UNREACHABLE_CODES = new Set(["PUSH_UNREACHABLE", "PUSH_TIMEOUT"]);
 
 /** Options with the model list compiled. */
@@ -611,18 +597,7 @@ export class CallBackEngine {
         why: string,
         reply?: string | null,
     ): void {
-        const e: ShowScreenEffect = {
-            type: "ShowScreen",
-            device: caller.device,
-            ip: caller.ip,
-            kind,
-            params,
-            actions: [],
-            ref: null,
-            why,
-        };
-        if (reply !== undefined && reply !== null) e.reply = reply;
-        tx.emit(e);
+        tx.emit(refusalScreen(caller, kind, params, why, reply));
     }
 
     /** CallBack on the idle screen: the active request's screen again, or "not active". */
@@ -642,13 +617,6 @@ export class CallBackEngine {
         } else {
             this.screen(tx, to, "activated", { dn: r.calledDn }, ["cancel"], r.id);
         }
-    }
-
-    /** Why the service cannot serve (null: it can): no CallManager link observed, or CTI required and down. */
-    private serviceDown(view: ClusterView): string | null {
-        if (!view.cmLinkObserved()) return "no CallManager link observed";
-        if (view.ctiRequired() && !view.ctiUp()) return "cti.required and the CTI link is not up";
-        return null;
     }
 
     /** The seed's activation checks; returns the refusal screen, or null when Call Back may be activated. */
@@ -671,7 +639,7 @@ export class CallBackEngine {
     /** CallBack while hearing busy or ringback. */
     private press(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
         const caller = this.callerOf(tx, e);
-        const down = this.serviceDown(tx.view);
+        const down = serviceDown(tx.view);
         if (down !== null) {
             this.refuse(tx, caller, "serviceUnavailable", {}, down);
             return;
@@ -893,7 +861,7 @@ export class CallBackEngine {
         this.dropOffer(tx, x);
         const dev = tx.view.device(x.caller.device);
         const caller: CallerInfo = { ...x.caller, ip: dev?.ip ?? x.caller.ip, model: dev?.model ?? x.caller.model };
-        const down = this.serviceDown(tx.view);
+        const down = serviceDown(tx.view);
         if (down !== null) {
             this.refuse(tx, caller, "serviceUnavailable", {}, down, reply);
             return;

@@ -604,7 +604,11 @@ export function commandTree(): Node[] {
                     word: "dn",
                     help: "One directory number: state, where it is seen, whether Call Back can watch it",
                     children: [
-                        { word: "<number>", help: "Directory number", run: (ctx, a) => showDn(ctx, a.number ?? "") },
+                        {
+                            word: "<number>",
+                            help: "Directory number",
+                            run: (ctx, a) => showDn(ctx.service, a.number ?? ""),
+                        },
                     ],
                 },
                 { word: "calls", help: "Calls in progress", run: showCalls },

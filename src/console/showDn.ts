@@ -3,12 +3,11 @@
  * condition for activating Call Back on it (the phones of the number seen on the mirror port, SCCP, or CTI
  * line events of it; a number only in the static `directory` is not observable).
  */
-
-import type { ConsoleContext } from "./commands.js";
+import type { CallbackService } from "../service/callbackService.js";
 import type { CommandOutput } from "./commandTree.js";
 
-export function showDn(ctx: ConsoleContext, dn: string): CommandOutput {
-    const m = ctx.service.model;
+export function showDn(service: Pick<CallbackService, "model" | "state">, dn: string): CommandOutput {
+    const m = service.model;
     const v = m.dn(dn);
     const observable = m.isObservableDn(dn);
     const verdict = observable
@@ -36,7 +35,7 @@ export function showDn(ctx: ConsoleContext, dn: string): CommandOutput {
     if (f !== null && (f.all ?? f.busy ?? f.noAnswer) !== null) {
         out.push(`  Forwarding : all ${f.all ?? "-"}, busy ${f.busy ?? "-"}, no answer ${f.noAnswer ?? "-"}`);
     }
-    const waiting = ctx.service.state.requests.filter((r) => r.calledDn === dn).length;
+    const waiting = service.state.requests.filter((r) => r.calledDn === dn).length;
     out.push(`  Call-backs : ${waiting} waiting on it`);
     if (!observable) {
         out.push(
