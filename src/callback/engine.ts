@@ -51,7 +51,6 @@ export const ENGINE_ALARMS = {
 } as const;
 
 const AUTH_CODES = new Set(["PUSH_AUTH_FAILED", "PUSH_AUTH_BACKOFF"]);
-
 const UNREACHABLE_CODES = new Set(["PUSH_UNREACHABLE", "PUSH_TIMEOUT"]);
 
 /** Options with the model list compiled. */
