@@ -21,6 +21,7 @@ import {
     modelAllowed,
 } from "./options.js";
 import type { ClusterView, EngineDeviceView } from "./ports.js";
+import { notPressable, refusalScreen, serviceDown } from "./refusals.js";
 import { StateIndex, Tx } from "./tx.js";
 import type {
     CallBackRequest,
@@ -373,10 +374,24 @@ export class CallBackEngine {
 
     private apply(tx: Tx, input: EngineInput): void {
         switch (input.type) {
-            case "CallBackPressed":
-                if (input.line === null) this.idlePress(tx, input);
+            case "CallBackPressed": {
+                const dev = tx.view.device(input.device);
+                if (dev?.xsiPush === false) {
+                    // no XML services: nothing can be shown on it, nor can it ever be notified
+                    tx.emit({
+                        type: "PressIgnored",
+                        device: input.device,
+                        model: dev.model,
+                        calledDn: input.calledDn,
+                        why: "the phone takes no XSI pushes (no XML services)",
+                    });
+                    return;
+                }
+                // no call behind the press (the On Hook set, callRef 0): the idle meaning
+                if (input.line === null || (input.callRef === 0 && input.callState === null)) this.idlePress(tx, input);
                 else this.press(tx, input);
                 return;
+            }
             case "LineStateChanged":
                 this.lineChanged(tx, input.dn, input.to);
                 return;
@@ -589,6 +604,18 @@ export class CallBackEngine {
         tx.emit(e);
     }
 
+    /** A refusal screen, with why for the trace (the phone shows the seed's text only). */
+    private refuse(
+        tx: Tx,
+        caller: CallerInfo,
+        kind: ShowScreenEffect["kind"],
+        params: ShowScreenEffect["params"],
+        why: string,
+        reply?: string | null,
+    ): void {
+        tx.emit(refusalScreen(caller, kind, params, why, reply));
+    }
+
     /** CallBack on the idle screen: the active request's screen again, or "not active". */
     private idlePress(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
         const caller = this.callerOf(tx, e);
@@ -608,15 +635,13 @@ export class CallBackEngine {
         }
     }
 
-    /** The service can serve: a CallManager link is observed and CTI is up when required. */
-    private serviceUp(view: ClusterView): boolean {
-        return view.cmLinkObserved() && (!view.ctiRequired() || view.ctiUp());
-    }
-
     /** The seed's activation checks; returns the refusal screen, or null when Call Back may be activated. */
     private refusal(tx: Tx, caller: CallerInfo, dn: string): { kind: ShowScreenEffect["kind"]; why: string } | null {
         const { view } = tx;
         if (!view.dnKnown(dn)) return { kind: "notFound", why: "not in the directory" };
+        if (!view.dnObservable(dn)) {
+            return { kind: "notFound", why: "not observable: no SCCP traffic of its devices, no CTI line events" };
+        }
         if (view.forwardAll(dn) !== null) return { kind: "cannotInvoke", why: "Call Forward All" };
         if (!modelAllowed(caller.model, this.#o.models)) return { kind: "cannotInvoke", why: "calling phone model" };
         const devices = view.devicesOfDn(dn);
@@ -630,19 +655,26 @@ export class CallBackEngine {
     /** CallBack while hearing busy or ringback. */
     private press(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
         const caller = this.callerOf(tx, e);
-        if (!this.serviceUp(tx.view)) {
-            this.screen(tx, caller, "serviceUnavailable", {}, [], null);
+        const down = serviceDown(tx.view);
+        if (down !== null) {
+            this.refuse(tx, caller, "serviceUnavailable", {}, down);
             return;
         }
         const dn = e.calledDn;
+        const party = dn ?? e.partyDn ?? null;
+        const wrongState = notPressable(e);
+        if (wrongState !== null && party !== null && party !== "") {
+            this.refuse(tx, caller, "cannotInvoke", { dn: party }, wrongState);
+            return;
+        }
         if (dn === null || dn === "") {
             // the box did not learn whom the phone called: it cannot serve this press
-            this.screen(tx, caller, "serviceFailure", {}, [], null);
+            this.refuse(tx, caller, "serviceFailure", {}, wrongState ?? "the called number was not learnt");
             return;
         }
         const refusal = this.refusal(tx, caller, dn);
         if (refusal !== null) {
-            this.screen(tx, caller, refusal.kind, { dn }, [], null);
+            this.refuse(tx, caller, refusal.kind, { dn }, refusal.why);
             return;
         }
         const heard = e.trigger;
@@ -678,12 +710,12 @@ export class CallBackEngine {
     ): boolean {
         const queued = tx.queue(dn).filter((r) => r !== replacing).length;
         if (queued >= this.#o.maxQueuePerCallee) {
-            this.screen(tx, caller, "cannotInvoke", { dn }, [], null, reply);
+            this.refuse(tx, caller, "cannotInvoke", { dn }, "callback.maxQueuePerCallee reached", reply);
             return false;
         }
         if (tx.size - (replacing === null ? 0 : 1) >= this.#o.maxRequests) {
             tx.raise(ENGINE_ALARMS.capacity, `${tx.size} requests: the maximum (callback.maxRequests) is reached`);
-            this.screen(tx, caller, "cannotInvoke", { dn }, [], null, reply);
+            this.refuse(tx, caller, "cannotInvoke", { dn }, "callback.maxRequests reached", reply);
             return false;
         }
         return true;
@@ -845,13 +877,14 @@ export class CallBackEngine {
         this.dropOffer(tx, x);
         const dev = tx.view.device(x.caller.device);
         const caller: CallerInfo = { ...x.caller, ip: dev?.ip ?? x.caller.ip, model: dev?.model ?? x.caller.model };
-        if (!this.serviceUp(tx.view)) {
-            this.screen(tx, caller, "serviceUnavailable", {}, [], null, reply);
+        const down = serviceDown(tx.view);
+        if (down !== null) {
+            this.refuse(tx, caller, "serviceUnavailable", {}, down, reply);
             return;
         }
         const refusal = this.refusal(tx, caller, x.calledDn);
         if (refusal !== null) {
-            this.screen(tx, caller, refusal.kind, { dn: x.calledDn }, [], null, reply);
+            this.refuse(tx, caller, refusal.kind, { dn: x.calledDn }, refusal.why, reply);
             return;
         }
         const old = tx.get(x.replaces) ?? null;

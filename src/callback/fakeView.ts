@@ -18,6 +18,8 @@ export interface FakePhone {
     idleOverride: boolean | null;
     supportsCallBackSoftkey: boolean;
     callBackTarget: boolean | null;
+    /** Takes XSI pushes (null: unknown). */
+    xsiPush: boolean | null;
     /** Phone local time minus UTC (minutes) and date template; null offset: clock never seen. */
     utcOffsetMinutes: number | null;
     dateTemplate: string | null;
@@ -32,6 +34,8 @@ interface FakeDn {
     sinceMs: number | null;
     forwardAll: string | null;
     known: boolean;
+    /** The box can watch it (SCCP devices or CTI lines seen); false: known only from the static directory. */
+    observable: boolean;
 }
 
 /** Options of `addPhone`. */
@@ -65,6 +69,7 @@ export class FakeClusterView implements ClusterView {
             idleOverride: init.idleOverride ?? null,
             supportsCallBackSoftkey: init.supportsCallBackSoftkey ?? (model !== null && SOFTKEY_MODEL.test(model)),
             callBackTarget: init.callBackTarget === undefined ? true : init.callBackTarget,
+            xsiPush: init.xsiPush === undefined ? true : init.xsiPush,
             utcOffsetMinutes: init.utcOffsetMinutes === undefined ? 60 : init.utcOffsetMinutes,
             dateTemplate: init.dateTemplate === undefined ? "D.M.Y" : init.dateTemplate,
             locale: init.locale ?? null,
@@ -80,7 +85,7 @@ export class FakeClusterView implements ClusterView {
     number(dn: string): FakeDn {
         let n = this.numbers.get(dn);
         if (n === undefined) {
-            n = { state: "idle", sinceMs: 0, forwardAll: null, known: true };
+            n = { state: "idle", sinceMs: 0, forwardAll: null, known: true, observable: true };
             this.numbers.set(dn, n);
         }
         return n;
@@ -200,6 +205,12 @@ export class FakeClusterView implements ClusterView {
         return this.numbers.get(dn)?.known ?? false;
     }
 
+    dnObservable(dn: string): boolean {
+        this.check();
+        const n = this.numbers.get(dn);
+        return n?.known === true && n.observable;
+    }
+
     forwardAll(dn: string): string | null {
         this.check();
         return this.numbers.get(dn)?.forwardAll ?? null;
@@ -229,6 +240,7 @@ export class FakeClusterView implements ClusterView {
             idle,
             supportsCallBackSoftkey: p.supportsCallBackSoftkey,
             callBackTarget: p.callBackTarget,
+            xsiPush: p.xsiPush,
             phoneTime,
             locale: p.locale,
         };

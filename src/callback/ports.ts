@@ -36,6 +36,8 @@ export interface EngineDeviceView {
     readonly supportsCallBackSoftkey: boolean;
     /** Whether Call Back may be activated on this device as called phone (the seed's list); null: unknown. */
     readonly callBackTarget: boolean | null;
+    /** Whether the phone takes XSI pushes (XML services, from its device type); null: unknown (pushed to). */
+    readonly xsiPush?: boolean | null;
     /** The phone's clock at `now` (for the "available" screen); null when never seen. */
     readonly phoneTime: PhoneTime | null;
     /** Locale from the static directory (for the shell's screens; the engine does not use it). */
@@ -46,6 +48,11 @@ export interface EngineDeviceView {
 export interface ClusterView {
     /** True when the DN is in this cluster's directory (observed, static directory or CTI). */
     dnKnown(dn: string): boolean;
+    /**
+     * True when the box can watch the DN's state: SCCP traffic of one of its devices was seen (this run, or an
+     * earlier one on this mirror port), or CTI line events of it. A number only in the static directory is not.
+     */
+    dnObservable(dn: string): boolean;
     /** Call Forward All target of the DN, or null when not forwarded. */
     forwardAll(dn: string): string | null;
     dnState(dn: string): DnStateView;

@@ -231,6 +231,8 @@ export interface ShowScreenEffect {
     phoneTime?: PhoneTime;
     /** Set when the screen answers a PhoneAction with this correlation id (HTTP reply, not a push). */
     reply?: string;
+    /** For a refusal: why, for the trace (the phone shows only the seed's text). */
+    why?: string;
 }
 
 /** Notify the caller: twinkle (`Play:` audio file) + the "available" screen with Dial. */
@@ -281,6 +283,15 @@ export interface RequestEndedEffect {
     request: CallBackRequest;
 }
 
+/** A CallBack press the engine does not answer (a phone without XML services): traced and counted only. */
+export interface PressIgnoredEffect {
+    type: "PressIgnored";
+    device: string;
+    model: string | null;
+    calledDn: string | null;
+    why: string;
+}
+
 /** Answer to AdminCancel. */
 export interface AdminResultEffect {
     type: "AdminResult";
@@ -299,7 +310,8 @@ export type EngineEffect =
     | AlarmEffect
     | RequestChangedEffect
     | RequestEndedEffect
-    | AdminResultEffect;
+    | AdminResultEffect
+    | PressIgnoredEffect;
 
 /** Result of one `handle` call. */
 export interface EngineResult {

@@ -9,6 +9,7 @@ import { type LoadOptions, loadConfig, loadConfigReport } from "../config/load.j
 import { SavedConfig } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { describeError } from "../errors.js";
+import { checkPublicUrl, longestScreenUrl, XSI_URL_LIMIT } from "../phone/urls.js";
 import { BOOT_CONFIG_FILES } from "../system/bootConfig.js";
 import { stateDirectory } from "./run.js";
 
@@ -138,6 +139,7 @@ export async function diagnose(opts: DoctorOptions): Promise<CheckResult[]> {
     results.push(await checkKnowledge(config, opts.env));
     results.push(await checkBroker(config, p));
     results.push(checkPush(config));
+    results.push(checkPhoneUrls(config));
     results.push(checkSerialConsole(config, p));
     results.push(checkConsoleLogin(config));
     results.push(checkTime(p));
@@ -395,6 +397,19 @@ function checkConsoleLogin(config: Config): CheckResult {
         status: "OK",
         detail: `password set${config.console.enablePasswordHash === null ? " (enable uses the login password)" : ", enable password set"}`,
     };
+}
+
+function checkPhoneUrls(config: Config): CheckResult {
+    const name = "phone screen URLs";
+    const url = config.http.publicUrl;
+    if (url === null) return { name, status: "SKIP", detail: "http.publicUrl not set (taken from http.listen)" };
+    try {
+        checkPublicUrl(url);
+    } catch (err) {
+        const e = describeError(err);
+        return { name, status: "FAIL", detail: `${e.code}: ${e.message}`, fix: "shorten http.publicUrl" };
+    }
+    return { name, status: "OK", detail: `longest ${longestScreenUrl(url).length} of ${XSI_URL_LIMIT} characters` };
 }
 
 function checkTime(p: DoctorProbes): CheckResult {

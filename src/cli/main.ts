@@ -8,6 +8,7 @@ import { SavedConfig } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
+import { checkPublicUrl } from "../phone/urls.js";
 import { OutputError, outputError, watchOutput } from "./output.js";
 
 // Each command's modules are loaded when it runs: `run` on a box must not carry the demo's simulator and
@@ -181,6 +182,8 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
                 const { values } = parse(rest, { config: { type: "string" }, check: { type: "boolean" } }, 0);
                 const { config, saved } = effectiveConfig(values.config, io.env);
                 for (const w of saved.warnings) io.err.write(`callbackd: warning: ${w}\n`);
+                // what the schema cannot see: the screen URLs built on http.publicUrl must fit a phone
+                checkPublicUrl(config.http.publicUrl);
                 // Secrets (push and broker passwords) never reach the console.
                 io.out.write(
                     values.check ? "configuration is valid\n" : `${JSON.stringify(redactDeep(config), null, 2)}\n`,

@@ -613,6 +613,14 @@ export class ClusterModel implements SccpMessageObserver {
         return this.directory.has(dn) || this.staticByDn.has(dn) || this.cti.dns.has(dn);
     }
 
+    /**
+     * True when the box can watch the DN: a device with it on a line was seen on the wire (SCCP), or CTI line
+     * events of it (an open line or its calls) were seen. A number known only from the static directory is not.
+     */
+    isObservableDn(dn: string): boolean {
+        return this.directory.has(dn) || this.cti.dns.has(dn);
+    }
+
     /** Every DN the model knows of (sorted). */
     allDns(): string[] {
         const s = new Set<string>([...this.directory.keys(), ...this.staticByDn.keys(), ...this.cti.dns.keys()]);
@@ -1743,6 +1751,7 @@ export class ClusterModel implements SccpMessageObserver {
             callState: call?.state ?? null,
             callStateName: call === null ? null : stateName(call.state),
             calledDn,
+            partyDn: call === null ? null : call.direction === "inbound" ? call.callingParty : calledDn,
             tone,
             toneName: tone === null ? null : (TONES[tone] ?? null),
             trigger: call === null ? null : this.trigger(call),

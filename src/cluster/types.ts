@@ -316,6 +316,8 @@ export type ClusterEvent =
           callState: number | null;
           callStateName: string | null;
           calledDn: string | null;
+          /** The other party: the called number of an outgoing call, the calling number of an incoming one. */
+          partyDn?: string | null;
           tone: number | null;
           toneName: string | null;
           trigger: CallBackTrigger | null;

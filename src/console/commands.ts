@@ -19,6 +19,7 @@ import { serviceApi } from "../service/serviceApi.js";
 import type { CommandNode, CommandOutput } from "./commandTree.js";
 import { configNodes, showConfigNodes } from "./configCommands.js";
 import type { SessionControl } from "./session.js";
+import { showDn } from "./showDn.js";
 
 /** Debug channels (`debug sccp|qbe|callback|xsi`) and the log namespaces they raise to debug. */
 export const DEBUG_CHANNELS = { sccp: "sccp", qbe: "qbe", callback: "callback", xsi: "phone" } as const;
@@ -621,6 +622,17 @@ export function commandTree(): Node[] {
                             word: "knowledge",
                             help: "How the phones were learned (kept across restarts) and which lack what",
                             run: showKnowledge,
+                        },
+                    ],
+                },
+                {
+                    word: "dn",
+                    help: "One directory number: state, where it is seen, whether Call Back can watch it",
+                    children: [
+                        {
+                            word: "<number>",
+                            help: "Directory number",
+                            run: (ctx, a) => showDn(ctx.service, a.number ?? ""),
                         },
                     ],
                 },

@@ -6,6 +6,7 @@ import type { LocaleSet, ScreenKind, SoftKeyId } from "./dictionary.js";
 import { chooseLocale } from "./locale.js";
 import type { PhoneTime } from "./phoneTime.js";
 import { type RenderedScreen, renderScreen, type ScreenParams, serializeScreen } from "./screens.js";
+import { actionUrl, checkPublicUrl, normalizeBase, screenUrl } from "./urls.js";
 import { contentType } from "./xsi.js";
 
 /**
@@ -110,6 +111,7 @@ export class PhoneHttpService {
         this.#now = opts.now ?? Date.now;
         this.#ttl = opts.ticketTtlMs ?? 2 * 3600_000;
         this.#max = opts.maxTickets ?? 20_000;
+        checkPublicUrl(opts.publicUrl);
     }
 
     /** Base URL of the service (after start). */
@@ -160,7 +162,7 @@ export class PhoneHttpService {
         this.#server = server;
         const addr = server.address() as AddressInfo;
         const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-        this.#base = (this.#opts.publicUrl ?? `http://${host}:${addr.port}`).replace(/\/+$/, "");
+        this.#base = normalizeBase(this.#opts.publicUrl ?? `http://${host}:${addr.port}`);
     }
 
     async stop(): Promise<void> {
@@ -183,7 +185,7 @@ export class PhoneHttpService {
         const now = this.#now();
         this.#tickets.set(token, { ...request, token, issuedAt: now, expiresAt: now + this.#ttl });
         this.stats.tickets = this.#tickets.size;
-        return { token, url: `${this.#base}/cb/s/${token}` };
+        return { token, url: screenUrl(this.#base, token) };
     }
 
     /** Withdraws every ticket for a request (it ended: its Cancel/OK must no longer act). */
@@ -280,7 +282,7 @@ export class PhoneHttpService {
         const locale = this.#opts.locales.getOrReference(localeName);
         const urls: Partial<Record<SoftKeyId, string>> = {};
         if (ticket !== undefined && spec === ticket) {
-            for (const a of ticket.actions ?? []) urls[a] = `${this.#base}/cb/a/${ticket.token}/${a}`;
+            for (const a of ticket.actions ?? []) urls[a] = actionUrl(this.#base, ticket.token, a);
         }
         let screen: RenderedScreen;
         try {

@@ -122,7 +122,9 @@ export class CallbackService {
     #modelCheckMs = 0;
     readonly #replies = new Map<string, (screen: NextScreen) => void>();
     #replySeq = 0;
-    readonly #counters = { pushOk: 0, pushFailed: 0, notifications: 0 };
+    readonly #counters = { pushOk: 0, pushFailed: 0, notifications: 0, pressesIgnored: 0, withheld: 0 };
+    /** callback.mode observe: decide and report, push nothing. */
+    readonly #observe: boolean;
     #stopped = false;
     #role: Role;
     #replication: Replication | null = null;
@@ -144,6 +146,7 @@ export class CallbackService {
         this.#clock = opts.clock ?? wallClock;
         this.#capture = opts.timeMode === "capture";
         this.#role = opts.initialRole ?? "active";
+        this.#observe = config.callback.mode === "observe";
         this.#log = getLogger("callback");
         this.engine = new CallBackEngine(engineOptionsFromConfig(config));
         this.model = new ClusterModel({
@@ -261,8 +264,20 @@ export class CallbackService {
         return this.#state;
     }
 
-    get counters(): Readonly<{ pushOk: number; pushFailed: number; notifications: number }> {
+    /** Pushes, notifications, presses from phones without XML services, screens withheld in observe mode. */
+    get counters(): Readonly<{
+        pushOk: number;
+        pushFailed: number;
+        notifications: number;
+        pressesIgnored: number;
+        withheld: number;
+    }> {
         return this.#counters;
+    }
+
+    /** callback.mode: "serve" (answers the phones) or "observe" (decides and reports, pushes nothing). */
+    get mode(): "serve" | "observe" {
+        return this.#observe ? "observe" : "serve";
     }
 
     /** "active": acts on phones; "standby": decodes and holds replicated state only. */
@@ -488,12 +503,21 @@ export class CallbackService {
         this.#opts.onEvent?.(e);
         switch (e.type) {
             case "ShowScreen":
+                if (e.why !== undefined) {
+                    this.#log.info({ device: e.device, screen: e.kind, dn: e.params.dn, why: e.why }, "press refused");
+                }
                 if (e.reply !== undefined) this.#answer(e);
-                else this.#pushScreen(e);
+                else if (this.#withhold(e.device, e.kind) === null) this.#pushScreen(e);
                 break;
             case "Notify":
-                this.#counters.notifications++;
-                this.#pushNotify(e.device, e.ip, e.dn, e.ref, e.phoneTime);
+                this.#notify(e);
+                break;
+            case "PressIgnored":
+                this.#counters.pressesIgnored++;
+                this.#log.info(
+                    { device: e.device, model: e.model, dn: e.calledDn, why: e.why },
+                    "CallBack press ignored",
+                );
                 break;
             case "Persist": {
                 const generation = e.generation;
@@ -615,6 +639,35 @@ export class CallbackService {
             actions: e.actions,
             ...(e.ref !== null ? { ref: e.ref } : {}),
         });
+    }
+
+    #notify(e: Extract<EngineEffect, { type: "Notify" }>): void {
+        this.#counters.notifications++;
+        const withheld = this.#withhold(e.device, "available");
+        if (withheld === null) {
+            this.#pushNotify(e.device, e.ip, e.dn, e.ref, e.phoneTime);
+            return;
+        }
+        // observe: another serves the phone, the request goes on as notified; no XSI: it cannot be told
+        const ok = withheld === "observe";
+        const code = ok ? "PUSH_WITHHELD" : "PUSH_NOT_SUPPORTED";
+        queueMicrotask(() => this.#input({ type: "PushResult", ref: e.ref, notify: true, ok, code }));
+    }
+
+    /**
+     * Whether a push is withheld: always in observe mode (traced, counted), and to a phone that takes no XSI
+     * pushes (the engine never addresses one; a request restored from an older release might).
+     */
+    #withhold(device: string, kind: string): "observe" | "no-xsi" | null {
+        if (this.#observe) {
+            this.#counters.withheld++;
+            this.#log.info({ device, screen: kind }, "observe mode: screen not pushed");
+            return "observe";
+        }
+        if (this.#view.device(device)?.xsiPush !== false) return null;
+        this.#counters.withheld++;
+        this.#log.warn({ device, screen: kind }, "phone takes no XSI pushes: screen not pushed");
+        return "no-xsi";
     }
 
     #pushScreen(e: ShowScreenEffect): void {

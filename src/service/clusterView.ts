@@ -2,6 +2,7 @@ import type { ClusterView, DnStateView, EngineDeviceView, OutgoingCallView } fro
 import type { ClusterModel } from "../cluster/model.js";
 import type { DeviceView } from "../cluster/types.js";
 import type { PhoneTime } from "../phone/phoneTime.js";
+import { callBackTargetOf, takesXsiPush } from "../sccp/tables/deviceRoles.js";
 
 /** SCCP call states in which a call occupies the phone (not idle). */
 const ON_HOOK = 2;
@@ -21,6 +22,10 @@ export class ModelClusterView implements ClusterView {
 
     dnKnown(dn: string): boolean {
         return this.model.isKnownDn(dn);
+    }
+
+    dnObservable(dn: string): boolean {
+        return this.model.isObservableDn(dn);
     }
 
     forwardAll(dn: string): string | null {
@@ -85,8 +90,9 @@ export class ModelClusterView implements ClusterView {
             registered: d.registration === "registered",
             idle,
             supportsCallBackSoftkey: d.supportsCallBackSoftkey,
-            // The seed's list ends with "SCCP Phone": every SCCP station can be called back.
-            callBackTarget: d.deviceType === null ? null : true,
+            // The seed's list ends with "SCCP Phone": every station may be called back, no media resource or gateway.
+            callBackTarget: callBackTargetOf(d.deviceType),
+            xsiPush: takesXsiPush(d.deviceType),
             phoneTime,
             locale: d.static.find((s) => s.locale !== undefined)?.locale ?? null,
         };

@@ -80,6 +80,7 @@ export function serviceApi(service: CallbackService, extras: { redundancy?: () =
         async status() {
             return {
                 requests: service.state.requests.length,
+                mode: service.mode,
                 phones: service.model.stats().devices,
                 pushes: service.counters,
                 cti: service.model.ctiStatus().status,

@@ -228,6 +228,11 @@ export class Branch {
         return value as T;
     }
 
+    /** Resolves `p` (e.g. a CTI application's start), moving a manual clock on while it is pending. */
+    drive<T>(p: Promise<T>): Promise<T> {
+        return this.#until(p);
+    }
+
     /** The phone with this number (line 1 first), device name or IP address. */
     phone(key: string): SimPhone {
         const p = this.#byKey.get(key);

@@ -119,8 +119,24 @@ export interface SimCallManagerStats {
     keepAliveTimeouts: number;
 }
 
+/** A call leg on a line changed (for the simulated CTIManager, which reports lines to CTI applications). */
+export interface SimLegEvent {
+    deviceName: string;
+    line: number;
+    dn: string;
+    callRef: number;
+    /** SCCP call state of the leg (OnHook with `ended`). */
+    state: number;
+    /** The leg is gone. */
+    ended: boolean;
+    /** Calling and called numbers of the leg's call, when it has one. */
+    calling: string | null;
+    called: string | null;
+}
+
 /** Events of the CallManager. */
 export interface SimCallManagerEvents {
+    leg: [event: SimLegEvent];
     registered: [deviceName: string];
     unregistered: [deviceName: string, reason: string];
     softKey: [press: SoftKeyPress];
@@ -367,6 +383,12 @@ export class SimCallManager extends EventEmitter<SimCallManagerEvents> {
     /** Device names currently registered. */
     registeredDevices(): string[] {
         return [...this.#devices.values()].filter((d) => d.conn?.registered === true).map((d) => d.name);
+    }
+
+    /** Directory numbers of a provisioned device's lines (line 1 first), or null when it is not provisioned. */
+    linesOf(deviceName: string): string[] | null {
+        const d = this.#devices.get(deviceName);
+        return d === undefined ? null : d.apps.map((a) => a.dn.dn);
     }
 
     /** True when the device is registered. */
@@ -730,12 +752,31 @@ export class SimCallManager extends EventEmitter<SimCallManagerEvents> {
             collected: false,
         };
         app.legs.push(leg);
+        this.#legEvent(leg, false);
         return leg;
+    }
+
+    #legEvent(leg: Leg, ended: boolean): void {
+        if (this.listenerCount("leg") === 0) return;
+        const call = leg.call;
+        this.emit("leg", {
+            deviceName: leg.app.device.name,
+            line: leg.app.line,
+            dn: leg.app.dn.dn,
+            callRef: leg.ref,
+            state: ended ? CallState.OnHook : leg.state,
+            ended,
+            calling: call === null ? null : call.orig.app.dn.dn,
+            called: call === null ? null : (call.target?.dn ?? call.dialed),
+        });
     }
 
     #removeLeg(leg: Leg): void {
         const i = leg.app.legs.indexOf(leg);
-        if (i >= 0) leg.app.legs.splice(i, 1);
+        if (i >= 0) {
+            leg.app.legs.splice(i, 1);
+            this.#legEvent(leg, true);
+        }
         this.clock.clearTimer(leg.timer);
         leg.timer = null;
     }
@@ -752,6 +793,7 @@ export class SimCallManager extends EventEmitter<SimCallManagerEvents> {
 
     #state(leg: Leg, state: number): void {
         leg.state = state;
+        this.#legEvent(leg, false);
         this.#w(leg)?.callState(state, leg.app.line, leg.ref);
     }
 
@@ -1108,7 +1150,10 @@ export class SimCallManager extends EventEmitter<SimCallManagerEvents> {
         const sig = this.#opts.busySignal;
         if (sig !== "state") this.#startTone(leg, Tone.LineBusyTone);
         if (sig !== "tone") this.#state(leg, CallState.Busy);
-        else leg.state = CallState.Busy;
+        else {
+            leg.state = CallState.Busy;
+            this.#legEvent(leg, false);
+        }
         const w = this.#w(leg);
         w?.selectSoftKeys(leg.app.line, leg.ref, SoftKeySet.RingOut);
         w?.prompt(label(Label.Busy), leg.app.line, leg.ref);
@@ -1212,6 +1257,7 @@ export class SimCallManager extends EventEmitter<SimCallManagerEvents> {
                 other.role = "hint";
                 other.call = null;
                 other.state = CallState.CallRemoteMultiline;
+                this.#legEvent(other, false);
                 const w = this.#w(other);
                 if (this.#activeLeg(other.app.device) === null) w?.setRinger(Ring.Off, other.app.line, other.ref);
                 w?.callState(CallState.CallRemoteMultiline, other.app.line, other.ref);

@@ -5,10 +5,13 @@ export {
     SimCallManager,
     type SimCallManagerOptions,
     type SimDeviceConfig,
+    type SimLegEvent,
     type SimLineConfig,
     type SoftKeyPress,
 } from "./callManager.js";
 export { DEFAULT_SIM_START, ManualClock, RealClock } from "./clock.js";
+export { SimCtiApp, type SimCtiAppOptions, type SimCtiAppState } from "./ctiApp.js";
+export { CtiCallState, CtiFailure, ctiStateOf, SimCtiManager, type SimCtiManagerOptions } from "./ctiManager.js";
 export { type CallInfoData, type ForwardData, type LocalTime, localTime } from "./dialect.js";
 export { SimError } from "./errors.js";
 export { Label, Lamp, label, Msg, Ring, Stimulus } from "./ids.js";

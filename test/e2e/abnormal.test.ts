@@ -81,21 +81,32 @@ t.test("already active on one number: OK replaces it with the new one", { skip }
     );
 });
 
-t.test("a calling phone model without Call Back (7910): cannot be invoked", { skip }, async (t) => {
-    const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003", model: "7910" }]);
-    t.teardown(() => o.stop());
-    await o.branch.call("1001", "1002");
-    await o.branch.answer("1002");
-    await o.branch.call("1003", "1002");
-    await o.until(() => o.branch.phone("1003").tone === 0x23, "1003 hears busy");
-    // A 7910 has no softkeys: a CallBack feature button (Stimulus) is what such a phone could send.
-    o.branch.phone("1003").pressButton(Stimulus.CallBack);
-    await o.branch.settle();
-    const text = "Call Back cannot be invoked for extension 1002. Press Exit to quit this screen.";
-    await o.until(() => o.screenTexts("1003").includes(text), "the cannot-be-invoked screen");
-    t.match(o.service.model.device(o.branch.phone("1003").deviceName)?.model ?? "", /7910/);
-    t.equal(o.service.state.requests.length, 0, "no request");
-});
+t.test(
+    "a phone without XML services (7910) presses CallBack: never pushed to, traced and counted",
+    { skip },
+    async (t) => {
+        const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003", model: "7910" }]);
+        t.teardown(() => o.stop());
+        await o.branch.call("1001", "1002");
+        await o.branch.answer("1002");
+        await o.branch.call("1003", "1002");
+        await o.until(() => o.branch.phone("1003").tone === 0x23, "1003 hears busy");
+        // A 7910 has no softkeys: a CallBack feature button (Stimulus) is what such a phone could send.
+        o.branch.phone("1003").pressButton(Stimulus.CallBack);
+        await o.branch.settle();
+        await o.until(() => o.service.counters.pressesIgnored === 1, "the press to be counted");
+        t.match(o.service.model.device(o.branch.phone("1003").deviceName)?.model ?? "", /7910/);
+        const ignored = o.seen.find((e) => e.type === "PressIgnored");
+        t.match(ignored, { calledDn: "1002", why: /no XSI pushes/ }, "traced with its reason");
+        await o.branch.advance(5_000);
+        t.same(o.screenTexts("1003"), [], "no screen pushed: a 7910 has no web server");
+        t.notOk(
+            o.seen.some((e) => e.type === "ShowScreen" || e.type === "Notify"),
+            "nothing addressed to it",
+        );
+        t.equal(o.service.state.requests.length, 0, "no request");
+    },
+);
 
 t.test("Table 4-1: Call Forward Busy and Call Forward No Answer on the callee are supported", { skip }, async (t) => {
     const o = await startOffice([

@@ -5,8 +5,10 @@ import type { ClusterEvent } from "../../src/cluster/types.js";
 import { loadConfig } from "../../src/config/load.js";
 import { configureLogging } from "../../src/logging/logger.js";
 import { CallbackService, type ServiceClock } from "../../src/service/callbackService.js";
-import { Branch, type BranchPhoneSpec } from "../../src/sim/branch.js";
+import { Branch, type BranchPhoneSpec, phoneAddress } from "../../src/sim/branch.js";
 import { ManualClock, RealClock } from "../../src/sim/clock.js";
+import { SimCtiApp } from "../../src/sim/ctiApp.js";
+import { SimCtiManager } from "../../src/sim/ctiManager.js";
 import { type FrameOutput, frameSinkOutput } from "../../src/sim/synth.js";
 import type { SimTimer } from "../../src/sim/types.js";
 import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
@@ -47,6 +49,8 @@ export interface Office {
      * `seen` is emptied: it holds the new service's events.
      */
     restartService(how: "stop" | "kill"): Promise<void>;
+    /** With `extras.cti`: the office's CTIManager and its CTI application (opened before the office returns). */
+    cti: { manager: SimCtiManager; app: SimCtiApp; newApp(): SimCtiApp; apps: SimCtiApp[] } | null;
     stop(): Promise<void>;
 }
 
@@ -63,6 +67,13 @@ export interface OfficeExtras {
     simClock?: boolean;
     /** Observes the service's alarms. */
     onAlarm?: (id: string, action: "raise" | "clear", details: string) => void;
+    /** Mirror mode: phones (by number) whose SCCP traffic never reaches the mirror port (another site's). */
+    unmirrored?: readonly string[];
+    /**
+     * A CTIManager in the office (on a free port the service decodes as QBE) and a CTI application that
+     * monitors the lines `lines` (each on the device that has it), asking for `heartbeatS` (default 30).
+     */
+    cti?: { lines: readonly string[]; heartbeatS?: number };
 }
 
 /**
@@ -82,6 +93,7 @@ export async function startOffice(
     const clock = live ? new RealClock() : new ManualClock();
     // The simulated CallManager's SCCP port (the service is told to decode it as SCCP).
     const cmPort = await freePort();
+    const ctiPort = extras.cti !== undefined ? await freePort() : null;
     const xsi = new Map<string, XsiPhoneService>();
     const config = loadConfig({
         env: {},
@@ -95,6 +107,17 @@ export async function startOffice(
             },
             log: { level: "silent" },
             ...overrides,
+            // the CTIManager's port, decoded as QBE (merged with what the test overrides)
+            ...(ctiPort !== null
+                ? {
+                      cti: { ...(overrides.cti as object | undefined), port: ctiPort },
+                      capture: {
+                          sccpPorts: [cmPort],
+                          ...(overrides.capture as object | undefined),
+                          qbePorts: [ctiPort],
+                      },
+                  }
+                : {}),
         },
     });
     const seen: Array<ClusterEvent | EngineEffect> = [];
@@ -125,9 +148,18 @@ export async function startOffice(
     const mirror = { on: extras.mirrorOff !== true };
     const sink = frameSinkOutput(onFrame);
     const tee = extras.tee;
+    // the addresses of phones on another site: their frames (Ethernet + IPv4 from the synthesiser) are dropped
+    const hidden = new Set(
+        phones.flatMap((p, i) => {
+            const dns = typeof p.dn === "string" ? [p.dn] : [...(p.dn ?? [])];
+            return dns.some((dn) => extras.unmirrored?.includes(dn)) ? [p.ip ?? phoneAddress(i)] : [];
+        }),
+    );
+    const ipAt = (buf: Uint8Array, o: number): string => `${buf[o]}.${buf[o + 1]}.${buf[o + 2]}.${buf[o + 3]}`;
     const tap: FrameOutput = {
         writeFrom(ts, buf, start, end) {
             if (!mirror.on) return;
+            if (hidden.size > 0 && (hidden.has(ipAt(buf, start + 26)) || hidden.has(ipAt(buf, start + 30)))) return;
             tee?.writeFrom(ts, buf, start, end);
             sink.writeFrom(ts, buf, start, end);
         },
@@ -138,6 +170,29 @@ export async function startOffice(
         cm: { port: cmPort },
         ...(live ? {} : { tap }),
     });
+    let cti: Office["cti"] = null;
+    if (extras.cti !== undefined && ctiPort !== null) {
+        const spec = extras.cti;
+        const manager = new SimCtiManager({ cm: branch.cm, port: ctiPort });
+        await manager.start();
+        const apps: SimCtiApp[] = [];
+        const newApp = (): SimCtiApp => {
+            const a = new SimCtiApp({
+                network: branch.network,
+                clock: branch.clock,
+                host: "127.0.0.1",
+                port: ctiPort,
+                localAddress: "127.0.0.10",
+                ...(spec.heartbeatS !== undefined ? { heartbeatS: spec.heartbeatS } : {}),
+                devices: spec.lines.map((dn) => ({ deviceName: branch.phone(dn).deviceName, lines: [dn] })),
+            });
+            apps.push(a);
+            return a;
+        };
+        const app = newApp();
+        await branch.drive(app.start());
+        cti = { manager, app, newApp, apps };
+    }
     const office: Office = {
         branch,
         clock,
@@ -148,6 +203,7 @@ export async function startOffice(
         xsi,
         seen,
         mirror,
+        cti,
         async until(cond, what, maxMs = 120_000) {
             const end = clock.now() + maxMs;
             const wallEnd = Date.now() + 20_000;
@@ -179,6 +235,10 @@ export async function startOffice(
             await running.start();
         },
         async stop() {
+            if (cti !== null) {
+                for (const a of cti.apps) a.abort();
+                await cti.manager.stop();
+            }
             await branch.stop();
             capture?.stop();
             await running.stop();
