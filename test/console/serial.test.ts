@@ -7,9 +7,10 @@ import t from "tap";
 import { hashPassword } from "../../src/console/config.js";
 import { type Consoles, startConsoles } from "../../src/console/index.js";
 import { type Office, startOffice } from "../e2e/helpers.js";
+import { needTool } from "../helpers/tools.js";
 import { needSerial, type PtyPair, ptyPair, Terminal } from "./helpers.js";
 
-const skip = await needSerial();
+const skip = (await needSerial()) || needTool("xmllint", "libxml2-utils");
 const HASH = hashPassword("letmein", 1024);
 const ENABLE = hashPassword("enable-me", 1024);
 

@@ -121,12 +121,21 @@ export async function startOffice(
             sink.writeFrom(ts, buf, start, end);
         },
     };
-    const branch = await Branch.start({
-        phones: phones.map((p) => ({ ...p, xsi: factory })),
-        clock,
-        cm: { port: cmPort },
-        ...(live ? {} : { tap }),
-    });
+    let branch: Branch;
+    try {
+        branch = await Branch.start({
+            phones: phones.map((p) => ({ ...p, xsi: factory })),
+            clock,
+            cm: { port: cmPort },
+            ...(live ? {} : { tap }),
+        });
+    } catch (err) {
+        // e.g. XSI_XMLLINT_MISSING: nothing started here may outlive the failure (a listening service keeps
+        // the test process alive until tap's timeout)
+        capture?.stop();
+        await service.stop();
+        throw err;
+    }
     const office: Office = {
         branch,
         clock,
