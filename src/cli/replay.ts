@@ -138,6 +138,19 @@ export function formatSummary(s: ReplaySummary): string {
 /** Capture time (s) after which an unpaced replay yields to the event loop. */
 const YIELD_EVERY_S = 0.02;
 
+/** The clock a paced replay waits on (the wall's; tests pass a manual one). */
+export interface PaceClock {
+    /** Milliseconds, monotonic. */
+    now(): number;
+    /** Resolves after `ms`, or early when `signal` aborts (never rejects). */
+    sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
+}
+
+const wallPace: PaceClock = {
+    now: () => performance.now(),
+    sleep: (ms, signal) => sleep(ms, undefined, signal ? { signal } : {}).catch(() => {}),
+};
+
 /**
  * Streams the file, delivering each frame when the wall clock reaches its capture offset / speed, or
  * (speed null) at once but yielding to the event loop as capture time moves on, so snapshot writes and
@@ -148,6 +161,7 @@ export async function replayFrames(
     speed: number | null,
     sink: (frame: CapturedFrame) => void,
     signal: AbortSignal | undefined,
+    clock: PaceClock = wallPace,
 ): Promise<CaptureFileStats> {
     const parser = new CaptureFileParser({ name: file });
     const pending: CapturedFrame[] = [];
@@ -175,7 +189,7 @@ export async function replayFrames(
                 }
                 if (Number.isNaN(startTs)) {
                     startTs = f.ts;
-                    startWall = performance.now();
+                    startWall = clock.now();
                 }
                 if (speed === null) {
                     if (f.ts - yieldedTs >= YIELD_EVERY_S) {
@@ -183,8 +197,8 @@ export async function replayFrames(
                         await new Promise((r) => setImmediate(r));
                     }
                 } else {
-                    const due = startWall + ((f.ts - startTs) * 1000) / speed - performance.now();
-                    if (due > 1) await sleep(due, undefined, signal ? { signal } : {}).catch(() => {});
+                    const due = startWall + ((f.ts - startTs) * 1000) / speed - clock.now();
+                    if (due > 1) await clock.sleep(due, signal);
                 }
                 sink(f);
             }

@@ -3,12 +3,9 @@
  * floods of tiny out-of-order segments and headers claiming huge lengths. Each attack is a generator of
  * Ethernet/IPv4/TCP frames (valid checksums, written into one reused buffer like the pcap binding does);
  * `feedBatched` plays them into a FrameSink in live-capture-sized batches, yielding to the event loop
- * between batches, and measures how long the loop was blocked.
+ * between batches.
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setImmediate as yieldLoop } from "node:timers/promises";
-import v8 from "node:v8";
-import vm from "node:vm";
 import type { CapturedFrame, FrameSink } from "../../src/capture/frame.js";
 import { QBE_HEADER_SIZE, QBE_MAGIC } from "../../src/qbe/codec.js";
 import { TcpFrameBuilder } from "../../src/wire/build.js";
@@ -203,15 +200,9 @@ export function interleave(...attacks: Attack[]): Attack {
     };
 }
 
-/** What feeding an attack cost. */
+/** What was fed (how long it took is the benchmarks' business, not the tests'). */
 export interface FeedResult {
     frames: number;
-    wallMs: number;
-    /** Longest synchronous batch, ms. */
-    maxBatchMs: number;
-    /** Event loop delay while feeding (perf_hooks histogram), ms. */
-    lagP99Ms: number;
-    lagMaxMs: number;
 }
 
 /** Options of feedBatched. */
@@ -228,7 +219,7 @@ export interface FeedOptions {
 
 /**
  * Plays an attack into `sink` in batches, as live capture does (a pipe chunk of frames synchronously,
- * then back to the event loop), measuring the event loop delay meanwhile.
+ * then back to the event loop).
  */
 export async function feedBatched(attack: Attack, sink: FrameSink, opts: FeedOptions): Promise<FeedResult> {
     const batch = opts.batch ?? 1000;
@@ -242,50 +233,18 @@ export async function feedBatched(attack: Attack, sink: FrameSink, opts: FeedOpt
         frames++;
         sink(frame);
     };
-    const h = monitorEventLoopDelay({ resolution: 5 });
-    h.enable();
-    const t0 = performance.now();
-    let maxBatchMs = 0;
     const it = attack(emit);
     let done = false;
     while (!done && opts.stop?.() !== true) {
         frame.ts = opts.ts();
-        const b0 = performance.now();
         for (let i = 0; i < batch; i++) {
             if (it.next().done === true) {
                 done = true;
                 break;
             }
         }
-        const ms = performance.now() - b0;
-        if (ms > maxBatchMs) maxBatchMs = ms;
         await opts.between?.();
         await yieldLoop();
     }
-    h.disable();
-    return {
-        frames,
-        wallMs: performance.now() - t0,
-        maxBatchMs,
-        lagP99Ms: h.percentile(99) / 1e6,
-        lagMaxMs: h.max / 1e6,
-    };
-}
-
-let gcFn: (() => void) | undefined;
-/** Full garbage collection (exposes gc at runtime when node was not started with --expose-gc). */
-export function collect(): void {
-    if (gcFn === undefined) {
-        v8.setFlagsFromString("--expose-gc");
-        gcFn = vm.runInNewContext("gc") as () => void;
-    }
-    gcFn();
-    gcFn();
-}
-
-/** Heap plus array buffers after a full collection, bytes. */
-export function retainedBytes(): number {
-    collect();
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
+    return { frames };
 }
