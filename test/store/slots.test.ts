@@ -5,6 +5,7 @@ import fc from "fast-check";
 import t from "tap";
 import { MemoryFlashFs, NodeFlashFs } from "../../src/store/flashFs.js";
 import { decodeSlot, encodeSlot, SLOT_NAMES, SlotStore, StoreError } from "../../src/store/slots.js";
+import "../helpers/seed.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
