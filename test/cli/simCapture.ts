@@ -2,21 +2,15 @@
  * A capture made by the simulator, for the replay tests: 1003 calls 1002 (busy with 1001), presses
  * CallBack, hangs up; 1002 hangs up; keepalives carry the capture clock well past the guard time.
  */
-import { type AddressInfo, createServer } from "node:net";
 import { PcapFileWriter } from "../../src/capture/pcapWriter.js";
 import { configureLogging } from "../../src/logging/logger.js";
 import { Branch } from "../../src/sim/branch.js";
 import { ManualClock } from "../../src/sim/clock.js";
 import { frameSinkOutput } from "../../src/sim/synth.js";
+import { testPort } from "../helpers/ports.js";
 
 /** A TCP port free on 127.0.0.1 right now (never a fixed one: test files run in parallel). */
-export async function freeLoopbackPort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
+export const freeLoopbackPort = (): Promise<number> => testPort();
 
 /** Records the busy Call Back into `file` (pcap); the simulated CallManager listens on `cmPort` meanwhile. */
 export async function recordBusyCallBack(file: string, cmPort: number): Promise<void> {

@@ -1,4 +1,3 @@
-import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import type { EngineEffect } from "../../src/callback/types.js";
 import type { ClusterEvent } from "../../src/cluster/types.js";
@@ -12,21 +11,20 @@ import type { SimTimer } from "../../src/sim/types.js";
 import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { captureLoopback } from "../helpers/live.js";
+import { testPort } from "../helpers/ports.js";
 
 export const PUSH_USER = "cbpush";
 export const PUSH_PASSWORD = "pa55-Word!";
 const board = join(import.meta.dirname, "../../board");
 
-/** A free-ish port for every phone's XSI service (each phone has its own loopback address). */
-export const XSI_PORT = 20000 + (process.pid % 20000);
-/** A TCP port free on loopback right now (test files run in parallel: fixed offsets from the pid collide). */
-async function freePort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
+/**
+ * The port of every phone's XSI service in this test process (each phone has its own loopback address,
+ * 127.0.1.N, the same N in every test file): one per process, free on the first phones' addresses, outside
+ * the ephemeral range so no phone's own outgoing connection can hold it (see test/helpers/ports.ts).
+ */
+export const XSI_PORT = await testPort(["127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4"]);
+/** A TCP port free on loopback right now (test files run in parallel: never a fixed one). */
+const freePort = (): Promise<number> => testPort();
 
 export interface Office {
     branch: Branch;
