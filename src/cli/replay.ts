@@ -93,8 +93,9 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
         service.pipeline.finish();
         service.tick();
         if (stats.corrupt) opts.out.write(`warning: capture is corrupt: ${stats.corruptReason ?? "unknown"}\n`);
-        // Let in-flight pushes and snapshot writes settle before counting.
-        await sleep(50);
+        // Let in-flight pushes and snapshot writes settle before counting: a phone answers a push with a
+        // Play: only after the clip, so a fixed pause undercounted (a slower phone, a loaded machine).
+        await settled(service, config, opts.signal);
         if (opts.lingerS > 0 && opts.signal?.aborted !== true) {
             opts.out.write(
                 `capture replayed (${delivered} frames); phone service stays up at ${service.http.baseUrl} for ${opts.lingerS} s\n`,
@@ -116,6 +117,18 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
     };
     opts.out.write(formatSummary(summary));
     return summary;
+}
+
+/**
+ * Resolves once nothing is half done in the service (no push in flight, no press waiting for durability),
+ * at the latest after the longest a push may take (three attempts at the Synchronous Request Time Out plus
+ * backoff), or when `signal` aborts.
+ */
+async function settled(service: CallbackService, config: Config, signal: AbortSignal | undefined): Promise<void> {
+    const end = performance.now() + 3 * config.service.synchronousRequestTimeoutMs + 5000;
+    while (!service.atSafePoint() && signal?.aborted !== true && performance.now() < end) {
+        await sleep(20);
+    }
 }
 
 /** The summary as printed at the end of a replay. */
