@@ -32,8 +32,17 @@ const tarball = join(work, "out", `callbackd-${version}-linux-${process.arch}.ta
 const built = existsSync(join(repo, "dist/cli/main.js"));
 const skip = built ? false : "needs dist/: run npm run build";
 
+/**
+ * Runs a command in the checkout. npm runs no install scripts here: the release's `npm ci --omit=dev` would
+ * otherwise compile the native addons (pcap, unix-dgram) from source, a minute of CPU on a small machine,
+ * and nothing below runs them (the installed program is checked with `config --check`).
+ */
 function run(cmd: string, args: string[]) {
-    return spawnSync(cmd, args, { encoding: "utf8", cwd: repo, env: { ...process.env, TMPDIR: work } });
+    return spawnSync(cmd, args, {
+        encoding: "utf8",
+        cwd: repo,
+        env: { ...process.env, TMPDIR: work, npm_config_ignore_scripts: "true" },
+    });
 }
 
 /** Path → type, mode, size, mtime and content hash of every entry under `dir` (what "changes nothing" means). */
