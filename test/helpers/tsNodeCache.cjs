@@ -9,10 +9,10 @@
 "use strict";
 const { createHash } = require("node:crypto");
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
-const { dirname, join } = require("node:path");
+const { basename, dirname, join } = require("node:path");
 
 const CACHE = join(__dirname, "../../node_modules/.cache/callbackd-ts");
-const FORMAT = "1";
+const FORMAT = "2";
 
 exports.create = function create(options) {
     const ts = options.service.projectLocalResolveHelper("typescript", true);
@@ -27,7 +27,10 @@ exports.create = function create(options) {
     mkdirSync(CACHE, { recursive: true });
     return {
         transpile(input, { fileName }) {
-            const key = createHash("sha256").update(salt).update("\0").update(fileName).update("\0").update(input);
+            // The output depends on the file's name only through the source map comment's basename (ts-node
+            // then rewrites the map's paths to the file's own): a clone elsewhere shares the cache.
+            const key = createHash("sha256").update(salt).update("\0").update(basename(fileName)).update("\0");
+            key.update(input);
             const file = join(CACHE, `${key.digest("hex")}.json`);
             try {
                 return JSON.parse(readFileSync(file, "utf8"));

@@ -6,7 +6,7 @@
  */
 
 /** The deadline of every wait in the suite (ms of wall time). */
-export const HANG_MS = Number(process.env.CALLBACKD_TEST_HANG_MS ?? 30_000);
+export const HANG_MS = Number(process.env.CALLBACKD_TEST_HANG_MS ?? 60_000);
 
 /** Polls `cond` (every `pollMs`) until it holds; throws naming `what` once `ms` have passed without it. */
 export async function waitFor(cond: () => boolean, what: string, ms = HANG_MS, pollMs = 10): Promise<void> {

@@ -3,7 +3,7 @@
  * optional password file and persistence, restartable; plus small MQTT client helpers.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,14 @@ export function mosquittoPath(): string | undefined {
     const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" });
     const onPath = r.status === 0 ? r.stdout.trim() : "";
     if (onPath !== "") return onPath;
-    return ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"].find((p) => existsSync(p));
+    return ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"].find((p) => {
+        try {
+            accessSync(p, constants.X_OK);
+            return true;
+        } catch {
+            return false;
+        }
+    });
 }
 
 /** Skip reason unless mosquitto is installed (same wording as needTool). */
