@@ -32,7 +32,9 @@ async function spawnPlane(url: string, dir: string) {
         await mgmt.waitConnected(5000);
         process.send({ session: mgmt.session });
     `;
-    const child = spawn(process.execPath, [...process.execArgv, "--input-type=module", "-e", script], {
+    // only the TypeScript loader: the runner's others cost seconds at every child start on a busy machine
+    const loader = process.execArgv.filter((a) => a.includes("typescript"));
+    const child = spawn(process.execPath, [...loader, "--input-type=module", "-e", script], {
         stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
     const msg = await new Promise<{ session: number }>((resolve, reject) => {
