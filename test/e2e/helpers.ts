@@ -12,6 +12,7 @@ import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { captureLoopback } from "../helpers/live.js";
 import { testPort } from "../helpers/ports.js";
+import { HANG_MS } from "../helpers/wait.js";
 
 export const PUSH_USER = "cbpush";
 export const PUSH_PASSWORD = "pa55-Word!";
@@ -144,7 +145,7 @@ export async function startOffice(
         mirror,
         async until(cond, what, maxMs = 120_000) {
             const end = clock.now() + maxMs;
-            const wallEnd = Date.now() + 20_000;
+            const wallEnd = Date.now() + HANG_MS;
             while (!cond()) {
                 if (clock.now() > end || Date.now() > wallEnd) throw new Error(`timed out waiting for ${what}`);
                 if (live) await new Promise((r) => setTimeout(r, 20));

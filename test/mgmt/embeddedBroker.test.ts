@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import t from "tap";
 import { startEmbeddedBroker } from "../../src/mgmt/embeddedBroker.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { json, needClients, Watcher } from "./helpers/broker.js";
 import { NODE, SITE, startPlane } from "./helpers/service.js";
 
@@ -29,7 +30,7 @@ t.test("the demo's in-process broker carries the management plane over MQTT 3.1.
     });
     plane.mgmt.alarms.raise("service.failure");
     await w.next((m) => m.topic === T.alarmsEvents);
-    t.ok(await plane.mgmt.drained(2000));
+    t.ok(await plane.mgmt.drained(HANG_MS));
 });
 
 t.test("a user can watch it with mosquitto_sub", { skip: needClients() }, async (t) => {

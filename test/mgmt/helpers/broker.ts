@@ -216,7 +216,7 @@ export class Watcher {
     }
 
     /** The first message (already received or coming) matching `pred`. */
-    next(pred: (m: Received) => boolean, timeoutMs = 5000, includePast = true): Promise<Received> {
+    next(pred: (m: Received) => boolean, timeoutMs = HANG_MS, includePast = true): Promise<Received> {
         if (includePast) {
             const found = this.messages.find(pred);
             if (found !== undefined) return Promise.resolve(found);
