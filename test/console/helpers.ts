@@ -138,7 +138,7 @@ export class Terminal {
     }
 
     /** Waits until the output (since the last take) matches; returns it and consumes it. */
-    async expect(re: RegExp, timeoutMs = 20_000): Promise<string> {
+    async expect(re: RegExp, timeoutMs = HANG_MS): Promise<string> {
         const end = Date.now() + timeoutMs;
         while (!re.test(this.out)) {
             if (Date.now() > end)
