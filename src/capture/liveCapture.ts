@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CaptureError } from "../errors.js";
 import type { FrameSink } from "./frame.js";
@@ -49,11 +49,36 @@ export interface LiveCaptureEvents {
     onState?: (state: LiveCaptureState, error: { code: string; message: string } | null) => void;
 }
 
-function childScript(): string {
-    // Running from dist/ the child is a .js file; running the TypeScript sources under a loader (tests),
-    // it is the .ts twin and the loader in execArgv handles it.
+/** Node flags without module loaders (--import, --loader, --require and their values). */
+function withoutLoaders(argv: readonly string[]): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i] as string;
+        if (/^--(import|loader|experimental-loader|require)$|^-r$/.test(a)) i++;
+        else if (!/^--(import|loader|experimental-loader|require)=/.test(a)) out.push(a);
+    }
+    return out;
+}
+
+/** The capture child's script and the node flags to start it with. */
+function childProgram(): { script: string; execArgv: string[] } {
+    // Running from dist/ the child is the .js file beside this one.
     const js = fileURLToPath(new URL("./pcapChild.js", import.meta.url));
-    return existsSync(js) ? js : fileURLToPath(new URL("./pcapChild.ts", import.meta.url));
+    if (existsSync(js)) return { script: js, execArgv: process.execArgv };
+    // Running the TypeScript sources under a loader (tests): the compiled twin in dist/ when it is at least
+    // as new as the source. The child uses Node's built-ins only, so it runs without the test runner's
+    // loaders, which cost seconds of CPU at every (re)start on a busy machine. Else the .ts twin, with the
+    // loaders in execArgv to run it.
+    const ts = fileURLToPath(new URL("./pcapChild.ts", import.meta.url));
+    const built = fileURLToPath(new URL("../../dist/capture/pcapChild.js", import.meta.url));
+    try {
+        if (statSync(built).mtimeMs >= statSync(ts).mtimeMs) {
+            return { script: built, execArgv: withoutLoaders(process.execArgv) };
+        }
+    } catch {
+        // not built
+    }
+    return { script: ts, execArgv: process.execArgv };
 }
 
 export class LiveCapture {
@@ -133,9 +158,11 @@ export class LiveCapture {
             promiscuous: this.#opts.promiscuous,
             statsIntervalMs: this.#opts.statsIntervalMs ?? 1000,
         };
-        const child = fork(childScript(), [JSON.stringify(childOpts)], {
+        const program = childProgram();
+        const child = fork(program.script, [JSON.stringify(childOpts)], {
             stdio: ["ignore", "pipe", "ignore", "ipc"],
             serialization: "json",
+            execArgv: program.execArgv,
         });
         this.#child = child;
         this.#childStats = { received: 0, dropped: 0, ifDropped: 0 };

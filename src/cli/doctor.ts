@@ -150,9 +150,19 @@ export async function diagnose(opts: DoctorOptions): Promise<CheckResult[]> {
 
 function checkPrivilege(config: Config, p: DoctorProbes): CheckResult {
     const name = "capture privilege";
-    if (p.uid() === 0) return { name, status: "OK", detail: "running as root" };
     const caps = p.effectiveCaps();
-    if (caps !== null && (caps >> CAP_NET_RAW) & 1n) return { name, status: "OK", detail: "CAP_NET_RAW is effective" };
+    const netRaw = caps !== null && ((caps >> CAP_NET_RAW) & 1n) === 1n;
+    // Root captures through its capabilities, not its uid: a container or setpriv may have dropped them.
+    if (p.uid() === 0 && (caps === null || netRaw)) return { name, status: "OK", detail: "running as root" };
+    if (netRaw) return { name, status: "OK", detail: "CAP_NET_RAW is effective" };
+    if (p.uid() === 0) {
+        return {
+            name,
+            status: config.capture.interface === null ? "SKIP" : "WARN",
+            detail: "running as root, but without CAP_NET_RAW (dropped by a container or by setpriv)",
+            fix: "give the process CAP_NET_RAW (e.g. docker --cap-add NET_RAW); callbackd.service grants it as an ambient capability",
+        };
+    }
     return {
         name,
         status: config.capture.interface === null ? "SKIP" : "WARN",

@@ -33,9 +33,11 @@ Usage:
       --summary   only counts per protocol and message, gaps, resyncs, packets read
       --filter    keep records matching key=value[,value] (keys: proto, name, id, host, port);
                   repeat for more keys (all must match)
-  callbackd demo [--forever] [--live | --mirror]
+  callbackd demo [--forever] [--live | --mirror] [--state-dir DIR]
       The built-in branch-office demo: a simulated CallManager and phones on loopback, the service
       watching them, an embedded MQTT broker, and a narration of a call-back from busy to dial.
+      Its state lives in a temporary directory removed when it ends (also on Ctrl-C);
+      --state-dir DIR keeps it in DIR instead (created if missing, never removed).
   callbackd run [--config FILE]
       Run the service (live capture on capture.interface, or capture.file).
   callbackd replay <file|-> [--config FILE] [--speed N | --as-fast-as-possible] [--linger SECONDS]
@@ -126,16 +128,35 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
             case "demo": {
                 const { values } = parse(
                     rest,
-                    { forever: { type: "boolean" }, mirror: { type: "boolean" }, live: { type: "boolean" } },
+                    {
+                        forever: { type: "boolean" },
+                        mirror: { type: "boolean" },
+                        live: { type: "boolean" },
+                        "state-dir": { type: "string" },
+                    },
                     0,
                 );
                 const capture = values.live ? "live" : values.mirror ? "mirror" : undefined;
+                const stateDir = values["state-dir"] as string | undefined;
+                if (stateDir === "") throw new UsageError("USAGE", "--state-dir needs a directory");
                 const { runDemo } = await import("./demo.js");
-                return await runDemo({
-                    out: io.out,
-                    forever: values.forever === true,
-                    ...(capture ? { capture } : {}),
-                });
+                // Ctrl-C ends the demo the way its end does: everything stopped, the temporary state removed.
+                const ac = new AbortController();
+                const stop = (): void => ac.abort();
+                process.once("SIGINT", stop);
+                process.once("SIGTERM", stop);
+                try {
+                    return await runDemo({
+                        out: io.out,
+                        forever: values.forever === true,
+                        signal: ac.signal,
+                        ...(capture ? { capture } : {}),
+                        ...(stateDir !== undefined ? { stateDir } : {}),
+                    });
+                } finally {
+                    process.off("SIGINT", stop);
+                    process.off("SIGTERM", stop);
+                }
             }
             case "console": {
                 const { values } = parse(

@@ -122,8 +122,9 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
         service.tick();
         if (stats.corrupt) opts.out.write(`warning: capture is corrupt: ${stats.corruptReason ?? "unknown"}\n`);
         if (stats.truncatedTail) opts.out.write("warning: capture is cut short in the middle of a packet\n");
-        // Let in-flight pushes and snapshot writes settle before counting.
-        await sleep(50);
+        // Let in-flight pushes and snapshot writes settle before counting: a phone answers a push with a
+        // Play: only after the clip, so a fixed pause undercounted (a slower phone, a loaded machine).
+        await settled(service, config, opts.signal);
         if (opts.lingerS > 0 && opts.signal?.aborted !== true) {
             opts.out.write(
                 `capture replayed (${delivered} frames); phone service stays up at ${service.http.baseUrl} for ${opts.lingerS} s\n`,
@@ -147,6 +148,18 @@ export async function runReplay(config: Config, opts: ReplayOptions): Promise<Re
     };
     opts.out.write(formatSummary(summary));
     return summary;
+}
+
+/**
+ * Resolves once nothing is half done in the service (no push in flight, no press waiting for durability),
+ * at the latest after the longest a push may take (three attempts at the Synchronous Request Time Out plus
+ * backoff), or when `signal` aborts.
+ */
+async function settled(service: CallbackService, config: Config, signal: AbortSignal | undefined): Promise<void> {
+    const end = performance.now() + 3 * config.service.synchronousRequestTimeoutMs + 5000;
+    while (!service.atSafePoint() && signal?.aborted !== true && performance.now() < end) {
+        await sleep(20);
+    }
 }
 
 /** The summary as printed at the end of a replay. */
@@ -176,6 +189,19 @@ export function formatSummary(s: ReplaySummary): string {
 /** Capture time (s) after which an unpaced replay yields to the event loop. */
 const YIELD_EVERY_S = 0.02;
 
+/** The clock a paced replay waits on (the wall's; tests pass a manual one). */
+export interface PaceClock {
+    /** Milliseconds, monotonic. */
+    now(): number;
+    /** Resolves after `ms`, or early when `signal` aborts (never rejects). */
+    sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
+}
+
+const wallPace: PaceClock = {
+    now: () => performance.now(),
+    sleep: (ms, signal) => sleep(ms, undefined, signal ? { signal } : {}).catch(() => {}),
+};
+
 /**
  * Streams the file, delivering each frame when the wall clock reaches its capture offset / speed, or
  * (speed null) at once but yielding to the event loop as capture time moves on, so snapshot writes and
@@ -193,8 +219,11 @@ export async function replayFrames(
         ready?: () => Promise<void>;
         /** After each frame: what to wait for before the next (the service's durable writes), or null. */
         settled?: () => Promise<void> | null;
+        /** The clock a paced replay waits on (default the wall's). */
+        clock?: PaceClock;
     } = {},
 ): Promise<CaptureFileStats> {
+    const clock = opts.clock ?? wallPace;
     const stdin = file === "-";
     const parser = new CaptureFileParser({ name: stdin ? "stdin" : file });
     let ready = opts.ready;
@@ -231,7 +260,7 @@ export async function replayFrames(
                 }
                 if (Number.isNaN(startTs)) {
                     startTs = f.ts;
-                    startWall = performance.now();
+                    startWall = clock.now();
                 }
                 if (speed === null) {
                     if (f.ts - yieldedTs >= YIELD_EVERY_S) {
@@ -239,8 +268,8 @@ export async function replayFrames(
                         await new Promise((r) => setImmediate(r));
                     }
                 } else {
-                    const due = startWall + ((f.ts - startTs) * 1000) / speed - performance.now();
-                    if (due > 1) await sleep(due, undefined, signal ? { signal } : {}).catch(() => {});
+                    const due = startWall + ((f.ts - startTs) * 1000) / speed - clock.now();
+                    if (due > 1) await clock.sleep(due, signal);
                 }
                 sink(f);
                 const wait = opts.settled?.() ?? null;

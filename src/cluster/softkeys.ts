@@ -14,7 +14,8 @@ export const SET_RING_OUT = 8;
 /** Template slots (SoftKeyTemplateRes carries 32) and sets (SoftKeySetRes carries 16) kept at most. */
 const MAX_KEYS = 64;
 const MAX_SETS = 32;
-const INTERN_CAP = 256;
+/** Distinct templates (and set lists) kept interned; the oldest is forgotten beyond it. */
+export const INTERN_CAP = 256;
 
 /** An interned softkey template: slot → (event, label). */
 export interface SoftKeyTemplate {
@@ -56,6 +57,11 @@ const templatePool = new Map<string, SoftKeyTemplate>();
 /** Ids of interned templates and sets (never reused in a process). */
 let nextId = 1;
 const setPool = new Map<string, SoftKeySets>();
+
+/** How many templates and set lists are interned now (diagnostics and tests: never more than INTERN_CAP). */
+export function internedCounts(): { templates: number; sets: number } {
+    return { templates: templatePool.size, sets: setPool.size };
+}
 
 function intern<T>(pool: Map<string, T>, key: string, make: () => T): T {
     const hit = pool.get(key);

@@ -103,6 +103,11 @@ export class QbeFramer {
         return this.held;
     }
 
+    /** Bytes allocated for the frame buffer (for memory accounting): grows with what arrives. */
+    get capacity(): number {
+        return this.buf.length;
+    }
+
     /** Frame size from the header at `o`, or -1 when the header is implausible (needs 32 bytes at `o`). */
     private frameSize(b: Uint8Array, o: number): number {
         if (u32(b, o + 8) !== QBE_MAGIC) return -1;

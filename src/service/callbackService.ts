@@ -280,6 +280,11 @@ export class CallbackService {
         return this.#observe ? "observe" : "serve";
     }
 
+    /** Pushes sent whose outcome is not known yet (diagnostics; tests pace simulated time with it). */
+    get pushesInFlight(): number {
+        return this.#pushesInFlight;
+    }
+
     /** "active": acts on phones; "standby": decodes and holds replicated state only. */
     get role(): Role {
         return this.#role;

@@ -138,17 +138,28 @@ export class Branch {
     /** Starts the CallManager(s) and registers every phone. */
     static async start(opts: BranchOptions): Promise<Branch> {
         const b = new Branch(opts);
-        await b.cm.start();
-        await b.standby?.start();
-        const cms = [b.cm.address];
-        if (b.standby !== null) cms.push(b.standby.address);
-        b.#createPhones(cms, opts);
-        const batch = opts.registerBatch ?? 50;
-        for (let i = 0; i < b.phones.length; i += batch) {
-            const group = b.phones.slice(i, i + batch);
-            const started = Promise.all(group.map((p) => p.start()));
-            // On a manual clock, registration needs the clock to move (memory deliveries, keepalives).
-            await b.#until(started);
+        try {
+            await b.cm.start();
+            await b.standby?.start();
+            const cms = [b.cm.address];
+            if (b.standby !== null) cms.push(b.standby.address);
+            b.#createPhones(cms, opts);
+            const batch = opts.registerBatch ?? 50;
+            for (let i = 0; i < b.phones.length; i += batch) {
+                const group = b.phones.slice(i, i + batch);
+                // every phone of the batch settles before a failure is reported, so none is left half started
+                const started = Promise.allSettled(group.map((p) => p.start())).then((results) => {
+                    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+                    if (failed !== undefined) throw failed.reason;
+                });
+                // On a manual clock, registration needs the clock to move (memory deliveries, keepalives).
+                await b.#until(started);
+            }
+        } catch (err) {
+            // A phone that cannot start (e.g. its XSI service without xmllint) must not leave the CallManager
+            // listening and the other phones connected: the caller never gets a Branch to stop.
+            await b.stop().catch(() => undefined);
+            throw err;
         }
         return b;
     }

@@ -15,7 +15,7 @@ export interface LiveCaptureFileOptions {
     snapLength?: number;
     /** Kernel capture buffer. Default 32 MiB. */
     bufferSizeBytes?: number;
-    /** How long `start` waits for the capture to open. Default 10 s. */
+    /** How long `start` waits for the capture to open. Default 30 s (a busy machine starts the child slowly). */
     openTimeoutMs?: number;
 }
 
@@ -39,7 +39,7 @@ export class LiveCaptureFile {
         options: LiveCaptureFileOptions,
     ) {
         const snap = options.snapLength ?? 65535;
-        this.#openTimeoutMs = options.openTimeoutMs ?? 10_000;
+        this.#openTimeoutMs = options.openTimeoutMs ?? 30_000;
         this.#capture = new LiveCapture(
             {
                 interface: options.interface ?? "lo",

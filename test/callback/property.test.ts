@@ -7,6 +7,7 @@ import type { EngineOptions } from "../../src/callback/options.js";
 import { initialState, parseEngineState } from "../../src/callback/state.js";
 import type { EngineEffect, EngineInput, EngineState } from "../../src/callback/types.js";
 import { T0 } from "./helpers.js";
+import "../helpers/seed.js";
 
 const PHONES = 5;
 const DNS = ["2000", "2001", "2002", "2003", "2004", "9999"];

@@ -69,7 +69,7 @@ t.test("live capture on lo returns exactly the bytes a TCP exchange sent, in ord
     await once(client, "close");
     t.equal(Buffer.concat(serverGot).length, up.length, "the exchange itself happened");
 
-    await until(() => rec.events.some((e) => e.kind === "close"), 10000, "the capture to see the FINs");
+    await until(() => rec.events.some((e) => e.kind === "close"), "the capture to see the FINs");
     t.equal(Buffer.from(rec.streams.get(`1:${Direction.ClientToServer}`) ?? []).equals(up), true, "client → server");
     t.equal(Buffer.from(rec.streams.get(`1:${Direction.ServerToClient}`) ?? []).equals(down), true, "server → client");
     t.same(
@@ -78,7 +78,7 @@ t.test("live capture on lo returns exactly the bytes a TCP exchange sent, in ord
         "no gaps",
     );
     t.equal(pipeline.reassembler.stats.connectionsClosed.fin, 1);
-    await until(() => cap.stats().received > 0, 5000, "libpcap statistics");
+    await until(() => cap.stats().received > 0, "libpcap statistics");
     const st = cap.stats();
     t.equal(st.linkType, 1);
     t.equal(st.opens, 1);
@@ -106,23 +106,23 @@ t.test("an interface that is missing or goes away is reopened every retry interv
     );
     t.teardown(() => cap.stop());
     cap.start();
-    await until(() => cap.stats().failures >= 2, 10000, "failed opens while the interface is missing");
+    await until(() => cap.stats().failures >= 2, "failed opens while the interface is missing");
     t.equal(errors[0], "CAPTURE_OPEN", "missing interface");
     t.equal(cap.stats().opens, 0);
 
     t.equal(ip("link", "add", name, "type", "veth", "peer", "name", peer), 0, "veth created");
     ip("link", "set", name, "up");
     ip("link", "set", peer, "up");
-    await until(() => cap.stats().state === "open", 10000, "the capture to open once the interface exists");
+    await until(() => cap.stats().state === "open", "the capture to open once the interface exists");
     t.equal(cap.stats().opens, 1);
 
     del();
-    await until(() => cap.stats().state === "retrying", 10000, "loss of the interface to be noticed");
+    await until(() => cap.stats().state === "retrying", "loss of the interface to be noticed");
     t.equal(cap.stats().lastError?.code, "CAPTURE_INTERFACE_LOST");
 
     t.equal(ip("link", "add", name, "type", "veth", "peer", "name", peer), 0, "veth re-created");
     ip("link", "set", name, "up");
     ip("link", "set", peer, "up"); // a veth without its peer up has no carrier: capture waits for it
-    await until(() => cap.stats().opens === 2, 10000, "the capture to reopen");
+    await until(() => cap.stats().opens === 2, "the capture to reopen");
     cap.stop();
 });

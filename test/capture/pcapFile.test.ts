@@ -22,6 +22,7 @@ import {
     shb,
     spb,
 } from "../helpers/pcapFileBuilders.js";
+import "../helpers/seed.js";
 
 interface Result {
     frames: FrameCopy[];

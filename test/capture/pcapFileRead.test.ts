@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -270,17 +270,26 @@ t.test("streams a 50 MB+ capture in bounded memory", async (t) => {
     for (let i = 0; i < copies; i++) writeSync(fd, run1);
     closeSync(fd);
 
-    const start = Date.now();
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
+    // Streaming, asserted in bytes rather than in RSS or milliseconds (the benchmarks measure those): frames
+    // are delivered while the file is read, never more than a few read chunks behind the reading.
+    const chunk = 256 * 1024;
+    const input = createReadStream(file, { highWaterMark: chunk });
+    const record = run1.length / 7000;
     let n = 0;
-    const stats = await readCaptureFile(file, () => {
-        if ((++n & 0xffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
-    });
-    peak = Math.max(peak, process.memoryUsage().rss);
-    const ms = Date.now() - start;
+    let maxLead = 0;
+    let firstAt = -1;
+    const stats = await readCaptureFile(
+        file,
+        () => {
+            n++;
+            if (firstAt < 0) firstAt = input.bytesRead;
+            maxLead = Math.max(maxLead, input.bytesRead - n * record);
+        },
+        { input },
+    );
+    input.destroy();
     t.equal(stats.frames, 7000 * copies);
     t.ok(stats.bytes > 50e6, `${(stats.bytes / 1e6).toFixed(1)} MB read`);
-    t.ok(peak - rss0 < 40 << 20, `rss growth ${((peak - rss0) / 1048576).toFixed(1)} MiB < 40 MiB`);
-    t.ok(ms < 5000, `read in ${ms} ms`);
+    t.ok(firstAt > 0 && firstAt <= 4 * chunk, `the first frame came after ${firstAt} bytes were read`);
+    t.ok(maxLead <= 8 * chunk, `reading was at most ${maxLead} bytes ahead of the frames delivered`);
 });

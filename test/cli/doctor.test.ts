@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +7,7 @@ import { PassThrough } from "node:stream";
 import t from "tap";
 import { brokerAddress, diagnose, runDoctor } from "../../src/cli/doctor.js";
 import { main } from "../../src/cli/main.js";
+import { needTool } from "../helpers/tools.js";
 
 const dir = mkdtempSync(join(tmpdir(), "callbackd-doctor-"));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,6 +129,25 @@ t.test("probes: capabilities, time, pcap, file source, invalid config", async (t
         }),
     );
     t.equal(r3.config, "FAIL");
+    // Root without CAP_NET_RAW (a container that dropped it) cannot capture: it was reported OK before.
+    const rootless = byName(
+        await diagnose({
+            file: configFile("root-nocap.json", { capture: { interface: "lo" } }),
+            env: {},
+            out: new PassThrough(),
+            probes: { uid: () => 0, effectiveCaps: () => 0n, sysNet: join(dir, "nonet") },
+        }),
+    );
+    t.equal(rootless["capture privilege"], "WARN", "root without CAP_NET_RAW");
+    const rooted = byName(
+        await diagnose({
+            file: configFile("root-cap.json", { capture: { interface: "lo" } }),
+            env: {},
+            out: new PassThrough(),
+            probes: { uid: () => 0, effectiveCaps: () => 1n << 13n, sysNet: join(dir, "nonet") },
+        }),
+    );
+    t.equal(rooted["capture privilege"], "OK", "root with CAP_NET_RAW");
     t.equal(r3["capture source"], "FAIL", "defaults have no source");
     t.equal(r3["capture privilege"], "SKIP");
     const r4 = byName(
@@ -183,6 +204,41 @@ t.test("interface down, state dir not writable, bad broker URL", async (t) => {
         "state directory"
     ];
     t.equal(r4, asRoot ? "WARN" : "FAIL");
+    // As root the FAIL case is checked too: the doctor in a child without any capability (setpriv), still
+    // uid 0, so only the directory's mode decides, as for the service's own user on a box.
+    await t.test(
+        "as root without capabilities, a state directory it may not write fails",
+        {
+            skip: !asRoot
+                ? "not root: checked in process above"
+                : needTool("setpriv", "util-linux", ["--version"]) ||
+                  (existsSync(join(import.meta.dirname, "../../dist/cli/main.js"))
+                      ? false
+                      : "needs dist/: run npm run build"),
+        },
+        async (t) => {
+            const doctor = (config: string) =>
+                spawnSync(
+                    "setpriv",
+                    [
+                        "--bounding-set=-all",
+                        "--inh-caps=-all",
+                        process.execPath,
+                        join(import.meta.dirname, "../../bin/callbackd"),
+                        "doctor",
+                        "--config",
+                        config,
+                    ],
+                    { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } },
+                );
+            const ro1 = doctor(configFile("ro-cap.json", { state: { dir: ro } }));
+            t.match(ro1.stdout, /^FAIL state directory/m, ro1.stdout + ro1.stderr);
+            t.notMatch(ro1.stdout, /^OK {3}capture privilege/m, "and no capture privilege without CAP_NET_RAW");
+            t.equal(ro1.status, 1);
+            const ro2 = doctor(configFile("ro2-cap.json", { state: { dir: join(ro, "x") } }));
+            t.match(ro2.stdout, /^FAIL state directory/m, ro2.stdout + ro2.stderr);
+        },
+    );
 });
 
 t.test("broker addresses", async (t) => {

@@ -83,7 +83,9 @@ t.test("decode reports unreadable input with a stable code", async (t) => {
     const missing = await cli(["decode", "/nonexistent/file.pcap"]);
     t.equal(missing.code, 1);
     t.match(missing.err, /^callbackd: CAPTURE_OPEN: /);
-    const junk = join(tmpdir(), `callbackd-junk-${process.pid}.pcap`);
+    const dir = mkdtempSync(join(tmpdir(), "callbackd-junk-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const junk = join(dir, "junk.pcap");
     writeFileSync(junk, "this is not a capture file at all");
     const format = await cli(["decode", junk]);
     t.equal(format.code, 1);

@@ -4,52 +4,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import t from "tap";
-import { PcapFileWriter } from "../../src/capture/pcapWriter.js";
 import { main } from "../../src/cli/main.js";
-import { formatSummary, parseLinger, parseSpeed, runReplay } from "../../src/cli/replay.js";
+import {
+    formatSummary,
+    type PaceClock,
+    parseLinger,
+    parseSpeed,
+    replayFrames,
+    runReplay,
+} from "../../src/cli/replay.js";
 import { loadConfig } from "../../src/config/load.js";
-import { configureLogging } from "../../src/logging/logger.js";
-import { Branch } from "../../src/sim/branch.js";
-import { ManualClock } from "../../src/sim/clock.js";
-import { frameSinkOutput } from "../../src/sim/synth.js";
+import { freeLoopbackPort, recordBusyCallBack } from "./simCapture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "callbackd-replay-"));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const cmPort = 41000 + (process.pid % 9000);
+const cmPort = await freeLoopbackPort();
 const pcap = join(dir, "busy-callback.pcap");
-
-/** Records a busy Call Back from the simulator: 1003 calls busy 1002, presses CallBack, both hang up. */
-async function record(): Promise<void> {
-    configureLogging({ level: "silent" });
-    const writer = new PcapFileWriter(pcap, 1, 65535, 1 << 20, { fsync: false });
-    const clock = new ManualClock();
-    const branch = await Branch.start({
-        phones: [{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }],
-        clock,
-        cm: { port: cmPort },
-        tap: frameSinkOutput(writer.frameSink()),
-    });
-    const settle = async (ms: number) => {
-        for (let i = 0; i < ms / 100; i++) {
-            await branch.advance(100);
-            await new Promise((r) => setTimeout(r, 1));
-        }
-    };
-    await branch.call("1001", "1002");
-    await branch.answer("1002");
-    await branch.call("1003", "1002");
-    const end = Date.now() + 10_000;
-    while (branch.phone("1003").tone !== 0x23 && Date.now() < end) await settle(100);
-    await branch.press("1003", "CallBack");
-    await settle(5000);
-    await branch.hangUp("1003");
-    await settle(2000);
-    await branch.hangUp("1002");
-    // Keepalives carry the capture clock past the guard time.
-    await settle(40_000);
-    await branch.stop();
-    writer.close();
-}
 
 const config = (extra: Record<string, unknown> = {}) =>
     loadConfig({
@@ -75,7 +45,7 @@ function get(url: string): Promise<number> {
     });
 }
 
-t.before(record);
+t.before(() => recordBusyCallBack(pcap, cmPort));
 
 t.test("as fast as possible: the busy call-back is made and the caller notified", async (t) => {
     const out = new PassThrough();
@@ -117,7 +87,6 @@ t.test("the CLI: --speed paces the frames, --linger keeps the phone service up",
         const m = /phone service stays up at (\S+) for/.exec(text);
         if (m?.[1] !== undefined && answered === null) answered = get(m[1]);
     });
-    const started = Date.now();
     const code = await main(["replay", pcap, "--config", cfg, "--speed", "20", "--linger", "1"], {
         out,
         err: new PassThrough(),
@@ -126,11 +95,35 @@ t.test("the CLI: --speed paces the frames, --linger keeps the phone service up",
     t.equal(code, 0);
     t.ok(answered !== null, "the linger line names the base URL");
     t.equal(await answered, 404, "the phone-facing HTTP service answered during the linger");
-    // ~17 s of capture at 20x is ~0.85 s, plus the 1 s linger.
-    t.ok(Date.now() - started >= 1500, "paced and lingered");
     t.match(text, /requests made: 1/);
     t.match(text, /notified: 1/);
     t.match(text, /ended: /);
+});
+
+t.test("--speed: each frame waits for its capture offset / speed on the pacing clock", async (t) => {
+    // A manual pacing clock: sleeping moves it on, so the waits are exact and nothing waits on the wall.
+    let now = 1000;
+    const sleeps: number[] = [];
+    const clock: PaceClock = {
+        now: () => now,
+        sleep: async (ms) => {
+            sleeps.push(ms);
+            now += ms;
+        },
+    };
+    const frames: Array<{ ts: number; at: number }> = [];
+    const stats = await replayFrames(pcap, 20, (f) => frames.push({ ts: f.ts, at: now }), undefined, { clock });
+    t.equal(frames.length, stats.frames);
+    t.ok(frames.length > 20 && sleeps.length > 0, `${frames.length} frames, ${sleeps.length} waits`);
+    const ts0 = frames[0]!.ts;
+    const late = frames.filter((f) => f.at < 1000 + ((f.ts - ts0) * 1000) / 20 - 1);
+    t.same(late, [], "no frame delivered before its time (offset / 20)");
+    const span = ((frames.at(-1)!.ts - ts0) * 1000) / 20;
+    t.ok(now - 1000 >= span - 1 && now - 1000 <= span + 1, `the replay waited ${now - 1000} ms for ${span} ms`);
+    // as fast as possible: no wait at all
+    sleeps.length = 0;
+    await replayFrames(pcap, null, () => {}, undefined, { clock });
+    t.same(sleeps, [], "--as-fast-as-possible never waits");
 });
 
 t.test("usage errors", async (t) => {

@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config/load.js";
 import { configureLogging, resetLogging } from "../../src/logging/logger.js";
 import { createMemoryDestination } from "../../src/logging/memory.js";
 import { needCapturePrivilege } from "../helpers/tools.js";
+import { waitFor } from "../helpers/wait.js";
 
 const io = { out: new PassThrough(), err: new PassThrough(), env: {} };
 const skip =
@@ -32,10 +33,7 @@ t.test("run captures live until asked to stop, logging what it does", { skip }, 
     configureLogging({ destination: dest });
     t.teardown(resetLogging);
     const done = runService(config, io, ac.signal);
-    const end = Date.now() + 10000;
-    while (!dest.lines.some((l) => l.includes("capture open")) && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(() => dest.lines.some((l) => l.includes("capture open")), "the capture to open");
     ac.abort();
     t.equal(await done, 0);
     const text = dest.lines.join("\n");

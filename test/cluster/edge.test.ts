@@ -3,6 +3,7 @@ import fc from "fast-check";
 import t from "tap";
 import type { SccpFields, SccpMessage } from "../../src/sccp/codec.js";
 import { callInfo, callState, Harness, tone } from "./helpers.js";
+import "../helpers/seed.js";
 
 const A = { name: "SEP0000000A0001", ip: "10.1.0.1", dns: ["1001", "1101"] };
 

@@ -1,6 +1,14 @@
 /** Softkey templates and sets; the phone's clock and its formatting. */
 import t from "tap";
-import { callBackInSet, labelCode, mergeSets, mergeTemplate, slotOfEvent } from "../../src/cluster/softkeys.js";
+import {
+    callBackInSet,
+    INTERN_CAP,
+    internedCounts,
+    labelCode,
+    mergeSets,
+    mergeTemplate,
+    slotOfEvent,
+} from "../../src/cluster/softkeys.js";
 import { clockFromTimeDate, formatPhoneTime, phoneTimeAt } from "../../src/cluster/time.js";
 import type { PhoneTimeView } from "../../src/cluster/types.js";
 import type { SccpFields } from "../../src/sccp/codec.js";
@@ -84,14 +92,29 @@ t.test("sets: CallBack presence per set, paging, unknowns", async (t) => {
 });
 
 t.test("interning pools stay bounded", async (t) => {
-    for (let i = 0; i < 300; i++) {
-        mergeTemplate(null, { softKeyOffset: 0, definition: [{ softKeyLabel: `x${i}`, softKeyEvent: i }] });
-        mergeSets(null, {
-            softKeySetOffset: 0,
-            definition: [{ softKeyTemplateIndex: [i % 256] }, { softKeyTemplateIndex: [i] }],
-        });
+    const template = (i: number): SccpFields => ({
+        softKeyOffset: 0,
+        definition: [{ softKeyLabel: `bounded${i}`, softKeyEvent: i }],
+    });
+    const sets = (i: number): SccpFields => ({
+        softKeySetOffset: 0,
+        definition: [{ softKeyTemplateIndex: [i % 256] }, { softKeyTemplateIndex: [i, 7777] }],
+    });
+    const first = mergeTemplate(null, template(0));
+    const firstSets = mergeSets(null, sets(0));
+    t.equal(mergeTemplate(null, template(0)), first, "interned: the same object again");
+    for (let i = 1; i < INTERN_CAP + 44; i++) {
+        mergeTemplate(null, template(i));
+        mergeSets(null, sets(i));
     }
-    t.pass();
+    t.same(internedCounts(), { templates: INTERN_CAP, sets: INTERN_CAP }, "300 distinct of each: the cap is held");
+    const last = mergeTemplate(null, template(INTERN_CAP + 43));
+    t.equal(mergeTemplate(null, template(INTERN_CAP + 43)), last, "recent templates are still shared");
+    const again = mergeTemplate(null, template(0));
+    t.not(again, first, "the oldest was forgotten (a new object)...");
+    t.same(again, first, "...with the same content");
+    t.not(mergeSets(null, sets(0)), firstSets, "set lists alike");
+    t.same(internedCounts(), { templates: INTERN_CAP, sets: INTERN_CAP }, "still at the cap");
 });
 
 const view = (over: Partial<PhoneTimeView>): PhoneTimeView => ({

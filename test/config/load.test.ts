@@ -1,5 +1,7 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import t from "tap";
 import {
     captureFilter,
@@ -14,6 +16,7 @@ import {
 import { defaultConfig } from "../../src/config/schema.js";
 import type { ConfigShape } from "../../src/config/types.js";
 import { ConfigError } from "../../src/errors.js";
+import { needTool } from "../helpers/tools.js";
 
 /** Runs fn and returns the ConfigError it throws; anything else is rethrown. */
 function configError(fn: () => unknown): ConfigError {
@@ -226,14 +229,43 @@ t.test("file errors: missing, unreadable, bad JSON with position", async (t) => 
     err = configError(() => loadConfig({ file: join(dir, "empty.json"), env: {} }));
     t.equal(err.code, "CONFIG_PARSE");
     t.match(err.message, /empty\.json:1:1: unexpected end of input/);
+});
 
-    if (process.getuid?.() !== 0) {
-        const locked = join(dir, "locked.json");
-        writeFileSync(locked, "{}");
-        chmodSync(locked, 0o000);
-        err = configError(() => loadConfig({ file: locked, env: {} }));
+/**
+ * An unreadable file. Root reads any file (CAP_DAC_OVERRIDE), so as root — CI's case — the check runs in a
+ * child started by setpriv with every capability dropped: still uid 0 (so it can read this checkout wherever
+ * it is), but bound by the file's mode like any other user.
+ */
+const asRoot = process.getuid?.() === 0;
+const skipUnreadable = !asRoot
+    ? false
+    : needTool("setpriv", "util-linux", ["--version"]) ||
+      (existsSync(join(import.meta.dirname, "../../dist/config/load.js")) ? false : "needs dist/: run npm run build");
+
+t.test("an unreadable config file is CONFIG_READ", { skip: skipUnreadable }, async (t) => {
+    const dir = t.testdir({ "locked.json": "{}" });
+    const locked = join(dir, "locked.json");
+    chmodSync(locked, 0o000);
+    if (!asRoot) {
+        const err = configError(() => loadConfig({ file: locked, env: {} }));
         t.equal(err.code, "CONFIG_READ");
+        t.match(err.message, /EACCES/);
+        return;
     }
+    const load = pathToFileURL(join(import.meta.dirname, "../../dist/config/load.js")).href;
+    const script = `
+        const { loadConfig } = await import(${JSON.stringify(load)});
+        try { loadConfig({ file: process.argv[1], env: {} }); console.log(JSON.stringify({ loaded: true })); }
+        catch (err) { console.log(JSON.stringify({ code: err.code, message: err.message })); }`;
+    const r = spawnSync(
+        "setpriv",
+        ["--bounding-set=-all", "--inh-caps=-all", process.execPath, "--input-type=module", "-e", script, locked],
+        { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } },
+    );
+    t.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "{}") as { code?: string; message?: string };
+    t.equal(out.code, "CONFIG_READ", "as root without capabilities");
+    t.match(out.message, /EACCES/);
 });
 
 t.test("a UTF-8 BOM is accepted", async (t) => {

@@ -14,6 +14,7 @@ import { RealClock } from "../../src/sim/clock.js";
 import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
 import { needLiveCapture } from "../helpers/live.js";
 import { CONSOLE_PASSWORD, freeTcpPort, startService } from "../helpers/runningService.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { Terminal } from "./helpers.js";
 
 const DOC = readFileSync(new URL("../../docs/CONSOLE.md", import.meta.url), "utf8");
@@ -84,7 +85,7 @@ t.test("the example session runs as written against the running service", { skip
         phones: { pushUser: PUSH.user, pushPassword: PUSH.password, pushUrl: `http://{ip}:${xsiPort}/CGI/Execute` },
     });
     t.teardown(() => svc.stop());
-    const end = Date.now() + 15_000;
+    const end = Date.now() + HANG_MS;
     while (!/"capture open"/.test(svc.output()) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     const clock = new RealClock();
     const phones = new Map<string, XsiPhoneService>();
@@ -99,11 +100,11 @@ t.test("the example session runs as written against the running service", { skip
     await branch.call("1001", "1002");
     await branch.answer("1002");
     await branch.call("1003", "1002");
-    const busy = Date.now() + 15_000;
+    const busy = Date.now() + HANG_MS;
     while (branch.phone("1003").tone !== 0x23 && Date.now() < busy) await new Promise((r) => setTimeout(r, 20));
     await branch.press("1003", "CallBack");
     const screen = phones.get(branch.phone("1003").ip);
-    const activated = Date.now() + 15_000;
+    const activated = Date.now() + HANG_MS;
     while (!(screen?.screens ?? []).some((s) => s.text.includes("activated")) && Date.now() < activated) {
         await new Promise((r) => setTimeout(r, 20));
     }
@@ -132,7 +133,7 @@ t.test("the example session runs as written against the running service", { skip
         await term.send(`${step.command}\r`);
         let out: string;
         if (step.command === "exit") {
-            const gone = Date.now() + 5000;
+            const gone = Date.now() + HANG_MS;
             while (!term.ended && Date.now() < gone) await new Promise((r) => setTimeout(r, 10));
             t.ok(term.ended, "exit ends the TCP session");
             continue;

@@ -5,6 +5,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasTool } from "../helpers/tools.js";
+import { HANG_MS } from "../helpers/wait.js";
 
 /** Skip reason when socat or the serialport package is missing. */
 export async function needSerial(): Promise<string | false> {
@@ -34,23 +35,28 @@ export async function ptyPair(): Promise<PtyPair> {
         stdio: ["ignore", "ignore", "pipe"],
     });
     p.stderr?.resume();
-    const end = Date.now() + 5000;
+    let spawnError: Error | null = null;
+    p.once("error", (err) => {
+        spawnError = err;
+    });
+    const stop = async (): Promise<void> => {
+        if (p.exitCode === null && p.signalCode === null && p.pid !== undefined) {
+            const gone = new Promise((r) => p.once("exit", r));
+            p.kill();
+            await gone;
+        }
+        rmSync(dir, { recursive: true, force: true });
+    };
+    const end = Date.now() + HANG_MS;
     while (!(existsSync(a) && existsSync(b))) {
-        if (Date.now() > end) throw new Error("socat did not create the pty pair");
+        if (spawnError !== null || p.exitCode !== null || Date.now() > end) {
+            // nothing of a failed start may stay behind: the socat process and the link directory
+            await stop();
+            throw new Error(`socat did not create the pty pair${spawnError !== null ? `: ${spawnError}` : ""}`);
+        }
         await new Promise((r) => setTimeout(r, 10));
     }
-    return {
-        a,
-        b,
-        async stop() {
-            if (p.exitCode === null) {
-                const gone = new Promise((r) => p.once("exit", r));
-                p.kill();
-                await gone;
-            }
-            rmSync(dir, { recursive: true, force: true });
-        },
-    };
+    return { a, b, stop };
 }
 
 interface Port {
@@ -132,7 +138,7 @@ export class Terminal {
     }
 
     /** Waits until the output (since the last take) matches; returns it and consumes it. */
-    async expect(re: RegExp, timeoutMs = 20_000): Promise<string> {
+    async expect(re: RegExp, timeoutMs = HANG_MS): Promise<string> {
         const end = Date.now() + timeoutMs;
         while (!re.test(this.out)) {
             if (Date.now() > end)

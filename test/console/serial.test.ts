@@ -7,9 +7,10 @@ import t from "tap";
 import { hashPassword } from "../../src/console/config.js";
 import { type Consoles, startConsoles } from "../../src/console/index.js";
 import { type Office, startOffice } from "../e2e/helpers.js";
+import { needTool } from "../helpers/tools.js";
 import { needSerial, type PtyPair, ptyPair, Terminal } from "./helpers.js";
 
-const skip = await needSerial();
+const skip = (await needSerial()) || needTool("xmllint", "libxml2-utils");
 const HASH = hashPassword("letmein", 1024);
 const ENABLE = hashPassword("enable-me", 1024);
 
@@ -25,7 +26,8 @@ t.test("serial console session against the simulated office", { skip }, async (t
         passwordHash: HASH,
         enablePasswordHash: ENABLE,
         maxFailures: 2,
-        lockoutS: 1,
+        // long enough that the password typed during the lockout surely arrives within it, even when loaded
+        lockoutS: 3,
         providers: { version: "9.9.9", hostname: "branch1" },
     });
     t.teardown(() => consoles.close());
@@ -37,11 +39,12 @@ t.test("serial console session against the simulated office", { skip }, async (t
     await term.send("\r");
     await term.expect(/Password: $/);
     await term.send("nope\r");
-    t.match(await term.expect(/Password: $/), /% Login invalid/);
+    // (a prompt printed for the first CR may still be on its way: wait for the answer to this password)
+    t.match(await term.expect(/% Login invalid[\s\S]*Password: $/), /% Login invalid/);
     await term.send("nope again\r");
-    t.match(await term.expect(/locked for 1 seconds/), /Too many failures/);
+    t.match(await term.expect(/locked for 3 seconds/), /Too many failures/);
     await term.send("letmein\r");
-    await term.expect(/Password: $/, 3000);
+    await term.expect(/Password: $/);
     await term.send("letmein\r");
     const banner = await term.expect(/branch1>$/);
     t.notMatch(banner, /letmein/, "the password is never echoed");
@@ -93,8 +96,10 @@ t.test("serial console session against the simulated office", { skip }, async (t
     t.match(await term.run("clear callback 1003"), /Call-back cb-\d+ cancelled/);
     await o.until(() => o.service.state.requests.length === 0, "the request to go");
 
-    // 1 MB of random bytes: the console survives and still answers.
-    const junk = Buffer.alloc(1024 * 1024);
+    // 768 KiB of random bytes: the console survives and still answers. (Less than the session's 1 MiB input
+    // queue, so the command typed after it is never dropped however far behind a loaded machine falls; what
+    // lies beyond the queue is dropped by design: session.test.ts.)
+    const junk = Buffer.alloc(768 * 1024);
     let x = 7;
     for (let i = 0; i < junk.length; i++) {
         x = (x * 1103515245 + 12345) >>> 0;
@@ -104,13 +109,12 @@ t.test("serial console session against the simulated office", { skip }, async (t
     await term.run("disable");
     term.out = "";
     for (let i = 0; i < junk.length; i += 64 * 1024) await term.send(junk.subarray(i, i + 64 * 1024));
-    await new Promise((r) => setTimeout(r, 300));
-    await term.send("\x03\x15");
-    await new Promise((r) => setTimeout(r, 300));
-    term.out = "";
+    // Ctrl-C, Ctrl-U, then a command with an answer of its own: the console handles its input in order, so
+    // once that answer is there every byte of junk before it was handled (a loaded machine takes seconds
+    // over it; a fixed pause of 300 ms let the junk's own prompts answer the next command).
+    await term.send("\x03\x15show version\r");
+    const state = await term.expect(/callbackd version 9\.9\.9[\s\S]*\r\nbranch1[>#]$|Password: $/);
     // The junk may have logged the session out (exit/logout typed by chance): log in again if so.
-    await term.send("\x03");
-    const state = await term.expect(/(Password: |branch1[>#])$/, 20_000);
     if (/Password: $/.test(state)) {
         await term.send("letmein\r");
         await term.expect(/branch1>$/);
@@ -118,6 +122,6 @@ t.test("serial console session against the simulated office", { skip }, async (t
     t.match(
         await term.run("show status", /\r\nbranch1[>#]$/),
         /Call-back requests : 0/,
-        "still answers after 1 MB of garbage",
+        "still answers after 768 KiB of garbage",
     );
 });

@@ -1,4 +1,3 @@
-import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import type { EngineEffect } from "../../src/callback/types.js";
 import type { ClusterEvent } from "../../src/cluster/types.js";
@@ -14,21 +13,21 @@ import type { SimTimer } from "../../src/sim/types.js";
 import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { captureLoopback } from "../helpers/live.js";
+import { testPort } from "../helpers/ports.js";
+import { HANG_MS } from "../helpers/wait.js";
 
 export const PUSH_USER = "cbpush";
 export const PUSH_PASSWORD = "pa55-Word!";
 const board = join(import.meta.dirname, "../../board");
 
-/** A free-ish port for every phone's XSI service (each phone has its own loopback address). */
-export const XSI_PORT = 20000 + (process.pid % 20000);
-/** A TCP port free on loopback right now (test files run in parallel: fixed offsets from the pid collide). */
-async function freePort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
+/**
+ * The port of every phone's XSI service in this test process (each phone has its own loopback address,
+ * 127.0.1.N, the same N in every test file): one per process, free on the first phones' addresses, outside
+ * the ephemeral range so no phone's own outgoing connection can hold it (see test/helpers/ports.ts).
+ */
+export const XSI_PORT = await testPort(["127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4"]);
+/** A TCP port free on loopback right now (test files run in parallel: never a fixed one). */
+const freePort = (): Promise<number> => testPort();
 
 export interface Office {
     branch: Branch;
@@ -164,12 +163,21 @@ export async function startOffice(
             sink.writeFrom(ts, buf, start, end);
         },
     };
-    const branch = await Branch.start({
-        phones: phones.map((p) => ({ ...p, xsi: factory })),
-        clock,
-        cm: { port: cmPort },
-        ...(live ? {} : { tap }),
-    });
+    let branch: Branch;
+    try {
+        branch = await Branch.start({
+            phones: phones.map((p) => ({ ...p, xsi: factory })),
+            clock,
+            cm: { port: cmPort },
+            ...(live ? {} : { tap }),
+        });
+    } catch (err) {
+        // e.g. XSI_XMLLINT_MISSING: nothing started here may outlive the failure (a listening service keeps
+        // the test process alive until tap's timeout)
+        capture?.stop();
+        await running.stop();
+        throw err;
+    }
     let cti: Office["cti"] = null;
     if (extras.cti !== undefined && ctiPort !== null) {
         const spec = extras.cti;
@@ -206,7 +214,7 @@ export async function startOffice(
         cti,
         async until(cond, what, maxMs = 120_000) {
             const end = clock.now() + maxMs;
-            const wallEnd = Date.now() + 20_000;
+            const wallEnd = Date.now() + HANG_MS;
             while (!cond()) {
                 if (clock.now() > end || Date.now() > wallEnd) throw new Error(`timed out waiting for ${what}`);
                 if (live) await new Promise((r) => setTimeout(r, 20));

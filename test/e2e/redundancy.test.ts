@@ -43,7 +43,6 @@ interface Site {
     screens(dn: string): string[];
     sounds(dn: string): string[];
     active(): string | null;
-    stop(): Promise<void>;
 }
 
 async function startSite(
@@ -54,8 +53,21 @@ async function startSite(
 ): Promise<Site> {
     const broker = await TestBroker.start();
     const dir = mkdtempSync(join(tmpdir(), "cbk-redundancy-"));
+    const list: BoxProcess[] = [];
+    let watcher: Watcher | null = null;
+    let branch: Branch | null = null;
+    // Registered before anything can fail: a box that never reports "capture open" must not leave the others,
+    // the broker and the state directory behind.
+    t.teardown(async () => {
+        await branch?.stop();
+        await Promise.all(list.map((b) => b.kill("SIGTERM")));
+        await watcher?.close();
+        await broker.destroy();
+        rmSync(dir, { recursive: true, force: true });
+    });
     const cmPort = await freePort();
-    const watcher = await Watcher.connect(broker.url, [`callbackd/v1/${SITE}/redundancy/members/+`]);
+    const ctiPort = await freePort();
+    watcher = await Watcher.connect(broker.url, [`callbackd/v1/${SITE}/redundancy/members/+`]);
     const roles = new Map<string, Announced>();
     const history = new Map<string, string[]>();
     watcher.client.on("message", (topic, payload) => {
@@ -68,14 +80,15 @@ async function startSite(
         if (h.at(-1) !== a.role) h.push(a.role);
         history.set(a.node, h);
     });
-    const list: BoxProcess[] = [];
     for (let i = 0; i < boxes; i++) {
         const node = `cbk${i + 1}`;
         const address = `127.0.0.${11 + i}`;
         const port = await freePort();
         list.push(
             new BoxProcess(node, address, dir, {
+                // the filter is this test's own ports only (other test files run beside it on lo)
                 capture: { interface: "lo", sccpPorts: [cmPort] },
+                cti: { port: ctiPort },
                 http: { listen: `${address}:${port}` },
                 phones: {
                     pushUser: PUSH_USER,
@@ -95,7 +108,7 @@ async function startSite(
     for (const b of list) await b.start();
     const clock = new RealClock();
     const xsi = new Map<string, XsiPhoneService>();
-    const branch = await Branch.start({
+    branch = await Branch.start({
         phones: phones.map((p) => ({
             ...p,
             xsi: xsiPhoneFactory(
@@ -106,29 +119,22 @@ async function startSite(
         clock,
         cm: { port: cmPort },
     });
+    const office = branch;
     const site: Site = {
         broker,
         watcher,
         roles,
         history,
         boxes: list,
-        branch,
+        branch: office,
         xsi,
-        screens: (dn) => (xsi.get(branch.phone(dn).ip)?.screens ?? []).map((s) => s.text),
-        sounds: (dn) => xsi.get(branch.phone(dn).ip)?.sounds ?? [],
+        screens: (dn) => (xsi.get(office.phone(dn).ip)?.screens ?? []).map((s) => s.text),
+        sounds: (dn) => xsi.get(office.phone(dn).ip)?.sounds ?? [],
         active() {
             const live = [...roles].filter(([, a]) => a.online && a.role === "active");
             return live.length === 1 ? (live[0]?.[0] ?? null) : null;
         },
-        async stop() {
-            await branch.stop();
-            await Promise.all(list.map((b) => b.kill("SIGTERM")));
-            await watcher.close();
-            await broker.destroy();
-            rmSync(dir, { recursive: true, force: true });
-        },
     };
-    t.teardown(() => site.stop());
     return site;
 }
 
@@ -171,9 +177,9 @@ t.test(
         const killedAt = Date.now();
         await s.boxes[0]?.kill();
         await until(() => s.roles.get("cbk2")?.role === "active", "cbk2 takes over");
-        const failoverMs = s.roles.get("cbk2")!.at - killedAt;
-        t.ok(failoverMs < 5000, `failover in ${failoverMs} ms`);
-        t.comment(`failover after SIGKILL: ${failoverMs} ms`);
+        t.same(s.history.get("cbk2"), ["standby", "active"], "cbk2: standby → active");
+        // a figure for the record, not an assertion (docs/REDUNDANCY.md; `npm run bench` measures failover)
+        t.comment(`failover after SIGKILL: ${s.roles.get("cbk2")!.at - killedAt} ms`);
 
         await s.branch.hangUp("1002");
         await until(() => s.screens("1003").some(isAvailable("1002")), "the backup notifies 1003");

@@ -19,6 +19,7 @@ import type { FrameOutput } from "../../src/sim/synth.js";
 import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
 import { BIN, BoxProcess, until } from "../helpers/boxProcess.js";
 import { needLiveCapture } from "../helpers/live.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { freePort } from "../mgmt/helpers/broker.js";
 import { PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
 
@@ -35,7 +36,7 @@ const isAvailable = (s: string) => s.startsWith("1002 has become available");
 /** Runs `callbackd` (asynchronously: the office in this process must keep answering). */
 function callbackd(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        execFile(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 60_000 }, (err, stdout, stderr) => {
+        execFile(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: HANG_MS }, (err, stdout, stderr) => {
             const status = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
             resolve({ status, stdout, stderr });
         });
@@ -127,7 +128,7 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
                 await box.kill("SIGTERM");
                 rmSync(dir, { recursive: true, force: true });
             });
-            await eventually(() => allLearned(join(dir, "state")), "what the box learned on flash", 30_000);
+            await eventually(() => allLearned(join(dir, "state")), "what the box learned on flash", HANG_MS);
             const ended = await box.kill(signal);
             if (signal === "SIGTERM") t.strictSame(ended, { code: 0, signal: null }, "an orderly stop");
             await box.start();
@@ -141,7 +142,7 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
             await until(
                 () => o.screens("1003").includes(ACTIVATED),
                 "the activated screen",
-                15_000,
+                HANG_MS,
                 () =>
                     box.output.includes("softkey press not interpreted")
                         ? `the press was not understood: ${box.output.slice(-3000)}`

@@ -11,6 +11,7 @@ import t, { type Test } from "tap";
 import { decodeKnowledge } from "../../src/store/knowledgeCodec.js";
 import { decodeSlot, KNOWLEDGE_SLOT_NAMES } from "../../src/store/slots.js";
 import { needTool } from "../helpers/tools.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { type Office, startOffice } from "./helpers.js";
 
 const skip = needTool("xmllint", "libxml2-utils");
@@ -41,7 +42,7 @@ async function learned(o: Office): Promise<void> {
     await o.until(() => o.service.model.knowledgeSummary().registration === PHONES.length, "three registrations");
     await o.until(() => o.service.model.unlearnedPhones().length === 0, "templates and lines of every phone");
     // the knowledge write is on the writer's real timers
-    const end = Date.now() + 10_000;
+    const end = Date.now() + HANG_MS;
     while (devicesOnFlash(o) < PHONES.length) {
         if (Date.now() > end) throw new Error("knowledge not written to flash");
         await new Promise((r) => setTimeout(r, 10));

@@ -129,7 +129,7 @@ const OWN = /\x1b\[K|\x1b\[2J|\x1b\[H|[\r\n\x08\x07]/g;
 
 const session: Target<{ login: boolean; chunks: Uint8Array[]; yields: number[] }> = {
     name: "session",
-    runs: 800,
+    runs: 250,
     save: "json",
     async: true,
     arb: fc.record({

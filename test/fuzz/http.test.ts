@@ -185,7 +185,7 @@ function send(raw: Buffer): Promise<number> {
 
 const http: Target<Req> = {
     name: "requests",
-    runs: 1500,
+    runs: 500,
     save: "json",
     async: true,
     arb: reqArb,

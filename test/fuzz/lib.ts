@@ -1,8 +1,9 @@
 /**
  * Shared fuzzing harness: fast-check targets with a fixed seed and a bounded number of runs in the normal
  * test suite, or a time budget and a fresh seed for long runs (`scripts/fuzz.mjs` sets FUZZ_SECONDS,
- * FUZZ_SEED and FUZZ_REPORT). Every failure is shrunk, saved under test/fixtures/fuzz/<area>/ and replayed
- * by every later run, so a crash found once stays a regression test.
+ * FUZZ_SEED and FUZZ_REPORT). Every failure is shrunk. A long run saves it under test/fixtures/fuzz/<area>/,
+ * replayed by every later run, so a crash found once stays a regression test; `npm test` writes nothing into
+ * the tree: its failure names the seed and prints the shrunk input (FUZZ_SAVE=1 saves it as a long run does).
  */
 import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,8 +19,12 @@ const LONG_SECONDS = Number(process.env.FUZZ_SECONDS ?? 0);
 export const LONG = LONG_SECONDS > 0;
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const REPORT = process.env.FUZZ_REPORT;
+/** Crash inputs go into the fixtures only in a long run (scripts/fuzz.mjs) or when asked to. */
+const SAVE = LONG || process.env.FUZZ_SAVE === "1";
+/** Longest counterexample printed in a failure (hex or JSON characters); the rest is cut. */
+const PRINT_MAX = 64 * 1024;
 // Bigger collections than fast-check's default "small": streams of many segments, long byte runs.
-fc.configureGlobal({ baseSize: "medium" });
+fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: "medium" });
 
 /** One fuzz target: an input generator and a check that throws when a property is broken. */
 export interface Target<T> {
@@ -125,21 +130,30 @@ export function runTargets(t: Test, area: string, targets: readonly Target<never
                 const input = details.counterexample[0];
                 const data = serialize(target, input);
                 const hash = createHash("sha1").update(data).digest("hex").slice(0, 10);
-                const file = join(FIXTURES, area, `${target.name}-${hash}.${target.save ?? "bin"}`);
-                try {
-                    mkdirSync(join(FIXTURES, area), { recursive: true });
-                    writeFileSync(file, data);
-                    saved = file.slice(FIXTURES.length);
-                } catch {
-                    saved = null;
+                const name = `${area}/${target.name}-${hash}.${target.save ?? "bin"}`;
+                if (SAVE) {
+                    try {
+                        mkdirSync(join(FIXTURES, area), { recursive: true });
+                        writeFileSync(join(FIXTURES, name), data);
+                        saved = name;
+                    } catch {
+                        saved = null;
+                    }
                 }
-                t.fail(
-                    `${area}/${target.name}: ${errText(details.errorInstance)} (seed ${details.seed}, path ${details.counterexamplePath}, saved ${saved ?? "-"})`,
-                );
+                const text = (target.save ?? "bin") === "bin" ? data.toString("hex") : data.toString("utf8");
+                t.fail(`${area}/${target.name}: ${errText(details.errorInstance)}`, {
+                    seed: details.seed,
+                    path: details.counterexamplePath,
+                    replay: `FUZZ_SEED=${details.seed} (same runs), or save the input below as test/fixtures/fuzz/${name}`,
+                    saved: saved ?? "not saved (FUZZ_SAVE=1 saves it)",
+                    counterexample:
+                        text.length > PRINT_MAX ? `${text.slice(0, PRINT_MAX)}… (${text.length} characters)` : text,
+                    encoding: (target.save ?? "bin") === "bin" ? "hex" : "json",
+                });
             } else if (details.failed) {
-                t.fail(`${area}/${target.name}: ${errText(details.errorInstance)}`);
+                t.fail(`${area}/${target.name}: ${errText(details.errorInstance)}`, { seed: details.seed });
             } else {
-                t.pass(`${runs} runs in ${ms} ms`);
+                t.pass(`${runs} runs in ${ms} ms (seed ${SEED})`);
             }
             if (REPORT !== undefined) {
                 const line = { area, target: target.name, runs, ms, failed: details.failed, seed: SEED, saved };

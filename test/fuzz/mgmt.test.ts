@@ -139,7 +139,7 @@ function newRun(readOnly: boolean): RunState {
 
 const commands: Target<{ topic: string | null; payloads: string[]; readOnly: boolean; bytes: boolean }> = {
     name: "commands",
-    runs: 600,
+    runs: 200,
     save: "json",
     async: true,
     arb: fc.record({
@@ -185,7 +185,7 @@ const commands: Target<{ topic: string | null; payloads: string[]; readOnly: boo
 
 const desired: Target<{ docs: string[]; readOnly: boolean }> = {
     name: "desired",
-    runs: 400,
+    runs: 150,
     save: "json",
     async: true,
     arb: fc.record({
@@ -252,7 +252,7 @@ const desired: Target<{ docs: string[]; readOnly: boolean }> = {
 
 const jsonText: Target<string> = {
     name: "config-json",
-    runs: 1500,
+    runs: 400,
     save: "json",
     arb: fc.oneof(
         fc.json({ maxDepth: 4 }),
@@ -283,7 +283,7 @@ const jsonText: Target<string> = {
 
 const env: Target<[string, string][]> = {
     name: "env",
-    runs: 1000,
+    runs: 300,
     save: "json",
     arb: fc.array(
         fc.tuple(
@@ -317,7 +317,7 @@ const env: Target<[string, string][]> = {
 
 const codec: Target<{ text: string; labels: Record<string, string>; count: number; bytes: Uint8Array }> = {
     name: "codec",
-    runs: 800,
+    runs: 400,
     save: "json",
     arb: fc.record({
         text: fc.string({ maxLength: 40 }),

@@ -198,7 +198,7 @@ const PASSWORD = "fuzz-S3cret";
 
 const push: Target<Answer> = {
     name: "push",
-    runs: 120,
+    runs: 40,
     save: "json",
     async: true,
     arb: fc.record({

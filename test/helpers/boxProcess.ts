@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { HANG_MS } from "./wait.js";
 
 export const BIN = join(import.meta.dirname, "../../bin/callbackd");
 
@@ -39,7 +40,7 @@ export class BoxProcess {
         await until(
             () => this.output.includes('"msg":"capture open"'),
             `${this.node} capturing`,
-            15_000,
+            HANG_MS,
             () => (this.proc?.exitCode !== null ? `${this.node} exited: ${this.output.slice(-2000)}` : null),
         );
     }
@@ -57,7 +58,7 @@ export class BoxProcess {
 }
 
 /** Polls `cond` every 20 ms; rejects after `ms` (a hang made a failure) or as soon as `fatal` says why. */
-export async function until(cond: () => boolean, what: string, ms = 15_000, fatal: () => string | null = () => null) {
+export async function until(cond: () => boolean, what: string, ms = HANG_MS, fatal: () => string | null = () => null) {
     const end = Date.now() + ms;
     while (!cond()) {
         const f = fatal();

@@ -2,6 +2,7 @@ import type { FrameSink } from "../../src/capture/frame.js";
 import { LiveCapture, type LiveCaptureEvents } from "../../src/capture/liveCapture.js";
 import { loadPcapAddon } from "../../src/capture/pcapChild.js";
 import { needCapturePrivilege } from "./tools.js";
+import { HANG_MS, waitFor } from "./wait.js";
 
 /** Skip reason for tests that capture live (privilege and the pcap addon), or false. */
 export function needLiveCapture(): string | false {
@@ -11,13 +12,9 @@ export function needLiveCapture(): string | false {
     );
 }
 
-/** Polls `cond` every 20 ms until it holds, or throws naming `what` after `ms`. */
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-    const end = Date.now() + ms;
-    while (!cond()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-    }
+/** Polls `cond` every 20 ms until it holds, or throws naming `what` after the suite's hang deadline. */
+export function until(cond: () => boolean, what: string): Promise<void> {
+    return waitFor(cond, what, HANG_MS, 20);
 }
 
 /** A live capture on `lo` for one TCP port, started and open; stop it in a teardown. */
@@ -36,6 +33,6 @@ export async function captureLoopback(port: number, sink: FrameSink, events: Liv
         events,
     );
     cap.start();
-    await until(() => cap.stats().state === "open", 10000, "the capture to open");
+    await until(() => cap.stats().state === "open", "the capture to open");
     return cap;
 }

@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword } from "../../src/console/config.js";
+import { HANG_MS } from "./wait.js";
 
 /** The console password of every test service. */
 export const CONSOLE_PASSWORD = "console-test-pw";
@@ -90,7 +91,7 @@ export async function startService(
         },
     };
     // ready once the console listens (it starts after state, HTTP, MQTT and capture)
-    const end = Date.now() + 30_000;
+    const end = Date.now() + HANG_MS;
     while (!/"console listening"/.test(out)) {
         if (proc.exitCode !== null) throw new Error(`callbackd run exited ${proc.exitCode}: ${out.slice(-2000)}`);
         if (Date.now() > end) {

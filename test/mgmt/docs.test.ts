@@ -9,12 +9,13 @@ import t from "tap";
 import { ALARM_CATALOGUE } from "../../src/mgmt/catalogue.js";
 import { RESPONSE_CODES } from "../../src/mgmt/errors.js";
 import { startService } from "../helpers/runningService.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { needClients, needMosquitto, TestBroker } from "./helpers/broker.js";
 
 const DOC = readFileSync(new URL("../../docs/MQTT-API.md", import.meta.url), "utf8");
 
 /** Runs a shell snippet; resolves with its exit code and output. */
-function sh(script: string, timeoutMs = 20_000): Promise<{ code: number | null; out: string }> {
+function sh(script: string, timeoutMs = HANG_MS): Promise<{ code: number | null; out: string }> {
     return new Promise((resolve) => {
         const child = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
         let out = "";

@@ -6,6 +6,7 @@ import t, { type Test } from "tap";
 import type { WireAlarmEvent } from "../../src/mgmt/codec.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { NodeFlashFs } from "../../src/store/flashFs.js";
+import { HANG_MS, waitFor } from "../helpers/wait.js";
 import { json, needMosquitto, type Received, TestBroker, Watcher } from "./helpers/broker.js";
 import { alarmEventOf, telemetryOf } from "./helpers/payloads.js";
 import { NODE, SITE, startPlane } from "./helpers/service.js";
@@ -138,7 +139,7 @@ t.test("telemetry: protobuf, QoS 0, nothing queued while offline", { skip: needM
     const sentBefore = plane.mgmt.stats.telemetrySent;
     const seenBefore = w.messages.length;
     await broker.run();
-    await plane.mgmt.waitConnected(5000);
+    await plane.mgmt.waitConnected(HANG_MS);
     t.ok(plane.mgmt.stats.telemetrySent - sentBefore <= 1, "no backlog is sent on reconnect");
     await w.next((x) => telemetryOf(x.payload).session === 2, 5000, false);
     const after = w.messages.slice(seenBefore).map((x) => telemetryOf(x.payload).session);
@@ -183,17 +184,14 @@ t.test("a broker restart during an alarm storm: every event once, in order", { s
     await new Promise((r) => setTimeout(r, 150));
     await broker.restart(250);
     await storm;
-    await plane.mgmt.waitConnected(5000);
-    t.ok(await plane.mgmt.drained(15_000), "the outbox drained");
+    await plane.mgmt.waitConnected(HANG_MS);
+    t.ok(await plane.mgmt.drained(HANG_MS), "the outbox drained");
     const last = plane.mgmt.lastEventSeq;
     t.ok(last >= transitions, `${last} events for ${transitions} transitions (plus broker-lost raise/clear)`);
-    const end = Date.now() + 10_000;
-    while (
-        new Set(consumer.on(T.alarmsEvents).map((m) => alarmEventOf(m.payload).seq)).size < last &&
-        Date.now() < end
-    ) {
-        await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(
+        () => new Set(consumer.on(T.alarmsEvents).map((m) => alarmEventOf(m.payload).seq)).size >= last,
+        "every event at the consumer",
+    );
     const events = checkStream(t, consumer.on(T.alarmsEvents), 1, last);
     t.ok(
         events.some((e) => e.id === "mqtt.broker-lost" && e.state === "raised"),
@@ -243,9 +241,8 @@ t.test(
         const w2 = await Watcher.connect(broker.url, [T.alarmsEvents]);
         t.teardown(() => w2.close());
         const second = await startPlane(broker.url, { alarms: { policies: FAST }, flash: new NodeFlashFs(dir) });
-        t.ok(await second.mgmt.drained(5000));
-        const end = Date.now() + 5000;
-        while (w2.on(T.alarmsEvents).length < 6 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+        t.ok(await second.mgmt.drained(HANG_MS));
+        await waitFor(() => w2.on(T.alarmsEvents).length >= 6, "six events at the fresh subscriber");
         const events = checkStream(t, w2.on(T.alarmsEvents), 2, 7);
         t.equal(events.filter((e) => e.id === "phone.push-unreachable").length, 5);
         t.equal(events[0]?.id, "mqtt.broker-lost");

@@ -8,6 +8,7 @@ import { configureLogging, resetLogging } from "../../src/logging/logger.js";
 import { createMemoryDestination } from "../../src/logging/memory.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { NodeFlashFs } from "../../src/store/flashFs.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { json, needMosquitto, TestBroker, Watcher } from "./helpers/broker.js";
 import { NODE, SITE, startPlane } from "./helpers/service.js";
 
@@ -29,10 +30,12 @@ async function spawnPlane(url: string, dir: string) {
             version: "child", telemetry: { intervalMs: 0 }, logger: noopLogger,
         });
         await mgmt.start();
-        await mgmt.waitConnected(5000);
+        await mgmt.waitConnected(${HANG_MS});
         process.send({ session: mgmt.session });
     `;
-    const child = spawn(process.execPath, [...process.execArgv, "--input-type=module", "-e", script], {
+    // only the TypeScript loader: the runner's others cost seconds at every child start on a busy machine
+    const loader = process.execArgv.filter((a) => a.includes("typescript"));
+    const child = spawn(process.execPath, [...loader, "--input-type=module", "-e", script], {
         stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
     const msg = await new Promise<{ session: number }>((resolve, reject) => {
@@ -100,7 +103,7 @@ t.test(
         const plane = await startPlane(broker.url, { flash: new NodeFlashFs(dir) });
         await w.next((m) => json(m).online === true && json(m).session === 1);
         await broker.restart();
-        await plane.mgmt.waitConnected(5000);
+        await plane.mgmt.waitConnected(HANG_MS);
         await w.next((m) => json(m).online === true && json(m).session === 2, 5000);
         t.equal(plane.mgmt.session, 2, "every connection has its own session number");
         t.ok(plane.mgmt.alarms.isActive("mqtt.broker-lost") === false, "broker-lost cleared on return");
@@ -147,7 +150,7 @@ t.test("credentials: refused without them, never in logs or payloads", { skip: n
         telemetry: { intervalMs: 50 },
     });
     await mgmt.start();
-    await mgmt.waitConnected(5000);
+    await mgmt.waitConnected(HANG_MS);
     await w.client.publishAsync(T.command("status"), JSON.stringify({ id: "s" }), { qos: 1 });
     await w.client.publishAsync(T.command("get-config"), JSON.stringify({ id: "g" }), { qos: 1 });
     await w.next((m) => m.topic === T.response("get-config"));

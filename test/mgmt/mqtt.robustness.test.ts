@@ -6,6 +6,7 @@ import t from "tap";
 import { encodeRecord } from "../../src/mgmt/outbox.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
+import { HANG_MS, waitFor } from "../helpers/wait.js";
 import { json, makeCertificates, needMosquitto, needOpenssl, TestBroker, Watcher } from "./helpers/broker.js";
 import { alarmEventOf } from "./helpers/payloads.js";
 import { NODE, SITE, startPlane } from "./helpers/service.js";
@@ -69,22 +70,20 @@ t.test(
         for (let i = 0; i < 30; i++) plane.mgmt.alarms.raise("phone.push-unreachable", { resource: `SEP${i}` });
         t.ok(plane.mgmt.alarms.isActive("mqtt.outbox-overflow"), "overflow raised");
         await broker.run();
-        await w.next(() => w.client.connected, 5000).catch(() => undefined);
-        await plane.mgmt.waitConnected(5000);
-        t.ok(await plane.mgmt.drained(5000));
-        const deadline = Date.now() + 3000;
-        while (
-            !w
-                .on(T.alarmsEvents)
-                .some(
-                    (m) =>
-                        alarmEventOf(m.payload).id === "mqtt.outbox-overflow" &&
-                        alarmEventOf(m.payload).state === "cleared",
-                ) &&
-            Date.now() < deadline
-        ) {
-            await new Promise((r) => setTimeout(r, 20));
-        }
+        await w.next(() => w.client.connected, HANG_MS).catch(() => undefined);
+        await plane.mgmt.waitConnected(HANG_MS);
+        t.ok(await plane.mgmt.drained(HANG_MS));
+        await waitFor(
+            () =>
+                w
+                    .on(T.alarmsEvents)
+                    .some(
+                        (m) =>
+                            alarmEventOf(m.payload).id === "mqtt.outbox-overflow" &&
+                            alarmEventOf(m.payload).state === "cleared",
+                    ),
+            "the overflow alarm's clear to be delivered",
+        );
         const seqs = w.on(T.alarmsEvents).map((m) => alarmEventOf(m.payload).seq);
         t.ok(seqs.length > 0 && seqs[0]! > 2, `the oldest events were dropped (first delivered: ${seqs[0]})`);
         t.same(
@@ -141,7 +140,7 @@ t.test("startup, service attachment and failing callbacks", { skip: needMosquitt
     });
     t.teardown(() => plane.mgmt.stop());
     t.ok(plane.logger.messages("warn").includes("alarm outbox: torn tail cut off"));
-    t.ok(await plane.mgmt.drained(3000), "the surviving record was delivered");
+    t.ok(await plane.mgmt.drained(HANG_MS), "the surviving record was delivered");
     await w.client.publishAsync(T.command("list-callbacks"), JSON.stringify({ id: "a" }), { qos: 1 });
     t.match(json(await w.next((m) => m.topic === T.response("list-callbacks"))), {
         error: { code: "internal", message: /not attached/ },
@@ -162,9 +161,6 @@ t.test("startup, service attachment and failing callbacks", { skip: needMosquitt
     t.match(json(await w.next((m) => m.topic === T.configReported && json(m).status === "rejected")), {
         code: "bad_request",
     });
-    const deadline = Date.now() + 2000;
-    while (!plane.logger.messages("error").includes("command follow-up failed") && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor(() => plane.logger.messages("error").includes("command follow-up failed"), "the follow-up error");
     t.ok(plane.logger.messages("error").includes("command follow-up failed"));
 });

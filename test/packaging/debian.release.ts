@@ -19,6 +19,7 @@ import { ManualClock } from "../../src/sim/clock.js";
 import { frameSinkOutput } from "../../src/sim/synth.js";
 import { XsiPhoneService } from "../../src/sim/xsi/service.js";
 import { needTool } from "../helpers/tools.js";
+import { HANG_MS } from "../helpers/wait.js";
 
 const repo = join(import.meta.dirname, "../..");
 const version = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version;
@@ -218,7 +219,7 @@ async function recordCallBack(file: string, cmPort: number): Promise<string[]> {
     await branch.call("1001", "1002");
     await branch.answer("1002");
     await branch.call("1003", "1002");
-    const end = Date.now() + 10_000;
+    const end = Date.now() + HANG_MS;
     while (branch.phone("1003").tone !== 0x23 && Date.now() < end) await settle(100);
     await branch.press("1003", "CallBack");
     await settle(5000);

@@ -3,6 +3,7 @@ import t from "tap";
 import { decodeQbe, encodeQbe, encodeQbeRaw } from "../../src/qbe/codec.js";
 import { QbeFramer, type QbeFrameSink } from "../../src/qbe/framer.js";
 import { concat, loadFixtures, put32 } from "./helpers.js";
+import "../helpers/seed.js";
 
 /** Records each frame as "id:len:hash" plus resyncs. */
 class Recorder implements QbeFrameSink {

@@ -9,6 +9,7 @@ import { qbeMessageDefs } from "../../src/qbe/schema.js";
 import { qbeStreamDecoder } from "../../src/qbe/stream.js";
 import type { TcpConnection } from "../../src/wire/reassembly.js";
 import { concat, loadFixtures } from "./helpers.js";
+import "../helpers/seed.js";
 
 const MAX_FRAME = 64 * 1024;
 const stream = concat(loadFixtures().map((f) => f.bytes));

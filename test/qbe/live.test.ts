@@ -69,7 +69,7 @@ t.test(
         client.write(frame("ProviderOpenRequest"));
         await once(client, "close");
 
-        await until(() => records.filter((r) => r.proto === "qbe").length >= 7, 10000, "all frames to be decoded");
+        await until(() => records.filter((r) => r.proto === "qbe").length >= 7, "all frames to be decoded");
         const qbe = records.filter((r) => r.proto === "qbe");
         const clientName = qbe[0]!.src;
         const up = qbe.filter((r) => r.src === clientName).map((r) => r.name);

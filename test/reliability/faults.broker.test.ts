@@ -7,6 +7,7 @@
 import t from "tap";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { needMosquitto, TestBroker, Watcher } from "../mgmt/helpers/broker.js";
 import { alarmEventOf } from "../mgmt/helpers/payloads.js";
 import { NODE, SITE, startPlane } from "../mgmt/helpers/service.js";
@@ -63,9 +64,9 @@ t.test(
             await new Promise((r) => setTimeout(r, 100));
             await broker.run();
             await until(() => w.client.connected, "the watcher to reconnect");
-            await plane.mgmt.waitConnected(8000);
+            await plane.mgmt.waitConnected(HANG_MS);
             downMs.push(performance.now() - t0);
-            t.ok(await plane.mgmt.drained(8000), `round ${round}: the outbox drained`);
+            t.ok(await plane.mgmt.drained(HANG_MS), `round ${round}: the outbox drained`);
             await until(() => !alarms.isActive("mqtt.broker-lost"), "mqtt.broker-lost to clear");
         }
         await until(

@@ -14,6 +14,7 @@ import { PcapFileWriter } from "../../src/capture/pcapWriter.js";
 import { loadConfig } from "../../src/config/load.js";
 import { configureLogging } from "../../src/logging/logger.js";
 import { ProtocolDispatcher } from "../../src/protocol/dispatcher.js";
+import { QBE_HEADER_SIZE } from "../../src/qbe/codec.js";
 import { QbeFramer } from "../../src/qbe/framer.js";
 import { SccpFramer } from "../../src/sccp/framer.js";
 import { CallbackService } from "../../src/service/callbackService.js";
@@ -32,7 +33,6 @@ import {
     interleave,
     noise,
     qbeHeader,
-    retainedBytes,
     sccpHeader,
     synFlood,
     tinyOutOfOrder,
@@ -77,7 +77,6 @@ t.test(
         t.teardown(() => o.stop());
         const sccpPort = o.service.config.capture.sccpPorts[0]!;
         const qbePort = o.service.config.cti.port;
-        const before = retainedBytes();
 
         // The flood runs in the background, in live-capture-sized batches, while the office lives on.
         let stop = false;
@@ -111,31 +110,20 @@ t.test(
         t.equal(fed.frames, 30_000 + 10_000 + 300 * 21 - 150 + 500 * 201 + 500 * 5, "every hostile frame was fed");
 
         const st = o.service.pipeline.reassembler.stats;
-        const grown = retainedBytes() - before;
         report(t, "mixed flood", {
             frames: fed.frames,
-            wallMs: fed.wallMs,
-            framesPerS: fed.frames / (fed.wallMs / 1000),
-            maxBatchMs: fed.maxBatchMs,
-            lagP99Ms: fed.lagP99Ms,
-            lagMaxMs: fed.lagMaxMs,
-            retainedMiB: grown / MiB,
             evicted: st.connectionsClosed.evicted,
             bufferedHighWaterKiB: st.bufferedBytesHighWater / 1024,
             memoryCapDrops: st.memoryCapDrops,
             memoryCapGaps: st.memoryCapGaps,
         });
-        // Bounded: at most maxConnections tracked, out-of-order data under the memory cap, and the heap grew
-        // by what 5,000 connections and 4 MiB of buffers can hold, not by what 150,000 frames carried.
+        // Bounded: at most maxConnections tracked and out-of-order data under the memory cap, whatever 150,000
+        // frames carried (the heap this costs and how long batches take are measured by the benchmarks, not
+        // asserted here: a loaded machine is slower, not wrong).
         t.ok(st.activeConnections <= caps.maxConnections, `${st.activeConnections} connections tracked`);
         t.ok(st.connectionsClosed.evicted >= 40_000 - caps.maxConnections, "the flood was evicted at the cap");
         t.ok(st.bufferedBytesHighWater <= caps.memoryCapBytes, "buffered payload under the memory cap");
         t.ok(st.memoryCapDrops + st.memoryCapGaps > 0, "the memory cap was hit");
-        t.ok(grown < 48 * MiB, `retained heap grew by ${(grown / MiB).toFixed(1)} MiB`);
-        // Responsive: a batch is a pipe read of ~1,000 frames; the loop never stalled. The bounds are generous
-        // (CI machines are loaded); an idle machine measures a few tens of ms.
-        t.ok(fed.maxBatchMs < 1000, `longest batch ${fed.maxBatchMs.toFixed(1)} ms`);
-        t.ok(fed.lagP99Ms < 500, `event loop delay p99 ${fed.lagP99Ms.toFixed(1)} ms`);
         // Still decoding the real signalling: the notification above, and no phone invented from garbage.
         t.equal(o.service.model.allDevices().length, 3, "garbage did not invent devices");
         t.equal(o.service.counters.notifications, 1, "the caller was notified once");
@@ -160,7 +148,7 @@ t.test(
     },
 );
 
-t.test("600,000 tiny out-of-order segments: memory stays flat under the cap", async (t) => {
+t.test("150,000 tiny out-of-order segments: what is held stays flat under the cap", async (t) => {
     configureLogging({ level: "silent" });
     const config = loadConfig({
         env: {},
@@ -181,35 +169,32 @@ t.test("600,000 tiny out-of-order segments: memory stays flat under the cap", as
     t.teardown(() => service.stop());
     let ts = 1_700_000_000;
     const step = async (conns: number, per: number, first: number, fromK = 0) =>
-        feedBatched(tinyOutOfOrder(conns, per, 2000, first, fromK), service.onFrame, { ts: () => (ts += 0.05) });
-    const before = retainedBytes();
-    // 1,000 connections × 200 one-byte segments, each behind a hole: 200,000 segments a round.
-    const r1 = await step(1000, 200, 0);
-    const afterFirst = retainedBytes() - before;
-    // the same connections go on: only the segments grow, three times as many
-    const r2 = await step(1000, 200, 0, 200);
-    const r3 = await step(1000, 200, 0, 400);
-    const afterThird = retainedBytes() - before;
+        // 0.2 s of capture time a batch: the 150 batches span the pressure monitor's 10 s windows
+        feedBatched(tinyOutOfOrder(conns, per, 2000, first, fromK), service.onFrame, { ts: () => (ts += 0.2) });
     const st = service.pipeline.reassembler.stats;
+    // 1,000 connections × 50 one-byte segments, each behind a hole: 50,000 segments a round, six times
+    // what the cap can hold (the 600,000 of bench/hostile.mjs only cost the test time).
+    const r1 = await step(1000, 50, 0);
+    const afterFirst = { ...st, connectionsClosed: { ...st.connectionsClosed } };
+    // the same connections go on: only the segments grow, three times as many
+    const r2 = await step(1000, 50, 0, 50);
+    const r3 = await step(1000, 50, 0, 100);
     const frames = r1.frames + r2.frames + r3.frames;
-    const wallMs = r1.wallMs + r2.wallMs + r3.wallMs;
     report(t, "tiny out-of-order", {
         frames,
-        framesPerS: frames / (wallMs / 1000),
-        maxBatchMs: Math.max(r1.maxBatchMs, r2.maxBatchMs, r3.maxBatchMs),
-        lagP99Ms: Math.max(r1.lagP99Ms, r2.lagP99Ms, r3.lagP99Ms),
-        retainedAfter200kMiB: afterFirst / MiB,
-        retainedAfter600kMiB: afterThird / MiB,
         bufferedHighWaterKiB: st.bufferedBytesHighWater / 1024,
     });
-    t.ok(frames >= 600_000, `${frames} frames`);
-    t.ok(st.outOfOrderSegments > 500_000, "they were out of order");
+    t.ok(frames >= 150_000, `${frames} frames`);
+    t.ok(st.outOfOrderSegments > 125_000, "they were out of order");
     // The cap counts the ~300 bytes a buffered segment really costs: 2 MiB of cap is ~8,000 segments.
     t.ok(st.bufferedBytesHighWater <= (2 * MiB) / SEGMENT_OVERHEAD_BYTES, "buffered segments bounded by the cap");
+    t.ok(st.bufferedBytes <= (2 * MiB) / SEGMENT_OVERHEAD_BYTES, "and still bounded at the end");
     t.ok(st.memoryCapDrops + st.memoryCapGaps > 0, "the cap was reached and enforced");
-    t.ok(afterThird < 32 * MiB, `retained ${(afterThird / MiB).toFixed(1)} MiB after 600,000 segments`);
-    t.ok(afterThird - afterFirst < 4 * MiB, "no growth with three times the segments");
-    t.ok(Math.max(r1.maxBatchMs, r2.maxBatchMs, r3.maxBatchMs) < 1000, "no stalled batch");
+    // Flat: what is held after 150,000 segments is what was held after 50,000 (how many bytes of heap that
+    // is belongs to the benchmarks; here the structures that hold it must not grow).
+    t.equal(st.bufferedBytesHighWater, afterFirst.bufferedBytesHighWater, "no higher water mark with 3x the segments");
+    t.equal(st.activeConnections, afterFirst.activeConnections, "no connection added by more segments");
+    t.ok(st.memoryCapDrops + st.memoryCapGaps > afterFirst.memoryCapDrops + afterFirst.memoryCapGaps, "enforced again");
     service.tick();
     t.ok(
         alarms.some((a) => a.startsWith(`${PRESSURE_ALARM} raise`) && a.includes("at the memory cap")),
@@ -233,7 +218,6 @@ t.test("garbage on the SCCP and QBE ports raises the alarm with the bytes skippe
     await service.start();
     t.teardown(() => service.stop());
     let ts = 1_700_000_000;
-    const before = retainedBytes();
     const r = await feedBatched(
         interleave(garbage(2000, 10, 500, 2000), garbage(2000, 10, 500, 2748, 10_000)),
         service.onFrame,
@@ -242,15 +226,11 @@ t.test("garbage on the SCCP and QBE ports raises the alarm with the bytes skippe
     service.pipeline.finish(); // closing the connections ends their hunts: the skipped bytes are counted
     // capture time moves with frames only: one more (an ACK nobody tracks) ends the window
     service.onFrame({ ts: ts + 11, linkType: 1, bytes: ackFrame, origLen: ackFrame.length, ifIndex: 0 });
-    const grown = retainedBytes() - before;
-    report(t, "garbage", {
-        frames: r.frames,
-        framesPerS: r.frames / (r.wallMs / 1000),
-        maxBatchMs: r.maxBatchMs,
-        retainedMiB: grown / MiB,
-    });
+    const st = service.pipeline.reassembler.stats;
+    report(t, "garbage", { frames: r.frames, bufferedHighWaterKiB: st.bufferedBytesHighWater / 1024 });
     t.equal(service.model.allDevices().length, 0, "no device invented from 20 MB of garbage");
-    t.ok(grown < 32 * MiB, `retained ${(grown / MiB).toFixed(1)} MiB`);
+    t.equal(st.activeConnections, 0, "every garbage connection closed");
+    t.ok(st.bufferedBytesHighWater <= config.reassembly.memoryCapBytes, "buffered payload under the memory cap");
     t.ok(
         alarms.some((a) => a.startsWith(`${PRESSURE_ALARM} raise`) && /bytes of garbage/.test(a)),
         "the alarm says garbage was skipped",
@@ -388,15 +368,16 @@ t.test("regressions found by the hostile runs", async (t) => {
 
     t.test("a QBE header claiming 200 KiB costs nothing until the bytes arrive", async (t) => {
         const framers: QbeFramer[] = [];
-        const before = retainedBytes();
         for (let i = 0; i < 2000; i++) {
             const f = new QbeFramer({ onFrame() {} });
             f.push(qbeHeader(200 * 1024));
             f.push(noise(64, i + 1));
             framers.push(f);
         }
-        const grown = retainedBytes() - before;
-        t.ok(grown < 8 * MiB, `2,000 framers waiting for 200 KiB frames hold ${(grown / MiB).toFixed(1)} MiB`);
+        t.ok(
+            framers.every((f) => f.capacity <= 1024 && f.bufferedBytes === QBE_HEADER_SIZE + 64),
+            "each of 2,000 framers waiting for a 200 KiB frame holds what arrived (96 bytes), not 200 KiB",
+        );
         // The frame still arrives whole when its bytes do.
         let got = 0;
         const f = new QbeFramer({ onFrame: (_b, s, e) => (got = e - s) });
@@ -409,15 +390,12 @@ t.test("regressions found by the hostile runs", async (t) => {
     t.test("an SCCP header claiming 8 KiB costs nothing until the bytes arrive", async (t) => {
         const framers: SccpFramer[] = [];
         const sink = { onMessage() {} };
-        const before = retainedBytes();
         for (let i = 0; i < 4000; i++) {
             const f = new SccpFramer();
             f.push(sccpHeader(8000, 0x0000), sink);
             f.push(noise(16, i + 1), sink);
             framers.push(f);
         }
-        const grown = retainedBytes() - before;
-        t.ok(grown < 4 * MiB, `4,000 framers waiting for 8 KiB messages hold ${(grown / MiB).toFixed(1)} MiB`);
         t.ok(
             framers.every((f) => f.capacity < 1024),
             "each buffer holds what arrived",

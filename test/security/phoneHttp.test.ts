@@ -11,6 +11,7 @@ import { type Office, startOffice } from "../e2e/helpers.js";
 import { needTool } from "../helpers/tools.js";
 import { xsdFailures } from "../phone/xmllint.js";
 
+/** The office's XSI phones validate what they are sent with xmllint (and so do the XSD checks here). */
 const skipXsd = needTool("xmllint", "libxml2-utils");
 
 /** GET from a chosen local address (each simulated phone has its own 127.0.1.x). */
@@ -39,7 +40,7 @@ async function activated(o: Office): Promise<string> {
     return cancel;
 }
 
-t.test("forged, foreign, replayed and expired requests change nothing", async (t) => {
+t.test("forged, foreign, replayed and expired requests change nothing", { skip: skipXsd }, async (t) => {
     // The service reads the clock through Date.now at construction: shift it to expire tickets later.
     const realNow = Date.now;
     let shift = 0;
@@ -90,7 +91,7 @@ t.test("forged, foreign, replayed and expired requests change nothing", async (t
     });
 });
 
-t.test("the phone's own Cancel works once; a replay is refused", async (t) => {
+t.test("the phone's own Cancel works once; a replay is refused", { skip: skipXsd }, async (t) => {
     const o = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }]);
     t.teardown(() => o.stop());
     const cancel = await activated(o);

@@ -6,7 +6,17 @@
  * score, the single capability) are in test/system/unit.test.ts.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+    chownSync,
+    existsSync,
+    mkdirSync,
+    mkdtempSync,
+    readdirSync,
+    readFileSync,
+    rmSync,
+    statSync,
+    writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,9 +27,9 @@ import { Branch } from "../../src/sim/branch.js";
 import type { ManualClock } from "../../src/sim/clock.js";
 import type { SimPhone } from "../../src/sim/phone.js";
 import { needTool } from "../helpers/tools.js";
+import { HANG_MS, waitFor } from "../helpers/wait.js";
 
 const root = join(import.meta.dirname, "../..");
-const sample = join(root, "board/samples/sccp-7912-callmanager41.pcapng");
 const NOBODY = 65534;
 const skip =
     (process.getuid?.() === 0 ? false : "needs root to switch to the user nobody") ||
@@ -28,6 +38,39 @@ const skip =
     (spawnSync("id", ["-u", "nobody"], { encoding: "utf8" }).stdout.trim() === String(NOBODY)
         ? false
         : "needs the user nobody (uid 65534)");
+
+/**
+ * The program as the user nobody may run it, copied into a temp folder nobody can enter: bin/, dist/,
+ * board/, package.json and the production dependencies (from package-lock.json). The checkout itself may sit
+ * in a private home directory (mode 0700, the default on current Debian and Ubuntu) that nobody cannot enter.
+ * Made once per test file; removed at its end.
+ */
+let app: string | null = null;
+function appCopy(): string {
+    if (app !== null) return app;
+    const dir = mkdtempSync(join(tmpdir(), "cbk-priv-app-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
+        packages: Record<string, { dev?: boolean }>;
+    };
+    const deps = Object.entries(lock.packages)
+        .filter(([path, p]) => path.startsWith("node_modules/") && p.dev !== true && existsSync(join(root, path)))
+        .map(([path]) => path)
+        .sort()
+        // a nested package comes with its parent's folder
+        .filter((path, i, all) => !all.slice(0, i).some((parent) => path.startsWith(`${parent}/`)));
+    const target = join(dir, "callbackd");
+    mkdirSync(target);
+    const cp = spawnSync("cp", ["-R", "--parents", "bin", "dist", "board", "package.json", ...deps, target], {
+        cwd: root,
+        encoding: "utf8",
+    });
+    if (cp.status !== 0) throw new Error(`copying the program failed: ${cp.stderr}`);
+    // readable and traversable by everyone, whatever the umask of the checkout
+    spawnSync("chmod", ["-R", "a+rX", dir]);
+    app = target;
+    return app;
+}
 
 /** A state directory the user nobody owns, inside a private temp directory nobody may enter. */
 function stateFor(t: { teardown: (fn: () => void) => void }): { dir: string; state: string } {
@@ -93,10 +136,10 @@ t.test("replaying a capture as nobody works and leaves private snapshots", { ski
     );
     chownSync(config, 0, NOBODY);
     spawnSync("chmod", ["0640", config]);
-    const r = spawnSync("setpriv", asNobody([join(root, "bin/callbackd"), "run", "--config", config]), {
+    const r = spawnSync("setpriv", asNobody([join(appCopy(), "bin/callbackd"), "run", "--config", config]), {
         encoding: "utf8",
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-        timeout: 30_000,
+        timeout: HANG_MS,
     });
     t.equal(r.status, 0, r.stderr);
     t.match(r.stdout, /"msg":"capture file replayed"/);
@@ -114,6 +157,7 @@ t.test("replaying a capture as nobody works and leaves private snapshots", { ski
 t.test("a state directory nobody may not write: a clear error, no crash", { skip }, async (t) => {
     const { dir, state } = stateFor(t);
     chownSync(state, 0, 0); // root's now
+    const sample = join(appCopy(), "board/samples/sccp-7912-callmanager41.pcapng");
     const config = join(dir, "config.json");
     writeFileSync(
         config,
@@ -121,10 +165,10 @@ t.test("a state directory nobody may not write: a clear error, no crash", { skip
     );
     chownSync(config, 0, NOBODY);
     spawnSync("chmod", ["0640", config]);
-    const r = spawnSync("setpriv", asNobody([join(root, "bin/callbackd"), "run", "--config", config]), {
+    const r = spawnSync("setpriv", asNobody([join(appCopy(), "bin/callbackd"), "run", "--config", config]), {
         encoding: "utf8",
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-        timeout: 30_000,
+        timeout: HANG_MS,
     });
     t.equal(r.status, 0, "the replay still completes (durability is reported, not fatal)");
     t.match(r.stdout, /flash\.(not-writable|corrupt-slot).*unreadable|EACCES/, "and says the state cannot be read");
@@ -156,7 +200,7 @@ async function liveAsNobody(t: { teardown: (fn: () => void) => void }, caps: str
     let out = "";
     const child: ChildProcess = spawn(
         "setpriv",
-        asNobody([join(root, "bin/callbackd"), "run", "--config", config], caps),
+        asNobody([join(appCopy(), "bin/callbackd"), "run", "--config", config], caps),
         { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     t.teardown(() => {
@@ -168,10 +212,10 @@ async function liveAsNobody(t: { teardown: (fn: () => void) => void }, caps: str
     child.stderr?.on("data", (d: Buffer) => {
         out += d.toString();
     });
-    const end = Date.now() + 10_000;
-    while (!/"capture (open|not running; retrying)"/.test(out) && Date.now() < end && child.exitCode === null) {
-        await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(
+        () => /"capture (open|not running; retrying)"/.test(out) || child.exitCode !== null,
+        "the service to open its capture or say why not",
+    );
     // traffic across the port, as the mirror would see it
     const { connect } = await import("node:net");
     for (let i = 0; i < 3; i++) {
@@ -181,7 +225,8 @@ async function liveAsNobody(t: { teardown: (fn: () => void) => void }, caps: str
         s.end(Buffer.alloc(12));
         await new Promise((r) => s.once("close", r));
     }
-    await new Promise((r) => setTimeout(r, 1500));
+    // the capture child relays frames at once (immediate mode); 3 s leaves room for a loaded machine
+    await new Promise((r) => setTimeout(r, 3000));
     if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");

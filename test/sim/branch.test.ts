@@ -199,3 +199,48 @@ t.test("phone construction errors and an unreachable CallManager", async (t) => 
     t.notOk(p.isIdle());
     await p.stop();
 });
+
+t.test("a phone that cannot start stops the whole branch before the error is reported", async (t) => {
+    const { createServer, connect } = await import("node:net");
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const log: string[] = [];
+    const xsi = (phone: { lines: readonly string[] }) => ({
+        async start() {
+            log.push(`start ${phone.lines[0]}`);
+            if (phone.lines[0] === "1002")
+                throw Object.assign(new Error("no xmllint"), { code: "XSI_XMLLINT_MISSING" });
+        },
+        async stop() {
+            log.push(`stop ${phone.lines[0]}`);
+        },
+    });
+    await t.rejects(
+        Branch.start({
+            phones: [
+                { dn: "1001", xsi },
+                { dn: "1002", xsi },
+                { dn: "1003", xsi },
+            ],
+            cm: { port },
+        }),
+        { code: "XSI_XMLLINT_MISSING" },
+    );
+    t.same(
+        log.filter((l) => l.startsWith("stop")).sort(),
+        ["stop 1001", "stop 1002", "stop 1003"],
+        "every phone was stopped",
+    );
+    // Before: the CallManager kept listening and the phones stayed connected (the test process never ended).
+    const refused = await new Promise<string>((resolve) => {
+        const s = connect(port, "127.0.0.1");
+        s.once("connect", () => {
+            s.destroy();
+            resolve("connected");
+        });
+        s.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+    });
+    t.equal(refused, "ECONNREFUSED", "the CallManager no longer listens");
+});

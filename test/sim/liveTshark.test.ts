@@ -11,6 +11,7 @@ import t from "tap";
 import { loadPcapAddon } from "../../src/capture/pcapChild.js";
 import { Branch } from "../../src/sim/branch.js";
 import { LiveCaptureFile } from "../../src/sim/liveCapture.js";
+import { testPort } from "../helpers/ports.js";
 import { needCapturePrivilege, needTool } from "../helpers/tools.js";
 import { subsequence } from "./helpers/sim.js";
 import { malformedFrames, skinnyMessages, tsharkToken } from "./helpers/tshark.js";
@@ -204,7 +205,10 @@ t.test("live capture file: open timeout, and an empty capture", { skip }, async 
     });
     await t.rejects(missing.start(), { code: "SIM_CAPTURE_TIMEOUT" });
     await missing.stop(10);
-    const quiet = new LiveCaptureFile(join(dir, "quiet.pcap"), { filter: "tcp port 9" });
+    // a filter no traffic of a parallel test can match (port 9 is where other tests send pushes to fail fast)
+    const quiet = new LiveCaptureFile(join(dir, "quiet.pcap"), {
+        filter: `tcp port ${await testPort()} and host 127.255.255.254`,
+    });
     await quiet.start();
     t.equal(await quiet.stop(50), 0);
     t.equal(quiet.frames, 0);

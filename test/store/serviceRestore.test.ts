@@ -12,6 +12,7 @@ import { CallbackService } from "../../src/service/callbackService.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { decodeSlot, encodeSlot } from "../../src/store/slots.js";
 import { decodePayload, FORMAT_PROTOBUF } from "../../src/store/snapshotCodec.js";
+import { waitFor } from "../helpers/wait.js";
 
 configureLogging({ level: "silent" });
 const fixtures = join(import.meta.dirname, "../fixtures/store");
@@ -170,8 +171,7 @@ t.test("a notification in flight at the restart is pushed again to the device na
     const service = new CallbackService({ config, fs, timeMode: "live", clock });
     t.teardown(() => service.stop());
     await service.start();
-    const end = Date.now() + 5000;
-    while (paths.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => paths.length > 0, "the resent notification");
     t.same(paths, [`/${notified.caller.device}/CGI/Execute`], "pushed to the device the snapshot names");
 });
 

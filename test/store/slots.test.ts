@@ -13,6 +13,7 @@ import {
     SlotStore,
     StoreError,
 } from "../../src/store/slots.js";
+import "../helpers/seed.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | undefined) => new TextDecoder().decode(b);

@@ -19,6 +19,7 @@ import {
     SCHEMA_VERSION,
     SNAPSHOT_PROTO,
 } from "../../src/store/snapshotCodec.js";
+import "../helpers/seed.js";
 
 const fixtures = join(import.meta.dirname, "../fixtures/store");
 

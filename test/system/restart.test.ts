@@ -13,6 +13,7 @@ import t from "tap";
 import { EXIT_RESTART } from "../../src/system/exitStatus.js";
 import { Terminal } from "../console/helpers.js";
 import { CONSOLE_PASSWORD, startService } from "../helpers/runningService.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { needMosquitto, TestBroker } from "../mgmt/helpers/broker.js";
 
 const unit = readFileSync(join(import.meta.dirname, "../../systemd/callbackd.service"), "utf8");
@@ -97,7 +98,7 @@ t.test("under systemd: exit 75 is restarted, exit 0 is not", { skip: needSystemd
         spawnSync("systemctl", ["show", name, "-p", "NRestarts", "-p", "ActiveState", "-p", "Result"], {
             encoding: "utf8",
         }).stdout;
-    const end = Date.now() + 20_000;
+    const end = Date.now() + HANG_MS;
     while (!/ActiveState=inactive/.test(show()) || !/NRestarts=1/.test(show())) {
         if (Date.now() > end) break;
         await new Promise((res) => setTimeout(res, 100));

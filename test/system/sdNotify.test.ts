@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { SystemdNotifier, unixDgramTransport, watchdogIntervalMs } from "../../src/system/sdNotify.js";
+import { waitFor } from "../helpers/wait.js";
 
 interface Server {
     on(e: "message", l: (b: Buffer) => void): void;
@@ -59,17 +60,26 @@ t.test("the notify protocol over a real unix datagram socket", { skip }, async (
     t.equal(n.enabled, true);
     t.equal(n.watchdogIntervalMs, 30);
     n.ready("capturing on eth0\nrestored 3 call-backs");
-    t.ok(n.startWatchdog(() => healthy));
-    await new Promise((r) => setTimeout(r, 100));
+    // Counted in watchdog checks, not milliseconds: a loaded machine runs the 30 ms interval late, not wrong.
+    let checks = 0;
+    t.ok(
+        n.startWatchdog(() => {
+            checks++;
+            return healthy;
+        }),
+    );
+    const pings = () => got.filter((m) => m === "WATCHDOG=1").length;
+    await waitFor(() => pings() >= 2, "two watchdog pings while healthy");
     healthy = false;
-    const pings = got.filter((m) => m === "WATCHDOG=1").length;
-    await new Promise((r) => setTimeout(r, 100));
+    const sentWhileHealthy = n.sent;
+    const checksThen = checks;
+    await waitFor(() => checks >= checksThen + 3, "three more watchdog checks while unhealthy");
+    t.equal(n.sent, sentWhileHealthy, "no pings once unhealthy");
     n.stopping("shutting down");
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor(() => got.at(-1)?.startsWith("STOPPING=1") === true, "the stopping notice");
     n.close();
     t.equal(got[0], "READY=1\nSTATUS=capturing on eth0 restored 3 call-backs", "a status stays on one line");
-    t.ok(pings >= 1, `${pings} watchdog pings while healthy`);
-    t.equal(got.filter((m) => m === "WATCHDOG=1").length, pings, "no pings once unhealthy");
+    t.equal(pings(), sentWhileHealthy - 1, `every ping sent while healthy arrived (${pings()})`);
     t.equal(got.at(-1), "STOPPING=1\nSTATUS=shutting down");
 });
 

@@ -9,6 +9,7 @@ import {
 } from "../../src/wire/build.js";
 import { decodeFrame } from "../../src/wire/decodeFrame.js";
 import { newWireCounters, TcpFlag } from "../../src/wire/types.js";
+import "../helpers/seed.js";
 
 function decode(bytes: Uint8Array) {
     const counters = newWireCounters();

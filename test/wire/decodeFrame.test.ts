@@ -19,6 +19,7 @@ import {
     u16,
     u32,
 } from "../helpers/frameBuilders.js";
+import "../helpers/seed.js";
 
 const OUTCOMES = ["tcp", "unsupportedLinkType", "nonIp", "nonTcp", "ipFragments", "malformed"] as const;
 const LINK_TYPES = [0, 1, 12, 101, 108, 113, 228, 229, 276];

@@ -27,6 +27,7 @@ import {
     tcp,
     v6bytes,
 } from "../helpers/frameBuilders.js";
+import "../helpers/seed.js";
 
 const PAYLOAD = [0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70];
 

@@ -3,6 +3,7 @@ import t from "tap";
 import { Direction, SEGMENT_OVERHEAD_BYTES, TcpReassembler } from "../../src/wire/reassembly.js";
 import { TcpFlag } from "../../src/wire/types.js";
 import { RecordingConsumer, reverse, seg } from "../helpers/segments.js";
+import "../helpers/seed.js";
 
 const C2S = Direction.ClientToServer;
 const S2C = Direction.ServerToClient;

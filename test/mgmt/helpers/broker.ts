@@ -3,18 +3,27 @@
  * optional password file and persistence, restartable; plus small MQTT client helpers.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, connect as netConnect } from "node:net";
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect as netConnect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import { testPort } from "../../helpers/ports.js";
+import { HANG_MS } from "../../helpers/wait.js";
 
 /** The mosquitto binary (it lives in /usr/sbin, which may not be on PATH), or undefined. */
 export function mosquittoPath(): string | undefined {
     const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" });
     const onPath = r.status === 0 ? r.stdout.trim() : "";
     if (onPath !== "") return onPath;
-    return ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"].find((p) => existsSync(p));
+    return ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"].find((p) => {
+        try {
+            accessSync(p, constants.X_OK);
+            return true;
+        } catch {
+            return false;
+        }
+    });
 }
 
 /** Skip reason unless mosquitto is installed (same wording as needTool). */
@@ -22,23 +31,20 @@ export function needMosquitto(): string | false {
     return mosquittoPath() === undefined ? "needs mosquitto: install the Debian package mosquitto" : false;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const addr = srv.address();
-            const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-            srv.close(() => resolve(port));
-        });
-    });
+/** A free TCP port on 127.0.0.1, outside the ephemeral range (see test/helpers/ports.ts). */
+export function freePort(): Promise<number> {
+    return testPort();
 }
 
-/** Resolves once something accepts connections on the port. */
-async function waitListening(port: number, timeoutMs = 5000): Promise<void> {
-    const end = Date.now() + timeoutMs;
+/**
+ * Resolves once something accepts connections on the port while `proc` runs; rejects when `proc` exits first
+ * (e.g. the port was taken meanwhile) or after the suite's hang deadline.
+ */
+async function waitListening(port: number, proc: ChildProcess, stderr: () => string): Promise<void> {
+    const end = Date.now() + HANG_MS;
     for (;;) {
+        if (proc.exitCode !== null || proc.signalCode !== null)
+            throw new Error(`mosquitto exited (${proc.exitCode ?? proc.signalCode}): ${stderr().trim()}`);
         const ok = await new Promise<boolean>((resolve) => {
             const s = netConnect(port, "127.0.0.1");
             s.once("connect", () => {
@@ -47,7 +53,8 @@ async function waitListening(port: number, timeoutMs = 5000): Promise<void> {
             });
             s.once("error", () => resolve(false));
         });
-        if (ok) return;
+        // listening, and still ours: a broker that failed to bind exits at once
+        if (ok && proc.exitCode === null && proc.signalCode === null) return;
         if (Date.now() > end) throw new Error(`mosquitto did not listen on ${port}`);
         await new Promise((r) => setTimeout(r, 25));
     }
@@ -83,11 +90,33 @@ export class TestBroker {
         return `${this.#tls ? "mqtts" : "mqtt"}://127.0.0.1:${this.port}`;
     }
 
-    /** Writes the config and starts the broker. */
+    /**
+     * Writes the config and starts the broker (on another port if the one picked was taken meanwhile).
+     * Nothing stays behind when it cannot start: no process, no temp directory.
+     */
     static async start(options: BrokerOptions = {}): Promise<TestBroker> {
         const dir = mkdtempSync(join(tmpdir(), "cbk-mosq-"));
-        const port = await freePort();
-        const lines = [`listener ${port} 127.0.0.1`, `user ${userInfo().username}`, "log_dest none"];
+        for (let attempt = 1; ; attempt++) {
+            const b = TestBroker.#configure(dir, await freePort(), options);
+            try {
+                await b.run();
+                return b;
+            } catch (err) {
+                await b.stop("SIGKILL");
+                if (attempt < 3 && /Address already in use/i.test(String(err))) continue;
+                rmSync(dir, { recursive: true, force: true });
+                throw err;
+            }
+        }
+    }
+
+    static #configure(dir: string, port: number, options: BrokerOptions): TestBroker {
+        const lines = [
+            `listener ${port} 127.0.0.1`,
+            `user ${userInfo().username}`,
+            "log_dest stderr",
+            "log_type error",
+        ];
         if (options.tls !== undefined) {
             const { cafile, certfile, keyfile } = options.tls;
             lines.push(`cafile ${cafile}`, `certfile ${certfile}`, `keyfile ${keyfile}`, "require_certificate true");
@@ -105,24 +134,31 @@ export class TestBroker {
             lines.push("persistence true", `persistence_location ${dir}/`, "autosave_interval 0");
         const conf = join(dir, "mosquitto.conf");
         writeFileSync(conf, `${lines.join("\n")}\n`);
-        const b = new TestBroker(dir, port, conf, options.tls !== undefined);
-        await b.run();
-        return b;
+        return new TestBroker(dir, port, conf, options.tls !== undefined);
     }
 
     /** Starts the process (again). */
     async run(): Promise<void> {
         const bin = mosquittoPath();
         if (bin === undefined) throw new Error("mosquitto is not installed");
-        this.#proc = spawn(bin, ["-c", this.#conf], { stdio: ["ignore", "ignore", "pipe"] });
-        await waitListening(this.port);
+        const proc = spawn(bin, ["-c", this.#conf], { stdio: ["ignore", "ignore", "pipe"] });
+        this.#proc = proc;
+        let stderr = "";
+        proc.stderr?.on("data", (d: Buffer) => {
+            if (stderr.length < 4096) stderr += d.toString();
+        });
+        await new Promise<void>((resolve, reject) => {
+            proc.once("spawn", () => resolve());
+            proc.once("error", reject);
+        });
+        await waitListening(this.port, proc, () => stderr);
     }
 
     /** Stops the process (SIGTERM: a clean stop that saves the persistence file). */
     async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
         const p = this.#proc;
         this.#proc = null;
-        if (p === null || p.exitCode !== null) return;
+        if (p === null || p.exitCode !== null || p.signalCode !== null || p.pid === undefined) return;
         const exited = new Promise((r) => p.once("exit", r));
         p.kill(signal);
         await exited;
@@ -180,7 +216,7 @@ export class Watcher {
     }
 
     /** The first message (already received or coming) matching `pred`. */
-    next(pred: (m: Received) => boolean, timeoutMs = 5000, includePast = true): Promise<Received> {
+    next(pred: (m: Received) => boolean, timeoutMs = HANG_MS, includePast = true): Promise<Received> {
         if (includePast) {
             const found = this.messages.find(pred);
             if (found !== undefined) return Promise.resolve(found);

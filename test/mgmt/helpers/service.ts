@@ -7,6 +7,7 @@ import { createMemoryLogger, type MemoryLogger } from "../../../src/logging/memo
 import type { ServiceApi } from "../../../src/mgmt/commands.js";
 import { MqttManagement, type MqttManagementOptions } from "../../../src/mgmt/mqttManagement.js";
 import { type FlashFs, MemoryFlashFs } from "../../../src/store/flashFs.js";
+import { HANG_MS } from "../../helpers/wait.js";
 
 /** The ids of the test node. */
 export const SITE = "branch1";
@@ -100,6 +101,6 @@ export async function startPlane(
         ...rest,
     });
     await mgmt.start();
-    if (wait) await mgmt.waitConnected(5000);
+    if (wait) await mgmt.waitConnected(HANG_MS);
     return { mgmt, applied, restarts, logger, fs, service };
 }

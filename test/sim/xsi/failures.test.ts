@@ -1,6 +1,8 @@
 import t from "tap";
+import { ManualClock } from "../../../src/sim/clock.js";
 import { needTool } from "../../helpers/tools.js";
-import { attr, executeXml, push, startBench } from "./helpers.js";
+import { waitFor } from "../../helpers/wait.js";
+import { attr, delay, executeXml, push, startBench } from "./helpers.js";
 
 const skip = needTool("xmllint", "libxml2-utils");
 const XML = executeXml({ url: "Dial:1002" });
@@ -50,12 +52,22 @@ t.test("hang: accepted, never answered (until stop)", { skip }, async (t) => {
 });
 
 t.test("slow: the answer is delayed, then normal", { skip }, async (t) => {
-    const b = await startBench();
+    // the phone's clock, manual: the delay is a wait on it, not on the wall
+    const clock = new ManualClock();
+    const b = await startBench({ clock });
     t.teardown(b.close);
     await b.svc.setFailure({ kind: "slow", delayMs: 300 });
-    const a = await push(b.svc, XML);
-    t.ok(a.elapsedMs >= 290, `took ${a.elapsedMs} ms`);
-    t.equal(attr(a.body, "ResponseItem", "Status"), "0");
+    let answered = false;
+    const slow = push(b.svc, XML).then((a) => {
+        answered = true;
+        return a;
+    });
+    await waitFor(() => clock.pending > 0, "the phone to start waiting");
+    clock.advance(299);
+    await delay(50);
+    t.notOk(answered, "no answer 299 ms into a 300 ms delay");
+    clock.advance(1);
+    t.equal(attr((await slow).body, "ResponseItem", "Status"), "0", "answered normally once the delay is over");
 });
 
 t.test("http500, garbage and a forced CiscoIPPhoneError", { skip }, async (t) => {

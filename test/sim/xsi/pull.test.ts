@@ -1,5 +1,7 @@
 import t from "tap";
+import { ManualClock } from "../../../src/sim/clock.js";
 import { needTool } from "../../helpers/tools.js";
+import { waitFor } from "../../helpers/wait.js";
 import { delay, executeXml, FakePhone, push, startBench, startPages, startServer } from "./helpers.js";
 
 const skip = needTool("xmllint", "libxml2-utils");
@@ -130,7 +132,16 @@ t.test("softkey errors are typed", { skip }, async (t) => {
 });
 
 t.test("softkey Play:, Key:, QueryStringParam:, empty URL and an unknown SoftKey:", { skip }, async (t) => {
-    const b = await startBench();
+    // the phone's clock: real time, but every wait on it is recorded
+    const slept: number[] = [];
+    const clock = {
+        now: () => Date.now(),
+        sleep: (ms: number) => {
+            slept.push(ms);
+            return delay(ms);
+        },
+    };
+    const b = await startBench({ clock });
     t.teardown(b.close);
     const page = `<CiscoIPPhoneText><Title>K</Title>
 <SoftKeyItem><Name>Ping</Name><URL>Play:CallBack.raw</URL><Position>1</Position></SoftKeyItem>
@@ -144,10 +155,10 @@ t.test("softkey Play:, Key:, QueryStringParam:, empty URL and an unknown SoftKey
     const pages = await startPages({ "/k": page });
     t.teardown(pages.close);
     await b.svc.open(`${pages.url}/k?a=1`);
-    const t0 = Date.now();
     await b.svc.pressSoftKey("Ping");
-    t.ok(Date.now() - t0 >= 290, "a softkey Play: lasts the clip");
     t.same(b.svc.sounds, ["CallBack.raw"]);
+    t.equal(b.svc.soundLog[0]?.durationMs, 300);
+    t.same(slept, [300], "a softkey Play: waits for the clip's 300 ms on the phone's clock");
     await b.svc.pressSoftKey("Key");
     t.same(b.phone.keys, ["Headset"]);
     await b.svc.pressSoftKey("Q");
@@ -295,12 +306,8 @@ t.test("phone events wake held items; a timer clock drives Play and timestamps",
         on: (e: string, l: () => void) => emitter.on(e, l),
         off: (e: string, l: () => void) => emitter.off(e, l),
     });
-    // 10x accelerated timer clock (SimClock shape: now + setTimer).
-    const t0 = Date.now();
-    const clock = {
-        now: () => t0 + (Date.now() - t0) * 10,
-        setTimer: (ms: number, fn: () => void) => setTimeout(fn, ms / 10),
-    };
+    // A manual timer clock (SimClock shape: now + setTimer): time moves only when the test says so.
+    const clock = new ManualClock();
     const b = await startBench({ phone, clock, statePollMs: 60_000 });
     t.teardown(b.close);
     t.equal(emitter.listenerCount("idle"), 1);
@@ -313,9 +320,20 @@ t.test("phone events wake held items; a timer clock drives Play and timestamps",
     await b.svc.settled();
     t.equal(b.svc.current()?.title, "P", "woken by the idle event, not the 60 s poll");
     t.equal(pages.seen[0]?.headers["x-ciscoipphonemodelname"], "CP-7940G", "modelName wins over model");
-    const a = await push(b.svc, executeXml({ url: "Play:CallBack.raw" }));
-    t.ok(a.elapsedMs < 250, `300 ms of clip at 10x (took ${a.elapsedMs} ms)`);
+    let answered = false;
+    const playing = push(b.svc, executeXml({ url: "Play:CallBack.raw" })).then((a) => {
+        answered = true;
+        return a;
+    });
+    await waitFor(() => b.svc.soundLog.length === 1, "the clip to start");
+    const startedAt = clock.now();
+    t.equal(b.svc.soundLog[0]?.at, startedAt, "timestamped on the phone's clock");
     t.equal(b.svc.soundLog[0]?.durationMs, 300);
+    clock.advance(299);
+    await delay(50);
+    t.notOk(answered, "still playing 299 ms into the clip (the phone's clock, not the wall's)");
+    clock.advance(1);
+    t.equal((await playing).status, 200, "answered once the clock reached the clip's end");
     await b.svc.stop();
     t.equal(emitter.listenerCount("idle"), 0, "listeners removed on stop");
 });

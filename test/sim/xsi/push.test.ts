@@ -1,7 +1,9 @@
 import t from "tap";
+import { ManualClock } from "../../../src/sim/clock.js";
 import { validateXsi } from "../../../src/sim/xsi/schema.js";
 import { MAX_PUSH_BYTES, XsiPhoneService } from "../../../src/sim/xsi/service.js";
 import { needTool } from "../../helpers/tools.js";
+import { waitFor } from "../../helpers/wait.js";
 import {
     attr,
     delay,
@@ -319,25 +321,44 @@ t.test("held items notice idleness by polling, and are abandoned on stop", { ski
 });
 
 t.test("Play: answers after the clip, later while ringing", { skip }, async (t) => {
-    const b = await startBench();
+    // The phone's clock is manual: the clip and the ringing last exactly what the test lets them.
+    const clock = new ManualClock();
+    const b = await startBench({ clock });
     t.teardown(b.close);
-    const a = await push(b.svc, executeXml({ url: "Play:CallBack.raw" }));
+    let answered = 0;
+    const play = () =>
+        push(b.svc, executeXml({ url: "Play:CallBack.raw" })).then((a) => {
+            answered++;
+            return a;
+        });
+    const first = play();
+    await waitFor(() => b.svc.soundLog.length === 1, "the clip to start");
+    t.equal(b.svc.soundLog[0]?.at, clock.now(), "started at once");
+    clock.advance(299);
+    await delay(50);
+    t.equal(answered, 0, "no answer while the clip plays (2400 bytes = 300 ms of mu-law)");
+    clock.advance(1);
+    const a = await first;
     t.equal(attr(a.body, "ResponseItem", "URL"), "Play:CallBack.raw");
-    t.ok(a.elapsedMs >= 290, `2400 bytes = 300 ms of mu-law (took ${a.elapsedMs} ms)`);
     t.same(b.svc.sounds, ["CallBack.raw"]);
     t.equal(b.svc.soundLog[0]?.durationMs, 300);
     t.equal(b.svc.soundLog[0]?.validRaw, true);
     // Ringing: the clip starts only when ringing stops.
     b.phone.ringing = true;
-    const started = Date.now();
-    setTimeout(() => {
-        b.phone.ringing = false;
-        b.svc.notifyStateChanged();
-    }, 250);
-    const r = await push(b.svc, executeXml({ url: "Play:CallBack.raw" }));
+    const second = play();
+    await waitFor(() => b.svc.uris.length === 2, "the second Play: to arrive");
+    clock.advance(250);
+    await delay(50);
+    t.equal(b.svc.soundLog.length, 1, "no clip while the phone rings");
+    b.phone.ringing = false;
+    const stoppedAt = clock.now();
+    b.svc.notifyStateChanged();
+    await waitFor(() => b.svc.soundLog.length === 2, "the clip once ringing stopped");
+    t.equal(b.svc.soundLog[1]?.at, stoppedAt, "playback recorded when ringing stopped");
+    clock.advance(300);
+    const r = await second;
     t.equal(attr(r.body, "ResponseItem", "Status"), "0");
-    t.ok(r.elapsedMs >= 540, `ringing 250 ms + clip 300 ms (took ${r.elapsedMs} ms)`);
-    t.ok((b.svc.soundLog[1]?.at ?? 0) - started >= 240, "playback recorded when ringing stopped");
+    t.equal(answered, 2);
 });
 
 t.test("Play with a URL: the URL completes first, the answer waits for the clip", { skip }, async (t) => {
