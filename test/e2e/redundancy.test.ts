@@ -10,17 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { configureLogging } from "../../src/logging/logger.js";
-import { Branch, type BranchPhoneSpec } from "../../src/sim/branch.js";
+import type { Branch, BranchPhoneSpec } from "../../src/sim/branch.js";
 import { RealClock } from "../../src/sim/clock.js";
-import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
+import type { XsiPhoneService } from "../../src/sim/xsi/service.js";
 import { BoxProcess, until } from "../helpers/boxProcess.js";
 import { needLiveCapture } from "../helpers/live.js";
 import { freePort, needMosquitto, TestBroker, Watcher } from "../mgmt/helpers/broker.js";
 import { PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
+import { startXsiOffice } from "./xsiOffice.js";
 
 configureLogging({ level: "silent" });
 const skip = needLiveCapture() || needMosquitto();
-const BOARD = join(import.meta.dirname, "../../board");
 const SITE = "branch1";
 
 interface Announced {
@@ -106,19 +106,8 @@ async function startSite(
     }
     // processes first (they must see the phones register), the lowest address first
     for (const b of list) await b.start();
-    const clock = new RealClock();
-    const xsi = new Map<string, XsiPhoneService>();
-    branch = await Branch.start({
-        phones: phones.map((p) => ({
-            ...p,
-            xsi: xsiPhoneFactory(
-                { port: XSI_PORT, auth: { user: PUSH_USER, password: PUSH_PASSWORD }, clock, audio: { dir: BOARD } },
-                xsi,
-            ),
-        })),
-        clock,
-        cm: { port: cmPort },
-    });
+    const started = await startXsiOffice(phones, new RealClock(), cmPort);
+    branch = started.branch;
     const office = branch;
     const site: Site = {
         broker,
@@ -127,9 +116,9 @@ async function startSite(
         history,
         boxes: list,
         branch: office,
-        xsi,
-        screens: (dn) => (xsi.get(office.phone(dn).ip)?.screens ?? []).map((s) => s.text),
-        sounds: (dn) => xsi.get(office.phone(dn).ip)?.sounds ?? [],
+        xsi: started.xsi,
+        screens: started.screens,
+        sounds: started.sounds,
         active() {
             const live = [...roles].filter(([, a]) => a.online && a.role === "active");
             return live.length === 1 ? (live[0]?.[0] ?? null) : null;

@@ -13,18 +13,17 @@ import { join } from "node:path";
 import t from "tap";
 import { PcapFileWriter } from "../../src/capture/pcapWriter.js";
 import { configureLogging } from "../../src/logging/logger.js";
-import { Branch, type BranchPhoneSpec } from "../../src/sim/branch.js";
+import type { BranchPhoneSpec } from "../../src/sim/branch.js";
 import { ManualClock, RealClock } from "../../src/sim/clock.js";
 import type { FrameOutput } from "../../src/sim/synth.js";
-import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
 import { BIN, BoxProcess, until } from "../helpers/boxProcess.js";
 import { needLiveCapture } from "../helpers/live.js";
 import { HANG_MS } from "../helpers/wait.js";
 import { freePort } from "../mgmt/helpers/broker.js";
 import { PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
+import { startXsiOffice } from "./xsiOffice.js";
 
 configureLogging({ level: "silent" });
-const BOARD = join(import.meta.dirname, "../../board");
 const PHONES: BranchPhoneSpec[] = [
     { dn: "1003", timeZone: "Asia/Tokyo", dateTemplate: "Y-M-D" },
     { dn: "1002" },
@@ -82,22 +81,8 @@ function tokyo(ms: number): string {
 }
 
 /** The office (clock real or manual) with XSI phones whose screens and sounds are recorded. */
-async function office(clock: RealClock | ManualClock, cmPort: number, tap?: FrameOutput) {
-    const xsi = new Map<string, XsiPhoneService>();
-    const branch = await Branch.start({
-        phones: PHONES.map((p) => ({
-            ...p,
-            xsi: xsiPhoneFactory(
-                { port: XSI_PORT, auth: { user: PUSH_USER, password: PUSH_PASSWORD }, clock, audio: { dir: BOARD } },
-                xsi,
-            ),
-        })),
-        clock,
-        cm: { port: cmPort },
-        ...(tap !== undefined ? { tap } : {}),
-    });
-    const screens = (dn: string) => (xsi.get(branch.phone(dn).ip)?.screens ?? []).map((s) => s.text);
-    return { branch, xsi, screens };
+function office(clock: RealClock | ManualClock, cmPort: number, tap?: FrameOutput) {
+    return startXsiOffice(PHONES, clock, cmPort, tap);
 }
 
 function boxConfig(dir: string, cmPort: number, httpPort: number): Record<string, unknown> {
@@ -219,8 +204,16 @@ t.test("two `callbackd replay` runs on one state directory: registrations, then 
     );
     const state = join(dir, "state");
     // --linger: the phones fetch their screens from the replay's HTTP service after the push
-    const replay = (file: string, ...more: string[]) =>
-        callbackd(["replay", file, "--config", config, "--linger", "1", ...more]);
+    // The office's clock goes on meanwhile: a phone answers a push that plays a sound only after the clip (on
+    // its own, manual, clock), and the replay waits for the pushes it sent.
+    const replay = async (file: string, ...more: string[]) => {
+        let done = false;
+        const r = callbackd(["replay", file, "--config", config, "--linger", "1", ...more]).finally(() => {
+            done = true;
+        });
+        while (!done) await run(100);
+        return r;
+    };
     const first = await replay(files[0], "--state-dir", state);
     t.equal(first.status, 0, first.stderr);
     t.match(first.stdout, /requests made: 0/);
@@ -229,7 +222,7 @@ t.test("two `callbackd replay` runs on one state directory: registrations, then 
 
     const second = await replay(files[1], "--state-dir", state);
     t.equal(second.status, 0, second.stderr);
-    t.match(second.stdout, /requests made: 1\n/, second.stdout);
+    t.match(second.stdout, /requests made: 1\n/, `${second.stdout}${second.stderr}`);
     t.match(second.stdout, /notified: 1\n/);
     t.match(second.stdout, /phones not learned: none/);
     t.ok(o.screens("1003").includes(ACTIVATED), "1003 was shown the activated screen");
