@@ -12,8 +12,11 @@ import { testPort } from "../helpers/ports.js";
 /** A TCP port free on 127.0.0.1 right now (never a fixed one: test files run in parallel). */
 export const freeLoopbackPort = (): Promise<number> => testPort();
 
-/** Records the busy Call Back into `file` (pcap); the simulated CallManager listens on `cmPort` meanwhile. */
-export async function recordBusyCallBack(file: string, cmPort: number): Promise<void> {
+/**
+ * Records the busy Call Back into `file` (pcap); the simulated CallManager listens on `cmPort` meanwhile.
+ * Returns the addresses of 1001, 1002 and 1003 as the capture has them.
+ */
+export async function recordBusyCallBack(file: string, cmPort: number): Promise<string[]> {
     configureLogging({ level: "silent" });
     const writer = new PcapFileWriter(file, 1, 65535, 1 << 20, { fsync: false });
     const clock = new ManualClock();
@@ -46,6 +49,7 @@ export async function recordBusyCallBack(file: string, cmPort: number): Promise<
         await branch.hangUp("1002");
         // Keepalives carry the capture clock past the guard time.
         await settle(40_000);
+        return ["1001", "1002", "1003"].map((dn) => branch.phone(dn).ip);
     } finally {
         await branch.stop();
         writer.close();

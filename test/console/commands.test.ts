@@ -12,26 +12,13 @@ import { ConfigControl } from "../../src/mgmt/configControl.js";
 import { type Office, PUSH_PASSWORD, startOffice } from "../e2e/helpers.js";
 import { needTool } from "../helpers/tools.js";
 import { waitFor } from "../helpers/wait.js";
-import { Terminal } from "./helpers.js";
+import { login, Terminal } from "./helpers.js";
 
 /** The office's XSI phones validate every object they get with xmllint. */
 const skip = needTool("xmllint", "libxml2-utils");
 const HASH = hashPassword("pw", 1024);
 const BROKER_PASSWORD = "br0ker-S3cret";
 const URL_PASSWORD = "url-pa55";
-
-async function login(term: Terminal, enable = false): Promise<void> {
-    await term.expect(/Password: $/);
-    await term.send("pw\r");
-    await term.expect(/>$/);
-    if (enable) {
-        await term.send("enable\r");
-        await term.expect(/Password: $/);
-        await term.send("pw\r");
-        await term.expect(/#$/);
-    }
-    await term.run("terminal length 0");
-}
 
 t.test("every command against the office", { skip }, async (t) => {
     const o: Office = await startOffice([{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }], {

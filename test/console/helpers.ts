@@ -165,3 +165,17 @@ export class Terminal {
         return this.#closeFn();
     }
 }
+
+/** Logs in on a fresh session with `password` (also the enable password); `enable` goes to privileged mode. */
+export async function login(term: Terminal, enable = false, password = "pw"): Promise<void> {
+    await term.expect(/Password: $/);
+    await term.send(`${password}\r`);
+    await term.expect(/>$/);
+    if (enable) {
+        await term.send("enable\r");
+        await term.expect(/Password: $/);
+        await term.send(`${password}\r`);
+        await term.expect(/#$/);
+    }
+    await term.run("terminal length 0");
+}

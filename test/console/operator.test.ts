@@ -14,22 +14,9 @@ import { hashPassword } from "../../src/console/config.js";
 import { type Consoles, startConsoles } from "../../src/console/index.js";
 import { ConfigControl } from "../../src/mgmt/configControl.js";
 import { type Office, startOffice } from "../e2e/helpers.js";
-import { Terminal } from "./helpers.js";
+import { login, Terminal } from "./helpers.js";
 
 const HASH = hashPassword("pw", 1024);
-
-async function login(term: Terminal, enable = false): Promise<void> {
-    await term.expect(/Password: $/);
-    await term.send("pw\r");
-    await term.expect(/>$/);
-    if (enable) {
-        await term.send("enable\r");
-        await term.expect(/Password: $/);
-        await term.send("pw\r");
-        await term.expect(/#$/);
-    }
-    await term.run("terminal length 0");
-}
 
 async function setup(
     t: Test,

@@ -9,23 +9,9 @@ import { serviceApi } from "../../src/service/serviceApi.js";
 import { Msg } from "../../src/sim/ids.js";
 import { SoftKeySet } from "../../src/sim/types.js";
 import { needTool } from "../helpers/tools.js";
-import { type Office, startOffice } from "./helpers.js";
+import { activated, available, busyPress, startOffice } from "./helpers.js";
 
 const skip = needTool("xmllint", "libxml2-utils");
-
-const activated = (dn: string) =>
-    `Call Back is activated on ${dn}. Press Cancel to deactivate. Press Exit to quit this screen.`;
-const available = (o: Office, caller: string, dn: string) =>
-    o.screenTexts(caller).some((s) => s.startsWith(`${dn} has become available`));
-
-/** `caller` calls `callee`, busy on a call with `other`; waits for the busy tone and presses CallBack. */
-async function busyPress(o: Office, caller: string, callee: string, other: string): Promise<void> {
-    await o.branch.call(other, callee);
-    await o.branch.answer(callee);
-    await o.branch.call(caller, callee);
-    await o.until(() => o.branch.phone(caller).tone === 0x23, `${caller} hears busy`);
-    await o.branch.press(caller, "CallBack");
-}
 
 t.test(
     "a callee the box cannot observe (directory only, not on the mirror): CallBack cannot be activated",

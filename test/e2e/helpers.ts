@@ -254,3 +254,20 @@ export async function startOffice(
     };
     return office;
 }
+
+/** The text of the activation screen for a call-back on `dn` (docs/SEED.md). */
+export const activated = (dn: string) =>
+    `Call Back is activated on ${dn}. Press Cancel to deactivate. Press Exit to quit this screen.`;
+
+/** Whether `caller` was shown that `dn` has become available. */
+export const available = (o: Office, caller: string, dn: string) =>
+    o.screenTexts(caller).some((s) => s.startsWith(`${dn} has become available`));
+
+/** `caller` calls `callee`, busy on a call with `other`; waits for the busy tone and presses CallBack. */
+export async function busyPress(o: Office, caller: string, callee: string, other: string): Promise<void> {
+    await o.branch.call(other, callee);
+    await o.branch.answer(callee);
+    await o.branch.call(caller, callee);
+    await o.until(() => o.branch.phone(caller).tone === 0x23, `${caller} hears busy`);
+    await o.branch.press(caller, "CallBack");
+}

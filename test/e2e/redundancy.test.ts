@@ -16,7 +16,7 @@ import type { XsiPhoneService } from "../../src/sim/xsi/service.js";
 import { BoxProcess, until } from "../helpers/boxProcess.js";
 import { needLiveCapture } from "../helpers/live.js";
 import { freePort, needMosquitto, TestBroker, Watcher } from "../mgmt/helpers/broker.js";
-import { PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
+import { activated, PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
 import { startXsiOffice } from "./xsiOffice.js";
 
 configureLogging({ level: "silent" });
@@ -127,8 +127,6 @@ async function startSite(
     return site;
 }
 
-const activated = (dn: string) =>
-    `Call Back is activated on ${dn}. Press Cancel to deactivate. Press Exit to quit this screen.`;
 const isAvailable = (dn: string) => (s: string) => s.startsWith(`${dn} has become available`);
 
 /** 1003 calls 1002 (busy with 1001), presses CallBack, is told it is activated, and hangs up. */

@@ -7,11 +7,9 @@ import t from "tap";
 import { CallbackService, ServiceRoleError } from "../../src/service/callbackService.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { needTool } from "../helpers/tools.js";
-import { type Office, startOffice } from "./helpers.js";
+import { activated, type Office, startOffice } from "./helpers.js";
 
 const skip = needTool("xmllint", "libxml2-utils");
-const activated = (dn: string) =>
-    `Call Back is activated on ${dn}. Press Cancel to deactivate. Press Exit to quit this screen.`;
 
 async function busyPress(o: Office): Promise<void> {
     await o.branch.call("1001", "1002");

@@ -8,18 +8,12 @@
  */
 import { type SpawnOptions, spawn, spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t, { type Test } from "tap";
-import { PcapFileWriter } from "../../src/capture/pcapWriter.js";
-import { configureLogging } from "../../src/logging/logger.js";
-import { Branch } from "../../src/sim/branch.js";
-import { ManualClock } from "../../src/sim/clock.js";
-import { frameSinkOutput } from "../../src/sim/synth.js";
 import { XsiPhoneService } from "../../src/sim/xsi/service.js";
+import { freeLoopbackPort, recordBusyCallBack } from "../cli/simCapture.js";
 import { needTool } from "../helpers/tools.js";
-import { HANG_MS } from "../helpers/wait.js";
 
 const repo = join(import.meta.dirname, "../..");
 const version = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version;
@@ -190,50 +184,6 @@ function qemu(root: string, args: string[], opts: SpawnOptions = {}): Promise<Ra
     );
 }
 
-/** A free TCP port on loopback (the simulated CallManager's SCCP port). */
-async function freePort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
-
-/** Records a busy Call Back from the simulator: 1003 calls busy 1002, presses CallBack, both hang up. */
-async function recordCallBack(file: string, cmPort: number): Promise<string[]> {
-    configureLogging({ level: "silent" });
-    const writer = new PcapFileWriter(file, 1, 65535, 1 << 20, { fsync: false });
-    const clock = new ManualClock();
-    const branch = await Branch.start({
-        phones: [{ dn: "1001" }, { dn: "1002" }, { dn: "1003" }],
-        clock,
-        cm: { port: cmPort },
-        tap: frameSinkOutput(writer.frameSink()),
-    });
-    const settle = async (ms: number) => {
-        for (let i = 0; i < ms / 100; i++) {
-            await branch.advance(100);
-            await new Promise((r) => setTimeout(r, 1));
-        }
-    };
-    await branch.call("1001", "1002");
-    await branch.answer("1002");
-    await branch.call("1003", "1002");
-    const end = Date.now() + HANG_MS;
-    while (branch.phone("1003").tone !== 0x23 && Date.now() < end) await settle(100);
-    await branch.press("1003", "CallBack");
-    await settle(5000);
-    await branch.hangUp("1003");
-    await settle(2000);
-    await branch.hangUp("1002");
-    // Keepalives carry the capture clock past the guard time.
-    await settle(40_000);
-    const ips = ["1001", "1002", "1003"].map((dn) => branch.phone(dn).ip);
-    await branch.stop();
-    writer.close();
-    return ips;
-}
-
 t.test(
     "arm64 under qemu: the addons load, a capture decodes, a replay reaches the XSI phones",
     { skip: qemuSkip },
@@ -278,8 +228,8 @@ t.test(
         // their own loopback addresses, one port) get the activation screen, then the twinkle and the
         // notification, both fetched from the replay's own phone-facing HTTP service.
         const pcap = join(work, "callback.pcap");
-        const cmPort = await freePort();
-        const ips = await recordCallBack(pcap, cmPort);
+        const cmPort = await freeLoopbackPort();
+        const ips = await recordBusyCallBack(pcap, cmPort);
         const phones = new Map<string, XsiPhoneService>();
         let xsiPort = 0;
         for (const ip of ips) {

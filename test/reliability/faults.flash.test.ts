@@ -11,12 +11,10 @@ import { join } from "node:path";
 import t from "tap";
 import { CallbackService } from "../../src/service/callbackService.js";
 import { type MemoryFlashFs, NodeFlashFs } from "../../src/store/flashFs.js";
-import { type Office, startOffice } from "../e2e/helpers.js";
+import { activated, type Office, startOffice } from "../e2e/helpers.js";
 import { needTool } from "../helpers/tools.js";
 
 const FAILURE = "Call Back Service Failure.";
-const activated = (dn: string) =>
-    `Call Back is activated on ${dn}. Press Cancel to deactivate. Press Exit to quit this screen.`;
 
 /** Mounts a small tmpfs at a new temp directory, or explains why it cannot. */
 function mountTmpfs(): { dir: string; umount(): void } | string {
