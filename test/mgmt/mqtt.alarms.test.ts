@@ -134,7 +134,7 @@ t.test("telemetry: protobuf, QoS 0, nothing queued while offline", { skip: needM
     t.match(tel, { session: 1, registeredPhones: 12, pushLatencyP95Ms: 85.5, extra: { queue: 2 } });
     t.ok(tel.packets >= 1000 && tel.memoryRssBytes > 0 && tel.seq >= 1);
     await broker.stop();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => plane.mgmt.stats.telemetrySkipped >= 3, "samples skipped while offline");
     t.ok(plane.mgmt.stats.telemetrySkipped >= 3, "samples are skipped while offline");
     const seenBefore = w.messages.length;
     // Every sample sent after the outage is taken after the broker came back: one queued while offline would
