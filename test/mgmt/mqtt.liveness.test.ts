@@ -104,7 +104,7 @@ t.test(
         await w.next((m) => json(m).online === true && json(m).session === 1);
         await broker.restart();
         await plane.mgmt.waitConnected(HANG_MS);
-        await w.next((m) => json(m).online === true && json(m).session === 2, 5000);
+        await w.next((m) => json(m).online === true && json(m).session === 2, HANG_MS);
         t.equal(plane.mgmt.session, 2, "every connection has its own session number");
         t.ok(plane.mgmt.alarms.isActive("mqtt.broker-lost") === false, "broker-lost cleared on return");
         await plane.mgmt.stop();

@@ -92,7 +92,7 @@ t.test(
             "what is delivered is in order",
         );
         t.notOk(plane.mgmt.alarms.isActive("mqtt.outbox-overflow"), "cleared once the outbox drained");
-        t.match(json(await w.next((m) => m.topic === T.alarmsActive && json(m).count === 30, 3000)), { count: 30 });
+        t.match(json(await w.next((m) => m.topic === T.alarmsActive && json(m).count === 30, HANG_MS)), { count: 30 });
 
         // flash faults: the events still go out from memory, and the fault is itself an alarm
         fs.faults.writeDurable = "EROFS";
@@ -102,7 +102,7 @@ t.test(
             3000,
         );
         t.match(alarmEventOf(ev.payload), { state: "raised", resource: "mgmt-outbox" });
-        await w.next((m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).id === "service.failure", 3000);
+        await w.next((m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).id === "service.failure", HANG_MS);
         delete fs.faults.writeDurable;
         const back = await w.next(
             (m) =>

@@ -12,6 +12,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import t from "tap";
+import { HANG_MS } from "../helpers/wait.js";
 import { freePort, mosquittoPath, needMosquitto, Watcher } from "../mgmt/helpers/broker.js";
 import { startPlane } from "../mgmt/helpers/service.js";
 
@@ -124,7 +125,7 @@ t.test("the shipped ACL: only the operators may command or configure a box", { s
     await ops.client.publishAsync(`${BASE}/cmd/cancel-callback`, JSON.stringify({ id: "ops-1", args: { id: "cb1" } }), {
         qos: 1,
     });
-    const res = await ops.next((m) => m.topic === `${BASE}/res/cancel-callback`, 5000);
+    const res = await ops.next((m) => m.topic === `${BASE}/res/cancel-callback`, HANG_MS);
     t.match(JSON.parse(res.text), { id: "ops-1", status: "ok" }, "the operators' command is carried out");
     await new Promise((r) => setTimeout(r, 300));
 

@@ -21,6 +21,7 @@ import type { SimPhoneView } from "../../src/sim/types.js";
 import { XsiPhoneService } from "../../src/sim/xsi/service.js";
 import { Terminal } from "../console/helpers.js";
 import { needLiveCapture, until } from "../helpers/live.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { freePort, mosquittoPath, needMosquitto, Watcher } from "../mgmt/helpers/broker.js";
 
 const root = join(import.meta.dirname, "../..");
@@ -205,7 +206,7 @@ t.test("a full run never shows a configured secret", { skip, timeout: 60_000 }, 
         await watcher.client.publishAsync(`callbackd/v1/branch1/cbk1/cmd/${cmd}`, JSON.stringify({ id: cmd }), {
             qos: 1,
         });
-        await watcher.next((m) => m.topic === `callbackd/v1/branch1/cbk1/res/${cmd}`, 5000);
+        await watcher.next((m) => m.topic === `callbackd/v1/branch1/cbk1/res/${cmd}`, HANG_MS);
     }
     await new Promise((r) => setTimeout(r, 1200)); // a telemetry period
 
