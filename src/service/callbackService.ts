@@ -24,6 +24,7 @@ import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
 import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
 import { SnapshotWriter, type StoreHealthEvent, WriteBudget } from "../store/snapshotWriter.js";
+import { type Clock, steadyWallClock } from "../util/clock.js";
 import { WirePipeline } from "../wire/pipeline.js";
 import { PRESSURE_ALARM, ReassemblyPressure } from "../wire/pressure.js";
 import { ModelClusterView } from "./clusterView.js";
@@ -36,33 +37,8 @@ import { KnowledgeKeeper } from "./knowledgeKeeper.js";
  * when replaying a file, so a replay makes the same decisions as the live run did.
  */
 
-/** Where time comes from. */
-export interface ServiceClock {
-    now(): number;
-    setTimeout(fn: () => void, ms: number): unknown;
-    clearTimeout(handle: unknown): void;
-    /** The wall clock as it is now (times shown on phones); default now(). */
-    wallNow?(): number;
-}
-
 /** How often (capture time, ms) the cluster model's deadlines are checked when replaying. */
 const MODEL_CHECK_MS = 1000;
-/** Wall time when this process started, and the monotonic clock then. */
-const EPOCH_AT_START = Date.now();
-const MONO_AT_START = performance.now();
-
-/**
- * The live clock: the wall time at start carried on by the monotonic clock, so an NTP step of the wall
- * clock neither expires requests early (forward) nor freezes every deadline for the size of the step
- * (backward: the engine never lets time go back). The unit starts after time-sync.target.
- */
-export const wallClock: ServiceClock = {
-    now: () => EPOCH_AT_START + Math.floor(performance.now() - MONO_AT_START),
-    // a time shown on a phone follows NTP (a box without RTC often starts before its clock is set)
-    wallNow: () => Date.now(),
-    setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface CallbackServiceOptions {
     config: Config;
@@ -73,7 +49,7 @@ export interface CallbackServiceOptions {
      * the last frame; deadlines fire as frames advance it (and from `tick()`).
      */
     timeMode?: "live" | "capture";
-    clock?: ServiceClock;
+    clock?: Clock;
     /** Observes alarm effects (the MQTT plane subscribes here). */
     onAlarm?: (id: string, action: "raise" | "clear", details: string) => void;
     /** Observes every cluster event and engine effect (narration, tests). */
@@ -108,7 +84,7 @@ export class CallbackService {
     readonly #view: ModelClusterView;
     readonly #log: Logger;
     readonly #opts: CallbackServiceOptions;
-    readonly #clock: ServiceClock;
+    readonly #clock: Clock;
     readonly #capture: boolean;
     #state: EngineState = initialState();
     /** Carried through snapshots for the MQTT plane (restored, written back unchanged). */
@@ -143,7 +119,7 @@ export class CallbackService {
         const { config } = opts;
         this.config = config;
         this.#opts = opts;
-        this.#clock = opts.clock ?? wallClock;
+        this.#clock = opts.clock ?? steadyWallClock;
         this.#capture = opts.timeMode === "capture";
         this.#role = opts.initialRole ?? "active";
         this.#observe = config.callback.mode === "observe";

@@ -1,14 +1,16 @@
+import { type Clock, systemClock } from "./clock.js";
+
 /** Rejects with "timed out after N ms" when `p` takes longer than `ms` (the timer never outlives `p`). */
-export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock = systemClock): Promise<T> {
     return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+        const timer = clock.setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
         p.then(
             (v) => {
-                clearTimeout(timer);
+                clock.clearTimeout(timer);
                 resolve(v);
             },
             (err: unknown) => {
-                clearTimeout(timer);
+                clock.clearTimeout(timer);
                 reject(err);
             },
         );
