@@ -1,149 +1,30 @@
 /**
- * The console's command tree and what each command does, against the running CallbackService and the
- * optional providers (alarms, MQTT, configuration control, capture statistics, reload).
+ * The console's command tree and what each command does, against the running service (ConsoleService,
+ * context.ts) and the optional providers (alarms, MQTT, configuration control, capture statistics, reload).
  */
-import type { EngineEffect } from "../callback/types.js";
-import type { ClusterEvent, DeviceView, ForwardingView } from "../cluster/types.js";
+import type { DeviceView, ForwardingView } from "../cluster/types.js";
 import { captureFilter, qbePorts } from "../config/load.js";
-import type { SaveResult } from "../config/saved.js";
-import type { Config } from "../config/types.js";
 import { getLogger, levels, resetLevel, setLevel } from "../logging/logger.js";
-import { redactDeep } from "../logging/redact.js";
-import type { AlarmInstance } from "../mgmt/alarmManager.js";
-import type { SetParameterResult } from "../mgmt/configControl.js";
 import { sanitizeBrokerUrl } from "../mgmt/mqttManagement.js";
 import { buildExecute } from "../phone/xsi.js";
-import type { RedundancyStatus } from "../redundancy/manager.js";
-import type { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import type { CommandNode, CommandOutput } from "./commandTree.js";
 import { configNodes, showConfigNodes } from "./configCommands.js";
-import type { SessionControl } from "./session.js";
+import { type ConsoleContext, DEBUG_CHANNELS, type DebugChannel } from "./context.js";
+import { duration, hms, iso, keyValues, phoneName, table } from "./format.js";
 import { showDn } from "./showDn.js";
 
-/** Debug channels (`debug sccp|qbe|callback|xsi`) and the log namespaces they raise to debug. */
-export const DEBUG_CHANNELS = { sccp: "sccp", qbe: "qbe", callback: "callback", xsi: "phone" } as const;
-export type DebugChannel = keyof typeof DEBUG_CHANNELS;
-
-/** A service event as the console sees it (cluster events and engine effects). */
-export type ConsoleEvent = ClusterEvent | EngineEffect;
-
-/** Capture statistics for `show capture`. */
-export interface CaptureStats {
-    interface: string | null;
-    file?: string | null;
-    filter?: string;
-    packets: number;
-    drops: number;
-    ifDrops?: number;
-}
-
-/** Optional providers; each `show` degrades to what the service itself knows when absent. */
-export interface ConsoleProviders {
-    /** Active alarms (MqttManagement.alarms). Absent: the engine's own alarm ids. */
-    alarms?: { active(): AlarmInstance[]; clear?(id: string): void };
-    /** The MQTT plane (MqttManagement). */
-    mqtt?: { readonly connected: boolean; status(): Record<string, unknown> };
-    /** Validated configuration changes, kept for the next start (ConfigControl). */
-    configControl?: {
-        readonly current: Config;
-        setParameter(key: string, value: unknown): Promise<SetParameterResult>;
-        /** `write memory`. */
-        saveConfig?(): Promise<SaveResult>;
-        /** What the next start runs with. */
-        startup?(): Config;
-        /** Keys whose running value is not saved. */
-        unsaved?(): string[];
-    };
-    /** This box's redundancy role and the other boxes of the site (RedundancyManager.status). */
-    redundancy?: () => RedundancyStatus;
-    /** libpcap statistics of the live capture. */
-    capture?: () => CaptureStats;
-    /** Restarts the service (systemd restarts the process); absent: `reload` is refused. */
-    reload?: () => void | Promise<void>;
-    /** Recent log lines (newest last) for `show log`; absent: the console's own event log. */
-    logLines?: (n: number) => string[];
-    version?: string;
-    hostname?: string;
-    /** `debug` also raises the channel's log namespace to debug (journald); default true. */
-    logLevels?: boolean;
-}
-
-/** Per-session debug state. */
-export interface DebugState {
-    channels: Set<DebugChannel>;
-    device: string | null;
-}
-
-/** Everything a command sees. */
-export interface ConsoleContext {
-    service: CallbackService;
-    providers: ConsoleProviders;
-    session: SessionControl;
-    debug: DebugState;
-    /** Shared event and alarm history of the console hub (newest last). */
-    history(): { events: readonly string[]; alarms: readonly string[] };
-    startedAt: number;
-    /** Debug channels wanted by any session (recomputed on debug/undebug). */
-    onDebugChanged(): void;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Formatting
-
-/** Left-aligned columns. */
-export function table(headers: string[], rows: string[][]): string[] {
-    const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-    const line = (r: string[]) =>
-        r
-            .map((c, i) => c.padEnd(w[i] ?? 0))
-            .join("  ")
-            .trimEnd();
-    return [line(headers), line(w.map((n) => "-".repeat(n))), ...rows.map(line)];
-}
-
-function iso(ms: number | null | undefined): string {
-    return ms === null || ms === undefined || !Number.isFinite(ms) ? "-" : new Date(ms).toISOString().slice(0, 19);
-}
-
-/** Time of day (UTC) of an instant, or "-". */
-function hms(ms: number): string {
-    return Number.isFinite(ms) ? iso(ms).slice(11) : "-";
-}
-
-function duration(ms: number): string {
-    const s = Math.max(0, Math.floor(ms / 1000));
-    const d = Math.floor(s / 86400);
-    const h = Math.floor((s % 86400) / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    return `${d > 0 ? `${d}d ` : ""}${h}h ${m}m ${s % 60}s`;
-}
-
-/** One value on a line: lists joined, objects (also inside lists) as JSON, never "[object Object]". */
-function text(v: unknown): string {
-    if (Array.isArray(v)) return v.length === 0 ? "(none)" : v.map(text).join(", ");
-    if (v !== null && typeof v === "object") return Object.keys(v).length === 0 ? "(none)" : JSON.stringify(v);
-    return String(v);
-}
-
-/** `key: value` lines of a flat or nested object, secrets redacted. */
-export function keyValues(obj: unknown, prefix = ""): string[] {
-    const out: string[] = [];
-    const safe = redactDeep(obj);
-    const walk = (v: unknown, path: string): void => {
-        if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0) {
-            for (const [k, x] of Object.entries(v)) walk(x, path === "" ? k : `${path}.${k}`);
-            return;
-        }
-        out.push(`${prefix}${path}: ${text(v)}`);
-    };
-    walk(safe, "");
-    return out;
-}
-
-function phoneName(d: DeviceView): string {
-    return d.name ?? d.key;
-}
+export {
+    type CaptureStats,
+    type ConsoleContext,
+    type ConsoleEvent,
+    type ConsoleProviders,
+    type ConsoleService,
+    DEBUG_CHANNELS,
+    type DebugChannel,
+    type DebugState,
+} from "./context.js";
+export { eventChannel, eventDevice, formatEvent, keyValues, table } from "./format.js";
 
 function findPhone(ctx: ConsoleContext, name: string): DeviceView | null {
     const m = ctx.service.model;
@@ -796,53 +677,4 @@ export function commandTree(): Node[] {
             },
         },
     ];
-}
-
-/** One line describing an event for `debug` output and `show log`, or null when it is not on `channel`. */
-export function eventChannel(e: ConsoleEvent): DebugChannel {
-    switch (e.type) {
-        case "CtiLinkChanged":
-            return "qbe";
-        case "ShowScreen":
-        case "Notify":
-        case "RevokeTickets":
-            return "xsi";
-        case "DeviceRegistered":
-        case "DeviceUnregistered":
-        case "LineStateChanged":
-        case "CallBackPressed":
-        case "SoftKeyPressed":
-        case "ForwardingChanged":
-        case "CallManagerLinkChanged":
-            return "sccp";
-        default:
-            return "callback";
-    }
-}
-
-/** The phone an event is about (for `debug … device <name>`), or null. */
-export function eventDevice(e: ConsoleEvent): string | null {
-    if ("device" in e && typeof e.device === "string") return e.device;
-    if ("request" in e) return e.request.caller.device;
-    return null;
-}
-
-/** A short one-line rendering of an event (secrets redacted, bulky fields left out). */
-export function formatEvent(e: ConsoleEvent, now: number): string {
-    const { type, ...rest } = e as unknown as { type: string } & Record<string, unknown>;
-    const parts: string[] = [];
-    for (const [k, v] of Object.entries(redactDeep(rest) as Record<string, unknown>)) {
-        if (
-            v === null ||
-            v === undefined ||
-            k === "t" ||
-            k === "request" ||
-            k === "params" ||
-            k === "actions" ||
-            k === "phoneTime"
-        )
-            continue;
-        parts.push(`${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
-    }
-    return `${iso(now).slice(11)} ${eventChannel(e).toUpperCase()} ${type} ${parts.join(" ")}`.slice(0, 400);
 }

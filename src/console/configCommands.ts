@@ -9,8 +9,8 @@ import type { SaveResult } from "../config/saved.js";
 import { defaultConfig, leaves, schemaNode, unknownKeyReason } from "../config/schema.js";
 import type { Config } from "../config/types.js";
 import { CENSOR, isSecretKey } from "../logging/redact.js";
-import type { ConsoleContext } from "./commands.js";
 import type { CommandNode, CommandOutput } from "./commandTree.js";
+import type { ConsoleContext } from "./context.js";
 
 /** Left-aligned columns (the same as commands.ts). */
 function table(headers: string[], rows: string[][]): string[] {

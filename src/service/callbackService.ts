@@ -16,6 +16,7 @@ import type { PhoneTime } from "../phone/phoneTime.js";
 import { PushClient, type PushOutcome } from "../phone/push.js";
 import { buildExecute, type ExecuteItem, playUri } from "../phone/xsi.js";
 import { ProtocolDispatcher } from "../protocol/dispatcher.js";
+import { PRESSURE_ALARM, ReassemblyPressure } from "../protocol/pressure.js";
 import { CtiLinkObserver } from "../qbe/link.js";
 import { qbeRoute } from "../qbe/stream.js";
 import type { Role } from "../redundancy/election.js";
@@ -26,9 +27,9 @@ import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapsho
 import { SnapshotWriter, type StoreHealthEvent, WriteBudget } from "../store/snapshotWriter.js";
 import { type Clock, steadyWallClock } from "../util/clock.js";
 import { WirePipeline } from "../wire/pipeline.js";
-import { PRESSURE_ALARM, ReassemblyPressure } from "../wire/pressure.js";
 import { ModelClusterView } from "./clusterView.js";
 import { KnowledgeKeeper } from "./knowledgeKeeper.js";
+import type { ServiceCounters } from "./serviceApi.js";
 
 /**
  * The Call Back service, composed: capture frames → wire → SCCP/QBE → cluster model → engine, and the
@@ -241,13 +242,7 @@ export class CallbackService {
     }
 
     /** Pushes, notifications, presses from phones without XML services, screens withheld in observe mode. */
-    get counters(): Readonly<{
-        pushOk: number;
-        pushFailed: number;
-        notifications: number;
-        pressesIgnored: number;
-        withheld: number;
-    }> {
+    get counters(): Readonly<ServiceCounters> {
         return this.#counters;
     }
 

@@ -4,6 +4,7 @@
  * benchmarks.
  */
 import { type CaptureFileStats, readCaptureFile } from "../capture/pcapFile.js";
+import type { ClusterModel } from "../cluster/model.js";
 import { ProtocolDispatcher } from "../protocol/dispatcher.js";
 import { CtiLinkObserver, type CtiLinkOptions } from "../qbe/link.js";
 import { qbeRoute } from "../qbe/stream.js";
@@ -11,7 +12,6 @@ import { sccpRoute } from "../sccp/stream.js";
 import { WirePipeline } from "../wire/pipeline.js";
 import type { ReassemblyOptions } from "../wire/reassembly.js";
 import type { WireCounters } from "../wire/types.js";
-import type { ClusterModel } from "./model.js";
 
 /** Options of `replayCapture`. */
 export interface ReplayOptions {
