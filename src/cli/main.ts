@@ -220,7 +220,7 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
     const config = effectiveConfig(values.config, io.env).config;
     const mode = values.summary ? "summary" : values.json ? "json" : "human";
     const { parseFilters, runDecode } = await import("./decode.js");
-    const { protocolRoutes } = await import("./routes.js");
+    const { protocolRoutes } = await import("../ingest/pipeline.js");
     const summary = await runDecode({
         input,
         mode,

@@ -9,24 +9,22 @@ import type { ClusterEvent } from "../cluster/types.js";
 import { qbePorts } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { CallbackdError, describeError } from "../errors.js";
+import { ingestPipeline, protocolRoutes } from "../ingest/pipeline.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { loadDictionariesSync } from "../phone/dictionary.js";
 import { type BoxAction, type NextScreen, PhoneHttpService, type Ticket } from "../phone/http.js";
 import type { PhoneTime } from "../phone/phoneTime.js";
 import { PushClient, type PushOutcome } from "../phone/push.js";
 import { buildExecute, type ExecuteItem, playUri } from "../phone/xsi.js";
-import { ProtocolDispatcher } from "../protocol/dispatcher.js";
 import { PRESSURE_ALARM, ReassemblyPressure } from "../protocol/pressure.js";
 import { CtiLinkObserver } from "../qbe/link.js";
-import { qbeRoute } from "../qbe/stream.js";
 import type { Role } from "../redundancy/election.js";
-import { sccpRoute } from "../sccp/stream.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
 import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
 import { SnapshotWriter, type StoreHealthEvent, WriteBudget } from "../store/snapshotWriter.js";
 import { type Clock, steadyWallClock } from "../util/clock.js";
-import { WirePipeline } from "../wire/pipeline.js";
+import type { WirePipeline } from "../wire/pipeline.js";
 import { ModelClusterView } from "./clusterView.js";
 import { KnowledgeKeeper } from "./knowledgeKeeper.js";
 import type { ServiceCounters } from "./serviceApi.js";
@@ -136,16 +134,15 @@ export class CallbackService {
             providerOpenTimeoutMs: config.cti.providerOpenTimeoutMs,
         });
         const ports = [...config.capture.sccpPorts, ...qbePorts(config)];
-        const dispatcher = new ProtocolDispatcher(
-            [
+        this.pipeline = ingestPipeline({
+            routes: protocolRoutes(config.capture.sccpPorts, qbePorts(config), {
                 // the model is the only reader: no record object per message
-                sccpRoute(config.capture.sccpPorts, { observer: this.model, records: false }),
-                qbeRoute(qbePorts(config), { observer: this.cti }),
-            ],
-            (r) => this.pressure.onRecord(r),
-            null,
-        );
-        this.pipeline = new WirePipeline(dispatcher, { ...config.reassembly, serverPorts: ports });
+                sccp: { observer: this.model, records: false },
+                qbe: { observer: this.cti },
+            }),
+            emit: (r) => this.pressure.onRecord(r),
+            reassembly: { ...config.reassembly, serverPorts: ports },
+        });
         this.pressure = new ReassemblyPressure(
             () => this.pipeline.reassembler.stats,
             (action, details) => this.#alarm(PRESSURE_ALARM, action, details),
