@@ -23,8 +23,11 @@ const timers: Pick<Clock, "setTimeout" | "clearTimeout"> = {
 /** The wall clock (`Date.now`): timestamps that leave the box (MQTT payloads, flash records). */
 export const systemClock: Clock = { now: () => Date.now(), ...timers };
 
-/** The monotonic clock: durations a step of the wall clock must neither end early nor stretch (back-offs). */
-export const monotonicClock: Clock = { now: () => performance.now(), ...timers };
+/**
+ * The monotonic clock: durations a step of the wall clock must neither end early nor stretch (back-offs,
+ * peer freshness); `wallNow` is the wall clock, for timestamps sent or shown.
+ */
+export const monotonicClock: Clock = { now: () => performance.now(), wallNow: () => Date.now(), ...timers };
 
 /** Wall time when this process started, and the monotonic clock then. */
 const EPOCH_AT_START = Date.now();
