@@ -17,8 +17,8 @@ import type { StreamContext } from "../protocol/dispatcher.js";
 import type { CtiEvent } from "../qbe/link.js";
 import type { SccpFields, SccpMessage } from "../sccp/codec.js";
 import type { SccpMessageObserver } from "../sccp/stream.js";
-import { CALL_STATES, STIMULI, TONES } from "../sccp/tables/enums.js";
-import { LABEL_CALLBACK } from "../sccp/tables/labels.js";
+import { BUTTON_DEFINITIONS, CALL_STATES, enumValue, LAMP_MODES, STIMULI, TONES } from "../sccp/tables/enums.js";
+import { DISPLAY_LABELS_200, LABEL_CALLBACK } from "../sccp/tables/labels.js";
 import { SCCP_ID } from "../sccp/tables/messages.js";
 import { type CloseReason, TcpConnection } from "../wire/reassembly.js";
 import { CtiTracker } from "./cti.js";
@@ -72,28 +72,29 @@ import type {
     UnregisterReason,
 } from "./types.js";
 
-const TONE_DIAL = 0x21;
-const TONE_BUSY = 0x23;
-const TONE_RINGBACK = 0x24;
-const TONE_REORDER = 0x25;
-const STATE_OFFHOOK = 1;
-const STATE_ONHOOK = 2;
-const STATE_RINGOUT = 3;
-const STATE_RINGIN = 4;
-const STATE_CONNECTED = 5;
-const STATE_BUSY = 6;
-const STATE_CONGESTION = 7;
-const STATE_HOLD = 8;
-const STATE_PROCEED = 12;
-const LAMP_OFF = 1;
-const LAMP_ON = 2;
-const LAMP_WINK = 3;
-const LAMP_FLASH = 4;
-const LAMP_BLINK = 5;
-const STIMULUS_LINE = 9;
-const STIMULUS_CALLBACK = 0x86;
-const BUTTON_LINE = 9;
-const LABEL_BUSY = 0x19;
+// --- SCCP enum values used here (from the tables) ---
+const TONE_DIAL = enumValue(TONES, "InsideDialTone");
+const TONE_BUSY = enumValue(TONES, "LineBusyTone");
+const TONE_RINGBACK = enumValue(TONES, "AlertingTone");
+const TONE_REORDER = enumValue(TONES, "ReorderTone");
+const STATE_OFFHOOK = enumValue(CALL_STATES, "OffHook");
+const STATE_ONHOOK = enumValue(CALL_STATES, "OnHook");
+const STATE_RINGOUT = enumValue(CALL_STATES, "RingOut");
+const STATE_RINGIN = enumValue(CALL_STATES, "RingIn");
+const STATE_CONNECTED = enumValue(CALL_STATES, "Connected");
+const STATE_BUSY = enumValue(CALL_STATES, "Busy");
+const STATE_CONGESTION = enumValue(CALL_STATES, "Congestion");
+const STATE_HOLD = enumValue(CALL_STATES, "Hold");
+const STATE_PROCEED = enumValue(CALL_STATES, "Proceed");
+const LAMP_OFF = enumValue(LAMP_MODES, "Off");
+const LAMP_ON = enumValue(LAMP_MODES, "On");
+const LAMP_WINK = enumValue(LAMP_MODES, "Wink");
+const LAMP_FLASH = enumValue(LAMP_MODES, "Flash");
+const LAMP_BLINK = enumValue(LAMP_MODES, "Blink");
+const STIMULUS_LINE = enumValue(STIMULI, "Line");
+const STIMULUS_CALLBACK = enumValue(STIMULI, "CallBack");
+const BUTTON_LINE = enumValue(BUTTON_DEFINITIONS, "Line");
+const LABEL_BUSY = enumValue(DISPLAY_LABELS_200, "Busy");
 const MAX_LINE_INSTANCE = 64;
 const MAX_CALLS_PER_LINE = 16;
 const MAX_LINKS_PER_DEVICE = 4;
@@ -111,9 +112,37 @@ const STATE_CLASS = Uint8Array.from([0, 2, 0, 2, 1, 2, 2, 2, 2, 1, 2, 0, 2, 2, 2
  */
 const INFERS: readonly [Uint8Array, Uint8Array] = (() => {
     const up = new Uint8Array(0x200);
-    for (const id of [3, 4, 5, 6, 7, 8, 0x22, 0x23, 0x24, 0x26, 0x2b, 0x2e, 0x2f, 0x41, 0x42, 0x154, 0x155]) up[id] = 1;
+    for (const name of [
+        "KeypadButton",
+        "EnblocCall",
+        "Stimulus",
+        "OffHook",
+        "OnHook",
+        "HookFlash",
+        "OpenReceiveChannelAck",
+        "ConnectionStatisticsRes",
+        "OffHookWithCallingPartyNumber",
+        "SoftKeyEvent",
+        "HeadsetStatus",
+        "DeviceToUserData",
+        "DeviceToUserDataResponse",
+        "DeviceToUserDataVersion1",
+        "DeviceToUserDataResponseVersion1",
+        "StartMediaTransmissionAck",
+        "StartMultiMediaTransmissionAck",
+    ] as const)
+        up[SCCP_ID[name]] = 1;
     const down = new Uint8Array(0x200).fill(1);
-    for (const id of [0x81, 0x9b, 0x9d, 0x9f, 0x100, 0x118, 0x98]) down[id] = 0;
+    for (const name of [
+        "RegisterAck",
+        "CapabilitiesReq",
+        "RegisterReject",
+        "Reset",
+        "KeepAliveAck",
+        "UnregisterAck",
+        "VersionRes",
+    ] as const)
+        down[SCCP_ID[name]] = 0;
     return [up, down];
 })();
 

@@ -1,48 +1,66 @@
+import { enumValue, LAMP_MODES, RING_MODES, STIMULI } from "../sccp/tables/enums.js";
+import { DISPLAY_LABELS_200 } from "../sccp/tables/labels.js";
 import { SCCP_ID } from "../sccp/tables/messages.js";
 
 /** SCCP message ids by Wireshark name: the codec's table (sccp/tables/messages.ts), under the simulator's name. */
 export const Msg = SCCP_ID;
 
+/** Values of an enum table under the simulator's names (`{ Off: "RingOff" }` → `{ Off: 1 }`). */
+function valuesOf<K extends string>(
+    table: Readonly<Record<number, string>>,
+    names: Readonly<Record<K, string>>,
+): Readonly<Record<K, number>> {
+    return Object.fromEntries(Object.entries<string>(names).map(([k, name]) => [k, enumValue(table, name)])) as Record<
+        K,
+        number
+    >;
+}
+
 /** Stimulus / button definition codes (SCCP-REFERENCE 3.8). */
-export const Stimulus = {
-    LastNumberRedial: 1,
-    SpeedDial: 2,
-    Hold: 3,
-    Transfer: 4,
-    ForwardAll: 5,
-    ForwardBusy: 6,
-    ForwardNoAnswer: 7,
-    Line: 9,
-    VoiceMail: 0x0f,
-    CallBack: 0x86,
-    NewCall: 0x89,
-    EndCall: 0x8a,
-} as const;
+export const Stimulus = valuesOf(STIMULI, {
+    LastNumberRedial: "LastNumberRedial",
+    SpeedDial: "SpeedDial",
+    Hold: "Hold",
+    Transfer: "Transfer",
+    ForwardAll: "ForwardAll",
+    ForwardBusy: "ForwardBusy",
+    ForwardNoAnswer: "ForwardNoAnswer",
+    Line: "Line",
+    VoiceMail: "VoiceMail",
+    CallBack: "CallBack",
+    NewCall: "NewCall",
+    EndCall: "EndCall",
+});
 
 /** Lamp modes (SCCP-REFERENCE 3.9). */
-export const Lamp = { Off: 1, On: 2, Wink: 3, Flash: 4, Blink: 5 } as const;
+export const Lamp = valuesOf(LAMP_MODES, { Off: "Off", On: "On", Wink: "Wink", Flash: "Flash", Blink: "Blink" });
 
 /** Ring modes (SCCP-REFERENCE 3.9). */
-export const Ring = { Off: 1, Inside: 2, Outside: 3, Feature: 4 } as const;
+export const Ring = valuesOf(RING_MODES, {
+    Off: "RingOff",
+    Inside: "InsideRing",
+    Outside: "OutsideRing",
+    Feature: "FeatureRing",
+});
 
 /** Display label codes of table 200 (`0x80 n`) the CallManager puts in prompts. */
-export const Label = {
-    YourCurrentOptions: 0x13,
-    OffHook: 0x14,
-    RingOut: 0x16,
-    From: 0x17,
-    Connected: 0x18,
-    Busy: 0x19,
-    CallWaiting: 0x1b,
-    InUseRemote: 0x1f,
-    EnterNumber: 0x20,
-    ForwardedTo: 0x25,
-    KeyIsNotActive: 0x2d,
-    UnknownNumber: 0x38,
-    TempFail: 0x23,
-    Hold: 0x03,
-    CallBack: 0x41,
-} as const;
+export const Label = valuesOf(DISPLAY_LABELS_200, {
+    YourCurrentOptions: "Your Current Options",
+    OffHook: "Off Hook",
+    RingOut: "Ring Out",
+    From: "From",
+    Connected: "Connected",
+    Busy: "Busy",
+    CallWaiting: "Call Waiting",
+    InUseRemote: "In Use Remote",
+    EnterNumber: "Enter Number",
+    ForwardedTo: "Forwarded To",
+    KeyIsNotActive: "Key Is Not Active",
+    UnknownNumber: "Unknown Number",
+    TempFail: "Temp Fail",
+    Hold: "Hold",
+    CallBack: "Callback",
+});
 
 /** Wire text of a label (`0x80 n`) followed by literal text. */
 export function label(code: number, text = ""): string {
