@@ -82,15 +82,27 @@ function triggerOf(heard: "busy" | "ringback" | "reorder" | null, calleeState: s
 }
 
 /** The engine. Holds only options and caches; the state is passed in and returned. */
+/** A screen for one phone (ShowScreen effect): what it shows; absent parts are empty or none. */
+interface ScreenSpec {
+    kind: ShowScreenEffect["kind"];
+    params?: ShowScreenEffect["params"];
+    actions?: ShowScreenEffect["actions"];
+    /** The request or offer the screen's actions refer to. */
+    ref?: string | null;
+    /** The HTTP reply this screen answers (a phone action's response). */
+    reply?: string | null;
+    phoneTime?: PhoneTime;
+}
+
 export class CallBackEngine {
     #o: Resolved;
     #index = new WeakMap<EngineState, StateIndex>();
 
     constructor(options: Partial<EngineOptions> = {}) {
-        this.#o = CallBackEngine.resolve({ ...DEFAULT_ENGINE_OPTIONS, ...options });
+        this.#o = CallBackEngine.#resolve({ ...DEFAULT_ENGINE_OPTIONS, ...options });
     }
 
-    private static resolve(o: EngineOptions): Resolved {
+    static #resolve(o: EngineOptions): Resolved {
         return { ...o, models: compileModels(o.callerModels) };
     }
 
@@ -102,54 +114,54 @@ export class CallBackEngine {
 
     /** Changes options live (service parameters that need no restart); applies from the next input. */
     configure(options: Partial<EngineOptions>): void {
-        this.#o = CallBackEngine.resolve({ ...this.options, ...options });
+        this.#o = CallBackEngine.#resolve({ ...this.options, ...options });
         this.#index = new WeakMap();
     }
 
     /** Earliest time at which the engine has something to do without input (ms), or null. */
     nextDeadline(state: EngineState): number | null {
-        return this.indexOf(state).deadline;
+        return this.#indexOf(state).deadline;
     }
 
     /** Handles one input at time `now` (ms). Never throws: a fault keeps the state and raises service.failure. */
     handle(state: EngineState, input: EngineInput, now: number, view: ClusterView): EngineResult {
         const t = Math.max(now, state.now);
-        if (!this.relevant(state, input, t)) return { state, effects: [] };
+        if (!this.#relevant(state, input, t)) return { state, effects: [] };
         try {
-            const ix = this.indexOf(state);
+            const ix = this.#indexOf(state);
             const tx = new Tx(state, ix, t, view);
             const due = ix.deadline !== null && ix.deadline <= t;
-            if (due) this.runDue(tx, tx.all(), tx.offers());
-            this.apply(tx, input);
-            this.settle(tx, due);
+            if (due) this.#runDue(tx, tx.all(), tx.offers());
+            this.#apply(tx, input);
+            this.#settle(tx, due);
             const result = tx.finish();
             // the index moves on to the next state (the old state gets a fresh one if it is ever used again)
             this.#index.delete(state);
             const next = tx.commitIndex();
-            this.updateDeadlines(next, result.state, tx, due);
+            this.#updateDeadlines(next, result.state, tx, due);
             this.#index.set(result.state, next);
             return result;
         } catch (err) {
-            return this.fault(state, input, t, err);
+            return this.#fault(state, input, t, err);
         }
     }
 
     // =====================================================================================================
     // Fast path
 
-    private indexOf(state: EngineState): StateIndex {
+    #indexOf(state: EngineState): StateIndex {
         let ix = this.#index.get(state);
         if (ix === undefined) {
             ix = StateIndex.build(state);
-            ix.deadline = this.computeDeadline(state, ix);
+            ix.deadline = this.#computeDeadline(state, ix);
             this.#index.set(state, ix);
         }
         return ix;
     }
 
     /** Whether an input can change anything (most line changes in a busy cluster do not). */
-    private relevant(state: EngineState, input: EngineInput, t: number): boolean {
-        const ix = this.indexOf(state);
+    #relevant(state: EngineState, input: EngineInput, t: number): boolean {
+        const ix = this.#indexOf(state);
         if (ix.deadline !== null && ix.deadline <= t) return true;
         switch (input.type) {
             case "LineStateChanged":
@@ -175,7 +187,7 @@ export class CallBackEngine {
     }
 
     /** A request's own earliest deadline (Infinity: none). */
-    private requestDeadline(r: CallBackRequest, w: CalleeWatch | undefined): number {
+    #requestDeadline(r: CallBackRequest, w: CalleeWatch | undefined): number {
         const o = this.#o;
         let d = Number.POSITIVE_INFINITY;
         if (r.callerUnregisteredAt !== null) d = r.callerUnregisteredAt + o.callerUnregisteredGraceS * 1000;
@@ -185,26 +197,26 @@ export class CallBackEngine {
             return r.delivery !== null && r.delivery.retryAt !== null ? Math.min(d, r.delivery.retryAt) : d;
         }
         d = Math.min(d, r.expiresAt);
-        if (!r.suspended && w !== undefined && w.state === "idle" && this.eligible(r))
-            d = Math.min(d, this.readyAt(w, r));
+        if (!r.suspended && w !== undefined && w.state === "idle" && this.#eligible(r))
+            d = Math.min(d, this.#readyAt(w, r));
         return d;
     }
 
     /** Computes every entry's deadline and the earliest one after `state.now`. */
-    private computeDeadline(state: EngineState, ix: StateIndex): number | null {
+    #computeDeadline(state: EngineState, ix: StateIndex): number | null {
         ix.deadlines.clear();
         for (const r of state.requests)
-            this.noteDeadline(ix, r.id, this.requestDeadline(r, ix.watches.get(r.calledDn)));
-        for (const x of state.offers) this.noteDeadline(ix, x.id, x.expiresAt);
-        return this.earliest(ix, state.now);
+            this.#noteDeadline(ix, r.id, this.#requestDeadline(r, ix.watches.get(r.calledDn)));
+        for (const x of state.offers) this.#noteDeadline(ix, x.id, x.expiresAt);
+        return this.#earliest(ix, state.now);
     }
 
-    private noteDeadline(ix: StateIndex, id: string, d: number): void {
+    #noteDeadline(ix: StateIndex, id: string, d: number): void {
         if (d === Number.POSITIVE_INFINITY) ix.deadlines.delete(id);
         else ix.deadlines.set(id, d);
     }
 
-    private earliest(ix: StateIndex, now: number): number | null {
+    #earliest(ix: StateIndex, now: number): number | null {
         let next = Number.POSITIVE_INFINITY;
         // past deadlines were handled at `now` (a left-over one must not make the shell tick in a loop)
         for (const d of ix.deadlines.values()) if (d > now && d < next) next = d;
@@ -216,63 +228,63 @@ export class CallBackEngine {
      * changed watches are recomputed; a full pass over the stored values only when time was due or the
      * earliest one may have moved later.
      */
-    private updateDeadlines(ix: StateIndex, state: EngineState, tx: Tx, due: boolean): void {
+    #updateDeadlines(ix: StateIndex, state: EngineState, tx: Tx, due: boolean): void {
         const before = ix.deadline;
         let rescan = due;
         let next = before ?? Number.POSITIVE_INFINITY;
         const note = (id: string, d: number): void => {
             if (before !== null && ix.deadlines.get(id) === before && d !== before) rescan = true;
-            this.noteDeadline(ix, id, d);
+            this.#noteDeadline(ix, id, d);
             if (d > state.now && d < next) next = d;
         };
         const { requests, watches, offers } = tx.changes();
         for (const id of requests) {
             const r = ix.byId.get(id);
-            note(id, r === undefined ? Number.POSITIVE_INFINITY : this.requestDeadline(r, ix.watches.get(r.calledDn)));
+            note(id, r === undefined ? Number.POSITIVE_INFINITY : this.#requestDeadline(r, ix.watches.get(r.calledDn)));
         }
         for (const dn of watches) {
             const w = ix.watches.get(dn);
             for (const id of ix.queues.get(dn) ?? []) {
                 const r = ix.byId.get(id) as CallBackRequest;
-                note(id, this.requestDeadline(r, w));
+                note(id, this.#requestDeadline(r, w));
             }
         }
         for (const id of offers) note(id, ix.offers.get(id)?.expiresAt ?? Number.POSITIVE_INFINITY);
-        ix.deadline = rescan ? this.earliest(ix, state.now) : next === Number.POSITIVE_INFINITY ? null : next;
+        ix.deadline = rescan ? this.#earliest(ix, state.now) : next === Number.POSITIVE_INFINITY ? null : next;
     }
 
     // =====================================================================================================
     // Time
 
     /** Applies every deadline reached by `tx.t` among the given requests and offers. */
-    private runDue(tx: Tx, requests: readonly CallBackRequest[], offers: readonly ReplaceOffer[]): void {
+    #runDue(tx: Tx, requests: readonly CallBackRequest[], offers: readonly ReplaceOffer[]): void {
         const t = tx.t;
         const o = this.#o;
         for (const r0 of requests) {
             const r = tx.get(r0.id);
             if (r === undefined) continue;
             if (r.phase === "pending" && t >= r.createdAt + o.persistTimeoutMs) {
-                this.failPending(tx, r, "the store did not confirm in time");
+                this.#failPending(tx, r, "the store did not confirm in time");
             } else if (
                 r.callerUnregisteredAt !== null &&
                 t >= r.callerUnregisteredAt + o.callerUnregisteredGraceS * 1000
             ) {
-                this.end(tx, r, "caller-unregistered", null);
+                this.#end(tx, r, "caller-unregistered", null);
             } else if (r.phase === "waiting" && t >= r.expiresAt) {
-                this.end(tx, r, "expired", r.trigger);
+                this.#end(tx, r, "expired", r.trigger);
             } else if (r.phase === "notified" && t >= recallEnd(r, o)) {
-                this.end(tx, r, "recall-timeout", null);
+                this.#end(tx, r, "recall-timeout", null);
             } else if (
                 r.phase === "notified" &&
                 r.delivery !== null &&
                 r.delivery.retryAt !== null &&
                 t >= r.delivery.retryAt
             ) {
-                this.sendNotify(tx, r, r.delivery.attempts + 1);
+                this.#sendNotify(tx, r, r.delivery.attempts + 1);
             }
         }
         for (const x of offers) {
-            if (t >= x.expiresAt && tx.offer(x.id) !== undefined) this.dropOffer(tx, x);
+            if (t >= x.expiresAt && tx.offer(x.id) !== undefined) this.#dropOffer(tx, x);
         }
     }
 
@@ -280,10 +292,10 @@ export class CallBackEngine {
      * After an input: deadlines the input itself made due (e.g. a grace time of 0), resumption of suspended
      * requests whose caller is free, then serving the numbers that changed (all of them when time was due).
      */
-    private settle(tx: Tx, due: boolean): void {
-        this.runDue(tx, tx.changed(), []);
+    #settle(tx: Tx, due: boolean): void {
+        this.#runDue(tx, tx.changed(), []);
         for (const r of tx.select(tx.ix.suspended, (x) => x.suspended && x.phase === "waiting")) {
-            if (!this.callerReady(r, tx.view.device(r.caller.device))) continue;
+            if (!this.#callerReady(r, tx.view.device(r.caller.device))) continue;
             const resumed = { ...r, suspended: false };
             tx.put(resumed);
             tx.emit({ type: "RequestChanged", id: r.id, change: "resumed", request: resumed });
@@ -292,7 +304,7 @@ export class CallBackEngine {
         // this quadratic: ~0.5 s of the restore of 20,000 requests).
         const dns = new Set(due ? tx.watchDns() : []);
         for (const dn of tx.touched) dns.add(dn);
-        for (const dn of dns) this.serve(tx, dn);
+        for (const dn of dns) this.#serve(tx, dn);
         if (tx.size < this.#o.maxRequests) tx.clear(ENGINE_ALARMS.capacity, "requests below the maximum");
     }
 
@@ -300,12 +312,12 @@ export class CallBackEngine {
     // Availability and notification
 
     /** A no-answer request waits for an off-hook/on-hook cycle of the called number (unless configured off). */
-    private eligible(r: CallBackRequest): boolean {
+    #eligible(r: CallBackRequest): boolean {
         return r.trigger === "busy" || !this.#o.noAnswerRequiresUse || r.calleeInUseSeen;
     }
 
     /** When the number has been idle for the guard time, counted from the request's activation at the earliest. */
-    private readyAt(w: CalleeWatch, r: CallBackRequest): number {
+    #readyAt(w: CalleeWatch, r: CallBackRequest): number {
         // waiting requests are active (parseEngineState checks it)
         const start = Math.max(w.since, r.activeSince as number);
         const ready = start + this.#o.guardTimeMs;
@@ -313,19 +325,19 @@ export class CallBackEngine {
     }
 
     /** The caller can take a notification: registered (and not in its unregistered grace) and idle. */
-    private callerReady(r: CallBackRequest, dev: EngineDeviceView | null): dev is EngineDeviceView {
+    #callerReady(r: CallBackRequest, dev: EngineDeviceView | null): dev is EngineDeviceView {
         return dev?.registered === true && dev.idle && r.callerUnregisteredAt === null;
     }
 
     /** Notifies the requesters of an available number: the first at once, the others after the protection window. */
-    private serve(tx: Tx, dn: string): void {
+    #serve(tx: Tx, dn: string): void {
         let w = tx.watch(dn);
         if (w === undefined || w.state !== "idle") return;
         for (const r of tx.queue(dn)) {
-            if (r.phase !== "waiting" || r.suspended || !this.eligible(r)) continue;
-            if (tx.t < this.readyAt(w, r)) continue;
+            if (r.phase !== "waiting" || r.suspended || !this.#eligible(r)) continue;
+            if (tx.t < this.#readyAt(w, r)) continue;
             const dev = tx.view.device(r.caller.device);
-            if (!this.callerReady(r, dev)) {
+            if (!this.#callerReady(r, dev)) {
                 const suspended = { ...r, suspended: true };
                 tx.put(suspended);
                 tx.emit({ type: "RequestChanged", id: r.id, change: "suspended", request: suspended });
@@ -342,7 +354,7 @@ export class CallBackEngine {
             };
             tx.put(notified);
             tx.emit({ type: "RequestChanged", id: r.id, change: "notified", request: notified });
-            this.sendNotify(tx, notified, 1);
+            this.#sendNotify(tx, notified, 1);
             if (w.firstNotifiedAt === null) {
                 w = { ...w, firstNotifiedAt: tx.t };
                 tx.setWatch(w);
@@ -350,7 +362,7 @@ export class CallBackEngine {
         }
     }
 
-    private sendNotify(tx: Tx, r: CallBackRequest, attempt: number): void {
+    #sendNotify(tx: Tx, r: CallBackRequest, attempt: number): void {
         const ip = attempt === 1 ? r.caller.ip : (tx.view.device(r.caller.device)?.ip ?? r.caller.ip);
         const next: CallBackRequest = {
             ...r,
@@ -372,7 +384,7 @@ export class CallBackEngine {
     // =====================================================================================================
     // Inputs
 
-    private apply(tx: Tx, input: EngineInput): void {
+    #apply(tx: Tx, input: EngineInput): void {
         switch (input.type) {
             case "CallBackPressed": {
                 const dev = tx.view.device(input.device);
@@ -388,12 +400,13 @@ export class CallBackEngine {
                     return;
                 }
                 // no call behind the press (the On Hook set, callRef 0): the idle meaning
-                if (input.line === null || (input.callRef === 0 && input.callState === null)) this.idlePress(tx, input);
-                else this.press(tx, input);
+                if (input.line === null || (input.callRef === 0 && input.callState === null))
+                    this.#idlePress(tx, input);
+                else this.#press(tx, input);
                 return;
             }
             case "LineStateChanged":
-                this.lineChanged(tx, input.dn, input.to);
+                this.#lineChanged(tx, input.dn, input.to);
                 return;
             case "DeviceUnregistered":
                 for (const r of tx.ofCaller(input.device)) {
@@ -409,11 +422,11 @@ export class CallBackEngine {
                 }
                 return;
             case "ForwardingChanged":
-                this.forwardingChanged(tx, input);
+                this.#forwardingChanged(tx, input);
                 return;
             case "PhoneAction":
-                if (input.action === "cancel") this.phoneCancel(tx, input);
-                else this.phoneOk(tx, input);
+                if (input.action === "cancel") this.#phoneCancel(tx, input);
+                else this.#phoneOk(tx, input);
                 return;
             case "AdminCancel": {
                 const r = tx.get(input.id);
@@ -421,31 +434,31 @@ export class CallBackEngine {
                     tx.emit({ type: "AdminResult", id: input.id, reply: input.reply, ok: false, code: "NOT_FOUND" });
                     return;
                 }
-                this.end(tx, r, "cancelled-admin", input.reason ?? null);
-                this.screen(tx, r.caller, "cancelled", { dn: r.calledDn }, [], null);
+                this.#end(tx, r, "cancelled-admin", input.reason ?? null);
+                this.#screen(tx, r.caller, { kind: "cancelled", params: { dn: r.calledDn } });
                 tx.emit({ type: "AdminResult", id: input.id, reply: input.reply, ok: true, code: "OK" });
                 return;
             }
             case "PersistDone":
                 tx.durable = Math.max(tx.durable, input.upTo);
                 for (const r of tx.select(tx.ix.pending, (x) => x.phase === "pending")) {
-                    if (r.generation <= input.upTo) this.activate(tx, r);
+                    if (r.generation <= input.upTo) this.#activate(tx, r);
                 }
                 return;
             case "PersistFailed": {
                 const upTo = input.upTo ?? tx.base.generation;
                 for (const r of tx.select(tx.ix.pending, (x) => x.phase === "pending")) {
                     if (r.generation <= upTo) {
-                        this.failPending(tx, r, input.error ?? "the store could not write the state");
+                        this.#failPending(tx, r, input.error ?? "the store could not write the state");
                     }
                 }
                 return;
             }
             case "PushResult":
-                this.pushResult(tx, input.ref, input.notify, input.ok, input.code, input.device);
+                this.#pushResult(tx, input.ref, input.notify, input.ok, input.code, input.device);
                 return;
             case "Restored":
-                this.restored(tx);
+                this.#restored(tx);
                 return;
             default:
                 // Tick, link changes, SoftKeyPressed: time only (runDue / settle)
@@ -453,7 +466,7 @@ export class CallBackEngine {
         }
     }
 
-    private lineChanged(tx: Tx, dn: string, to: CalleeWatch["state"]): void {
+    #lineChanged(tx: Tx, dn: string, to: CalleeWatch["state"]): void {
         const w = tx.watch(dn);
         if (w !== undefined) {
             if (w.state !== to) {
@@ -470,34 +483,34 @@ export class CallBackEngine {
                     tx.put(r);
                 }
                 // the caller reached the number by itself: nothing left to do
-                if (to === "busy" && r.phase === "waiting" && this.callsNumber(tx, r, true)) {
-                    this.end(tx, r, "connected", null);
+                if (to === "busy" && r.phase === "waiting" && this.#callsNumber(tx, r, true)) {
+                    this.#end(tx, r, "connected", null);
                 }
             }
         }
         if (to === "idle") return;
         for (const r of tx.select(tx.ix.notified, (x) => x.phase === "notified")) {
-            if (this.callsNumber(tx, r, false)) this.end(tx, r, "completed", null);
+            if (this.#callsNumber(tx, r, false)) this.#end(tx, r, "completed", null);
         }
     }
 
     /** Whether the caller has a live call to the requested number (connected only, if asked). */
-    private callsNumber(tx: Tx, r: CallBackRequest, connected: boolean): boolean {
+    #callsNumber(tx: Tx, r: CallBackRequest, connected: boolean): boolean {
         for (const c of tx.view.outgoingCalls(r.caller.device)) {
             if (c.dn === r.calledDn && (!connected || c.connected)) return true;
         }
         return false;
     }
 
-    private forwardingChanged(tx: Tx, e: Extract<ClusterEvent, { type: "ForwardingChanged" }>): void {
+    #forwardingChanged(tx: Tx, e: Extract<ClusterEvent, { type: "ForwardingChanged" }>): void {
         if (e.to.all === null) return;
         const dns = e.dn !== null ? [e.dn] : tx.watchDns().filter((dn) => tx.view.forwardAll(dn) !== null);
         for (const dn of dns) {
-            for (const r of tx.queue(dn)) this.end(tx, r, "callee-forward-all", e.to.all);
+            for (const r of tx.queue(dn)) this.#end(tx, r, "callee-forward-all", e.to.all);
         }
     }
 
-    private pushResult(
+    #pushResult(
         tx: Tx,
         ref: string | null,
         notify: boolean,
@@ -532,11 +545,11 @@ export class CallBackEngine {
         if (r.delivery.attempts < this.#o.notifyAttempts && retryAt < recallEnd(r, this.#o)) {
             tx.put({ ...r, delivery: { ...r.delivery, inFlight: false, retryAt, lastCode: code } }, false);
         } else {
-            this.end(tx, r, "notify-failed", code);
+            this.#end(tx, r, "notify-failed", code);
         }
     }
 
-    private restored(tx: Tx): void {
+    #restored(tx: Tx): void {
         tx.durable = tx.base.generation;
         for (const r of tx.all()) {
             if (r.phase === "pending") {
@@ -549,7 +562,7 @@ export class CallBackEngine {
                     replaces: null,
                 };
                 tx.put(active, false);
-                if (r.replaces !== null) this.endedEffects(tx, r.replaces, "replaced", null);
+                if (r.replaces !== null) this.#endedEffects(tx, r.replaces, "replaced", null);
                 tx.emit({ type: "RequestChanged", id: r.id, change: "activated", request: active });
             } else if (r.phase === "notified" && r.delivery !== null && r.delivery.inFlight) {
                 const resend = r.delivery.lastCode === "PUSH_OK" ? null : tx.t;
@@ -561,14 +574,14 @@ export class CallBackEngine {
             const s = tx.view.dnState(dn);
             tx.setWatch({ dn, state: s.state, since: tx.t, firstNotifiedAt: null });
         }
-        for (const x of tx.offers()) this.dropOffer(tx, x);
+        for (const x of tx.offers()) this.#dropOffer(tx, x);
     }
 
     // =====================================================================================================
     // Presses and phone actions
 
     /** Caller details from a press (the view fills in what the event lacks). */
-    private callerOf(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): CallerInfo {
+    #callerOf(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): CallerInfo {
         const dev = tx.view.device(e.device);
         return {
             device: e.device,
@@ -580,32 +593,23 @@ export class CallBackEngine {
         };
     }
 
-    private screen(
-        tx: Tx,
-        caller: CallerInfo,
-        kind: ShowScreenEffect["kind"],
-        params: ShowScreenEffect["params"],
-        actions: ShowScreenEffect["actions"],
-        ref: string | null,
-        reply?: string | null,
-        phoneTime?: PhoneTime,
-    ): void {
+    #screen(tx: Tx, caller: CallerInfo, s: ScreenSpec): void {
         const e: ShowScreenEffect = {
             type: "ShowScreen",
             device: caller.device,
             ip: caller.ip,
-            kind,
-            params,
-            actions,
-            ref,
+            kind: s.kind,
+            params: s.params ?? {},
+            actions: s.actions ?? [],
+            ref: s.ref ?? null,
         };
-        if (phoneTime !== undefined) e.phoneTime = phoneTime;
-        if (reply !== undefined && reply !== null) e.reply = reply;
+        if (s.phoneTime !== undefined) e.phoneTime = s.phoneTime;
+        if (s.reply !== undefined && s.reply !== null) e.reply = s.reply;
         tx.emit(e);
     }
 
     /** A refusal screen, with why for the trace (the phone shows the seed's text only). */
-    private refuse(
+    #refuse(
         tx: Tx,
         caller: CallerInfo,
         kind: ShowScreenEffect["kind"],
@@ -617,11 +621,11 @@ export class CallBackEngine {
     }
 
     /** CallBack on the idle screen: the active request's screen again, or "not active". */
-    private idlePress(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
-        const caller = this.callerOf(tx, e);
+    #idlePress(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
+        const caller = this.#callerOf(tx, e);
         const mine = tx.ofCaller(e.device);
         if (mine.length === 0) {
-            this.screen(tx, caller, "notActive", {}, [], null);
+            this.#screen(tx, caller, { kind: "notActive" });
             return;
         }
         const shown = mine.filter((r) => r.phase !== "pending");
@@ -629,14 +633,19 @@ export class CallBackEngine {
         if (r === undefined) return; // its "activated" screen follows once durable
         const to = { ...caller, ip: caller.ip ?? r.caller.ip };
         if (r.phase === "notified") {
-            this.screen(tx, to, "available", { dn: r.calledDn }, [], r.id, null, r.notifyPhoneTime as PhoneTime);
+            this.#screen(tx, to, {
+                kind: "available",
+                params: { dn: r.calledDn },
+                ref: r.id,
+                phoneTime: r.notifyPhoneTime as PhoneTime,
+            });
         } else {
-            this.screen(tx, to, "activated", { dn: r.calledDn }, ["cancel"], r.id);
+            this.#screen(tx, to, { kind: "activated", params: { dn: r.calledDn }, actions: ["cancel"], ref: r.id });
         }
     }
 
     /** The seed's activation checks; returns the refusal screen, or null when Call Back may be activated. */
-    private refusal(tx: Tx, caller: CallerInfo, dn: string): { kind: ShowScreenEffect["kind"]; why: string } | null {
+    #refusal(tx: Tx, caller: CallerInfo, dn: string): { kind: ShowScreenEffect["kind"]; why: string } | null {
         const { view } = tx;
         if (!view.dnKnown(dn)) return { kind: "notFound", why: "not in the directory" };
         if (!view.dnObservable(dn)) {
@@ -653,28 +662,28 @@ export class CallBackEngine {
     }
 
     /** CallBack while hearing busy or ringback. */
-    private press(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
-        const caller = this.callerOf(tx, e);
+    #press(tx: Tx, e: Extract<ClusterEvent, { type: "CallBackPressed" }>): void {
+        const caller = this.#callerOf(tx, e);
         const down = serviceDown(tx.view);
         if (down !== null) {
-            this.refuse(tx, caller, "serviceUnavailable", {}, down);
+            this.#refuse(tx, caller, "serviceUnavailable", {}, down);
             return;
         }
         const dn = e.calledDn;
         const party = dn ?? e.partyDn ?? null;
         const wrongState = notPressable(e);
         if (wrongState !== null && party !== null && party !== "") {
-            this.refuse(tx, caller, "cannotInvoke", { dn: party }, wrongState);
+            this.#refuse(tx, caller, "cannotInvoke", { dn: party }, wrongState);
             return;
         }
         if (dn === null || dn === "") {
             // the box did not learn whom the phone called: it cannot serve this press
-            this.refuse(tx, caller, "serviceFailure", {}, wrongState ?? "the called number was not learnt");
+            this.#refuse(tx, caller, "serviceFailure", {}, wrongState ?? "the called number was not learnt");
             return;
         }
-        const refusal = this.refusal(tx, caller, dn);
+        const refusal = this.#refusal(tx, caller, dn);
         if (refusal !== null) {
-            this.refuse(tx, caller, refusal.kind, { dn }, refusal.why);
+            this.#refuse(tx, caller, refusal.kind, { dn }, refusal.why);
             return;
         }
         const heard = e.trigger;
@@ -683,46 +692,40 @@ export class CallBackEngine {
         const same = mine.find((r) => r.calledDn === dn);
         if (same !== undefined) {
             if (same.phase === "waiting") {
-                this.screen(tx, caller, "activated", { dn }, ["cancel"], same.id);
+                this.#screen(tx, caller, { kind: "activated", params: { dn }, actions: ["cancel"], ref: same.id });
                 return;
             }
             if (same.phase === "pending") return; // activated follows once durable
             // notified and pressing again on the same number: start over at the end of the queue
-            this.end(tx, same, "replaced", null);
+            this.#end(tx, same, "replaced", null);
             mine.splice(mine.indexOf(same), 1);
         }
         if (mine.length >= this.#o.maxActivePerCaller) {
             const oldest = mine[0]!;
-            this.offer(tx, caller, dn, trigger, heard, oldest);
+            this.#offer(tx, caller, dn, trigger, heard, oldest);
             return;
         }
-        if (!this.capacityOk(tx, caller, dn, null)) return;
-        this.create(tx, caller, dn, trigger, heard, null, null);
+        if (!this.#capacityOk(tx, caller, dn, null)) return;
+        this.#create(tx, caller, dn, trigger, heard, null, null);
     }
 
     /** Queue and global caps; shows "cannot be invoked" when full. */
-    private capacityOk(
-        tx: Tx,
-        caller: CallerInfo,
-        dn: string,
-        replacing: CallBackRequest | null,
-        reply?: string,
-    ): boolean {
+    #capacityOk(tx: Tx, caller: CallerInfo, dn: string, replacing: CallBackRequest | null, reply?: string): boolean {
         const queued = tx.queue(dn).filter((r) => r !== replacing).length;
         if (queued >= this.#o.maxQueuePerCallee) {
-            this.refuse(tx, caller, "cannotInvoke", { dn }, "callback.maxQueuePerCallee reached", reply);
+            this.#refuse(tx, caller, "cannotInvoke", { dn }, "callback.maxQueuePerCallee reached", reply);
             return false;
         }
         if (tx.size - (replacing === null ? 0 : 1) >= this.#o.maxRequests) {
             tx.raise(ENGINE_ALARMS.capacity, `${tx.size} requests: the maximum (callback.maxRequests) is reached`);
-            this.refuse(tx, caller, "cannotInvoke", { dn }, "callback.maxRequests reached", reply);
+            this.#refuse(tx, caller, "cannotInvoke", { dn }, "callback.maxRequests reached", reply);
             return false;
         }
         return true;
     }
 
     /** "Already active on xxxx. Press OK to activate on yyyy.": remembered as an offer the OK refers to. */
-    private offer(
+    #offer(
         tx: Tx,
         caller: CallerInfo,
         dn: string,
@@ -733,11 +736,11 @@ export class CallBackEngine {
     ): void {
         const offers = tx.offers().filter((x) => {
             if (x.caller.device !== caller.device) return true;
-            this.dropOffer(tx, x);
+            this.#dropOffer(tx, x);
             return false;
         });
         // bounded like the requests: the oldest gives way
-        for (let i = 0; offers.length - i >= this.#o.maxRequests; i++) this.dropOffer(tx, offers[i]!);
+        for (let i = 0; offers.length - i >= this.#o.maxRequests; i++) this.#dropOffer(tx, offers[i]!);
         const id = offerId(++tx.seq);
         tx.addOffer({
             id,
@@ -749,16 +752,22 @@ export class CallBackEngine {
             expiresAt: tx.t + this.#o.offerTtlMs,
             replaces: old.id,
         });
-        this.screen(tx, caller, "alreadyActive", { dn: old.calledDn, dn2: dn }, ["ok"], id, reply);
+        this.#screen(tx, caller, {
+            kind: "alreadyActive",
+            params: { dn: old.calledDn, dn2: dn },
+            actions: ["ok"],
+            ref: id,
+            reply,
+        });
     }
 
-    private dropOffer(tx: Tx, x: ReplaceOffer): void {
+    #dropOffer(tx: Tx, x: ReplaceOffer): void {
         tx.removeOffer(x.id);
         tx.emit({ type: "RevokeTickets", ref: x.id });
     }
 
     /** A new request, pending until durable. */
-    private create(
+    #create(
         tx: Tx,
         caller: CallerInfo,
         dn: string,
@@ -795,42 +804,48 @@ export class CallBackEngine {
     }
 
     /** The request is durable: show "Call Back is activated" and start serving it. */
-    private activate(tx: Tx, r: CallBackRequest): void {
+    #activate(tx: Tx, r: CallBackRequest): void {
         const active: CallBackRequest = { ...r, phase: "waiting", activeSince: tx.t, reply: null, replaces: null };
         tx.put(active, false);
-        if (r.replaces !== null) this.endedEffects(tx, r.replaces, "replaced", null);
-        this.screen(tx, r.caller, "activated", { dn: r.calledDn }, ["cancel"], r.id, r.reply);
+        if (r.replaces !== null) this.#endedEffects(tx, r.replaces, "replaced", null);
+        this.#screen(tx, r.caller, {
+            kind: "activated",
+            params: { dn: r.calledDn },
+            actions: ["cancel"],
+            ref: r.id,
+            reply: r.reply,
+        });
         tx.emit({ type: "RequestChanged", id: r.id, change: "activated", request: active });
         tx.clear(ENGINE_ALARMS.failure, "a request was activated");
     }
 
     /** The request could not be made durable: "Call Back Service Failure.", and the replaced one comes back. */
-    private failPending(tx: Tx, r: CallBackRequest, detail: string): void {
+    #failPending(tx: Tx, r: CallBackRequest, detail: string): void {
         tx.remove(r);
         if (r.replaces !== null && tx.get(r.replaces.id) === undefined) tx.add(r.replaces);
-        this.screen(tx, r.caller, "serviceFailure", {}, [], null, r.reply);
+        this.#screen(tx, r.caller, { kind: "serviceFailure", reply: r.reply });
         tx.emit({ type: "RevokeTickets", ref: r.id });
         tx.emit({ type: "RequestEnded", id: r.id, reason: "persist-failed", detail, request: r });
     }
 
     /** Ends a request (any reason but persist-failed). */
-    private end(tx: Tx, r: CallBackRequest, reason: EndReason, detail: string | null): void {
+    #end(tx: Tx, r: CallBackRequest, reason: EndReason, detail: string | null): void {
         if (tx.get(r.id) === undefined) return;
         tx.remove(r);
         // a phone action still waiting for this request's activation gets its answer now
         if (r.phase === "pending" && r.reply !== null) {
-            this.screen(tx, r.caller, "cancelled", { dn: r.calledDn }, [], null, r.reply);
+            this.#screen(tx, r.caller, { kind: "cancelled", params: { dn: r.calledDn }, reply: r.reply });
         }
-        if (r.replaces !== null) this.endedEffects(tx, r.replaces, "replaced", null);
-        this.endedEffects(tx, r, reason, detail);
+        if (r.replaces !== null) this.#endedEffects(tx, r.replaces, "replaced", null);
+        this.#endedEffects(tx, r, reason, detail);
     }
 
-    private endedEffects(tx: Tx, r: CallBackRequest, reason: EndReason, detail: string | null): void {
+    #endedEffects(tx: Tx, r: CallBackRequest, reason: EndReason, detail: string | null): void {
         tx.emit({ type: "RevokeTickets", ref: r.id });
         tx.emit({ type: "RequestEnded", id: r.id, reason, detail, request: r });
     }
 
-    private phoneCancel(tx: Tx, a: PhoneActionInput): void {
+    #phoneCancel(tx: Tx, a: PhoneActionInput): void {
         const r = tx.get(a.ref);
         if (r === undefined || (a.device !== undefined && a.device !== r.caller.device)) {
             const device = a.device ?? r?.caller.device ?? "";
@@ -842,23 +857,18 @@ export class CallBackEngine {
                 dn: null,
                 model: null,
             };
-            this.screen(
-                tx,
-                caller,
-                r === undefined && tx.offer(a.ref) === undefined ? "notActive" : "requestInvalid",
-                {},
-                [],
-                null,
-                a.reply ?? null,
-            );
+            this.#screen(tx, caller, {
+                kind: r === undefined && tx.offer(a.ref) === undefined ? "notActive" : "requestInvalid",
+                reply: a.reply ?? null,
+            });
             return;
         }
-        this.end(tx, r, "cancelled-phone", null);
-        this.screen(tx, r.caller, "cancelled", { dn: r.calledDn }, [], null, a.reply ?? null);
+        this.#end(tx, r, "cancelled-phone", null);
+        this.#screen(tx, r.caller, { kind: "cancelled", params: { dn: r.calledDn }, reply: a.reply ?? null });
     }
 
     /** OK on "already active": re-check, then replace the old request by the new one (atomically persisted). */
-    private phoneOk(tx: Tx, a: PhoneActionInput): void {
+    #phoneOk(tx: Tx, a: PhoneActionInput): void {
         const x = tx.offer(a.ref);
         const reply = a.reply ?? null;
         if (x === undefined || (a.device !== undefined && a.device !== x.caller.device)) {
@@ -871,47 +881,53 @@ export class CallBackEngine {
                 dn: null,
                 model: null,
             };
-            this.screen(tx, caller, "requestInvalid", {}, [], null, reply);
+            this.#screen(tx, caller, { kind: "requestInvalid", reply });
             return;
         }
-        this.dropOffer(tx, x);
+        this.#dropOffer(tx, x);
         const dev = tx.view.device(x.caller.device);
         const caller: CallerInfo = { ...x.caller, ip: dev?.ip ?? x.caller.ip, model: dev?.model ?? x.caller.model };
         const down = serviceDown(tx.view);
         if (down !== null) {
-            this.refuse(tx, caller, "serviceUnavailable", {}, down, reply);
+            this.#refuse(tx, caller, "serviceUnavailable", {}, down, reply);
             return;
         }
-        const refusal = this.refusal(tx, caller, x.calledDn);
+        const refusal = this.#refusal(tx, caller, x.calledDn);
         if (refusal !== null) {
-            this.refuse(tx, caller, refusal.kind, { dn: x.calledDn }, refusal.why, reply);
+            this.#refuse(tx, caller, refusal.kind, { dn: x.calledDn }, refusal.why, reply);
             return;
         }
         const old = tx.get(x.replaces) ?? null;
         const others = tx.ofCaller(caller.device).filter((r) => r !== old);
         const same = others.find((r) => r.calledDn === x.calledDn);
         if (same !== undefined) {
-            this.screen(tx, caller, "activated", { dn: x.calledDn }, ["cancel"], same.id, reply);
+            this.#screen(tx, caller, {
+                kind: "activated",
+                params: { dn: x.calledDn },
+                actions: ["cancel"],
+                ref: same.id,
+                reply,
+            });
             return;
         }
         if (others.length >= this.#o.maxActivePerCaller) {
-            this.offer(tx, caller, x.calledDn, x.trigger, x.heard, others[0]!, a.reply);
+            this.#offer(tx, caller, x.calledDn, x.trigger, x.heard, others[0]!, a.reply);
             return;
         }
-        if (!this.capacityOk(tx, caller, x.calledDn, old, a.reply)) return;
+        if (!this.#capacityOk(tx, caller, x.calledDn, old, a.reply)) return;
         let replaced: CallBackRequest | null = null;
         if (old !== null) {
             tx.remove(old);
             replaced = { ...old, replaces: null };
         }
-        this.create(tx, caller, x.calledDn, x.trigger, x.heard, reply, replaced);
+        this.#create(tx, caller, x.calledDn, x.trigger, x.heard, reply, replaced);
     }
 
     // =====================================================================================================
     // Faults
 
     /** An exception in the engine: keep the state, tell the phone "Call Back Service Failure.", raise the alarm. */
-    private fault(state: EngineState, input: EngineInput, t: number, err: unknown): EngineResult {
+    #fault(state: EngineState, input: EngineInput, t: number, err: unknown): EngineResult {
         const effects: EngineEffect[] = [];
         const message = err instanceof Error ? err.message : String(err);
         // time moves on (so a deadline that faults is not retried in a loop); everything else is kept

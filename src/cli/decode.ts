@@ -1,14 +1,9 @@
 import type { Writable } from "node:stream";
 import { type CaptureFileStats, readCaptureFile } from "../capture/pcapFile.js";
 import { UsageError } from "../errors.js";
-import {
-    type ProtocolDecoderFactory,
-    ProtocolDispatcher,
-    type ProtocolRoute,
-    rawTcpDecoder,
-} from "../protocol/dispatcher.js";
+import { ingestPipeline } from "../ingest/pipeline.js";
+import { type ProtocolDecoderFactory, type ProtocolRoute, rawTcpDecoder } from "../protocol/dispatcher.js";
 import type { ProtocolRecord } from "../protocol/records.js";
-import { WirePipeline } from "../wire/pipeline.js";
 import type { ReassemblyOptions, ReassemblyStats } from "../wire/reassembly.js";
 import type { WireCounters } from "../wire/types.js";
 import { LineWriter } from "./output.js";
@@ -146,12 +141,12 @@ export async function runDecode(opts: DecodeOptions): Promise<DecodeSummary> {
             writer.line(formatHuman(r, t0));
         }
     };
-    const dispatcher = new ProtocolDispatcher(
-        opts.routes ?? [],
+    const pipeline = ingestPipeline({
+        routes: opts.routes ?? [],
         emit,
-        opts.fallback === undefined ? rawTcpDecoder : opts.fallback,
-    );
-    const pipeline = new WirePipeline(dispatcher, opts.reassembly);
+        fallback: opts.fallback === undefined ? rawTcpDecoder : opts.fallback,
+        ...(opts.reassembly !== undefined ? { reassembly: opts.reassembly } : {}),
+    });
     const readOpts =
         opts.inputStream === undefined ? {} : { input: opts.inputStream as import("node:stream").Readable };
     const capture = await readCaptureFile(opts.input, pipeline.onFrame, readOpts);

@@ -6,12 +6,11 @@ import type { Writable } from "node:stream";
 import { loadPcapAddon } from "../capture/pcapChild.js";
 import { type KnowledgeSnapshot, lackingInSnapshot } from "../cluster/knowledge.js";
 import { type LoadOptions, loadConfig, loadConfigReport } from "../config/load.js";
-import { SavedConfig } from "../config/saved.js";
+import { SavedConfig, stateDirectory } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { describeError } from "../errors.js";
 import { checkPublicUrl, longestScreenUrl, XSI_URL_LIMIT } from "../phone/urls.js";
 import { BOOT_CONFIG_FILES } from "../system/bootConfig.js";
-import { stateDirectory } from "./run.js";
 
 /** The outcome of one check. SKIP: not applicable to this configuration. */
 export type CheckStatus = "OK" | "WARN" | "FAIL" | "SKIP";

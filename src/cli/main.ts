@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import type { Readable, Writable } from "node:stream";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { CaptureFileStats } from "../capture/pcapFile.js";
 import { loadConfig, qbePorts } from "../config/load.js";
@@ -9,19 +8,11 @@ import type { Config } from "../config/types.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
 import { checkPublicUrl } from "../phone/urls.js";
+import type { CliIo } from "./io.js";
 import { OutputError, outputError, watchOutput } from "./output.js";
 
 // Each command's modules are loaded when it runs: `run` on a box must not carry the demo's simulator and
 // embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS).
-
-/** Streams a command writes to (injectable for tests). */
-export interface CliIo {
-    out: Writable;
-    err: Writable;
-    env: NodeJS.ProcessEnv;
-    /** Standard input (the console client); default process.stdin. */
-    in?: Readable;
-}
 
 const HELP = `callbackd — Cisco Call Back for a branch office, learned from the wire
 
@@ -183,7 +174,7 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
                     { config: { type: "string" }, dir: { type: "string" }, json: { type: "boolean" } },
                     0,
                 );
-                const { stateDirectory } = await import("./run.js");
+                const { stateDirectory } = await import("../config/saved.js");
                 const { runSnapshotInspect } = await import("./snapshot.js");
                 const dir =
                     (values.dir as string | undefined) ??
@@ -250,7 +241,7 @@ async function decodeCommand(args: string[], io: CliIo): Promise<number> {
     const config = effectiveConfig(values.config, io.env).config;
     const mode = values.summary ? "summary" : values.json ? "json" : "human";
     const { parseFilters, runDecode } = await import("./decode.js");
-    const { protocolRoutes } = await import("./routes.js");
+    const { protocolRoutes } = await import("../ingest/pipeline.js");
     const summary = await runDecode({
         input,
         mode,

@@ -19,13 +19,11 @@ import { serviceApi } from "../service/serviceApi.js";
 import { NodeFlashFs } from "../store/flashFs.js";
 import { EXIT_RESTART } from "../system/exitStatus.js";
 import { SystemdNotifier } from "../system/sdNotify.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./io.js";
 import { replayFrames } from "./replay.js";
 
 /** How often the service logs its counters. */
 const STATS_INTERVAL_MS = 60_000;
-
-export { stateDirectory };
 
 /**
  * The service: capture → wire → protocol → cluster model → Call Back engine → phones, running until

@@ -17,8 +17,9 @@ import type { StreamContext } from "../protocol/dispatcher.js";
 import type { CtiEvent } from "../qbe/link.js";
 import type { SccpFields, SccpMessage } from "../sccp/codec.js";
 import type { SccpMessageObserver } from "../sccp/stream.js";
-import { CALL_STATES, STIMULI, TONES } from "../sccp/tables/enums.js";
-import { LABEL_CALLBACK } from "../sccp/tables/labels.js";
+import { BUTTON_DEFINITIONS, CALL_STATES, enumValue, LAMP_MODES, STIMULI, TONES } from "../sccp/tables/enums.js";
+import { DISPLAY_LABELS_200, LABEL_CALLBACK } from "../sccp/tables/labels.js";
+import { SCCP_ID } from "../sccp/tables/messages.js";
 import { type CloseReason, TcpConnection } from "../wire/reassembly.js";
 import { CtiTracker } from "./cti.js";
 import {
@@ -71,71 +72,29 @@ import type {
     UnregisterReason,
 } from "./types.js";
 
-// --- SCCP ids used here ---
-const ID = {
-    KeepAlive: 0x0000,
-    Register: 0x0001,
-    KeypadButton: 0x0003,
-    EnblocCall: 0x0004,
-    Stimulus: 0x0005,
-    OffHook: 0x0006,
-    OnHook: 0x0007,
-    Alarm: 0x0020,
-    OffHookWithCgpn: 0x0024,
-    SoftKeyEvent: 0x0026,
-    Unregister: 0x0027,
-    RegisterAck: 0x0081,
-    StartTone: 0x0082,
-    StopTone: 0x0083,
-    SetRinger: 0x0085,
-    SetLamp: 0x0086,
-    StartMediaTransmission: 0x008a,
-    StartMediaReception: 0x008c,
-    CallInfo: 0x008f,
-    ForwardStatRes: 0x0090,
-    LineStatRes: 0x0092,
-    ConfigStatRes: 0x0093,
-    DefineTimeDate: 0x0094,
-    ButtonTemplateRes: 0x0097,
-    RegisterReject: 0x009d,
-    Reset: 0x009f,
-    KeepAliveAck: 0x0100,
-    OpenReceiveChannel: 0x0105,
-    SoftKeyTemplateRes: 0x0108,
-    SoftKeySetRes: 0x0109,
-    SelectSoftKeys: 0x0110,
-    CallState: 0x0111,
-    DisplayPromptStatus: 0x0112,
-    DialedNumber: 0x011d,
-    UnregisterAck: 0x0118,
-    ConfigStatV2Res: 0x0142,
-    DisplayPromptStatusV2: 0x0145,
-    LineStatV2Res: 0x0147,
-    CallInfoV2: 0x014a,
-} as const;
-
-const TONE_DIAL = 0x21;
-const TONE_BUSY = 0x23;
-const TONE_RINGBACK = 0x24;
-const TONE_REORDER = 0x25;
-const STATE_OFFHOOK = 1;
-const STATE_ONHOOK = 2;
-const STATE_RINGOUT = 3;
-const STATE_RINGIN = 4;
-const STATE_CONNECTED = 5;
-const STATE_BUSY = 6;
-const STATE_CONGESTION = 7;
-const STATE_HOLD = 8;
-const STATE_PROCEED = 12;
-const LAMP_OFF = 1;
-const LAMP_ON = 2;
-const LAMP_WINK = 3;
-const LAMP_FLASH = 4;
-const LAMP_BLINK = 5;
-const STIMULUS_LINE = 9;
-const STIMULUS_CALLBACK = 0x86;
-const BUTTON_LINE = 9;
-const LABEL_BUSY = 0x19;
+// --- SCCP enum values used here (from the tables) ---
+const TONE_DIAL = enumValue(TONES, "InsideDialTone");
+const TONE_BUSY = enumValue(TONES, "LineBusyTone");
+const TONE_RINGBACK = enumValue(TONES, "AlertingTone");
+const TONE_REORDER = enumValue(TONES, "ReorderTone");
+const STATE_OFFHOOK = enumValue(CALL_STATES, "OffHook");
+const STATE_ONHOOK = enumValue(CALL_STATES, "OnHook");
+const STATE_RINGOUT = enumValue(CALL_STATES, "RingOut");
+const STATE_RINGIN = enumValue(CALL_STATES, "RingIn");
+const STATE_CONNECTED = enumValue(CALL_STATES, "Connected");
+const STATE_BUSY = enumValue(CALL_STATES, "Busy");
+const STATE_CONGESTION = enumValue(CALL_STATES, "Congestion");
+const STATE_HOLD = enumValue(CALL_STATES, "Hold");
+const STATE_PROCEED = enumValue(CALL_STATES, "Proceed");
+const LAMP_OFF = enumValue(LAMP_MODES, "Off");
+const LAMP_ON = enumValue(LAMP_MODES, "On");
+const LAMP_WINK = enumValue(LAMP_MODES, "Wink");
+const LAMP_FLASH = enumValue(LAMP_MODES, "Flash");
+const LAMP_BLINK = enumValue(LAMP_MODES, "Blink");
+const STIMULUS_LINE = enumValue(STIMULI, "Line");
+const STIMULUS_CALLBACK = enumValue(STIMULI, "CallBack");
+const BUTTON_LINE = enumValue(BUTTON_DEFINITIONS, "Line");
+const LABEL_BUSY = enumValue(DISPLAY_LABELS_200, "Busy");
 const MAX_LINE_INSTANCE = 64;
 const MAX_CALLS_PER_LINE = 16;
 const MAX_LINKS_PER_DEVICE = 4;
@@ -153,9 +112,37 @@ const STATE_CLASS = Uint8Array.from([0, 2, 0, 2, 1, 2, 2, 2, 2, 1, 2, 0, 2, 2, 2
  */
 const INFERS: readonly [Uint8Array, Uint8Array] = (() => {
     const up = new Uint8Array(0x200);
-    for (const id of [3, 4, 5, 6, 7, 8, 0x22, 0x23, 0x24, 0x26, 0x2b, 0x2e, 0x2f, 0x41, 0x42, 0x154, 0x155]) up[id] = 1;
+    for (const name of [
+        "KeypadButton",
+        "EnblocCall",
+        "Stimulus",
+        "OffHook",
+        "OnHook",
+        "HookFlash",
+        "OpenReceiveChannelAck",
+        "ConnectionStatisticsRes",
+        "OffHookWithCallingPartyNumber",
+        "SoftKeyEvent",
+        "HeadsetStatus",
+        "DeviceToUserData",
+        "DeviceToUserDataResponse",
+        "DeviceToUserDataVersion1",
+        "DeviceToUserDataResponseVersion1",
+        "StartMediaTransmissionAck",
+        "StartMultiMediaTransmissionAck",
+    ] as const)
+        up[SCCP_ID[name]] = 1;
     const down = new Uint8Array(0x200).fill(1);
-    for (const id of [0x81, 0x9b, 0x9d, 0x9f, 0x100, 0x118, 0x98]) down[id] = 0;
+    for (const name of [
+        "RegisterAck",
+        "CapabilitiesReq",
+        "RegisterReject",
+        "Reset",
+        "KeepAliveAck",
+        "UnregisterAck",
+        "VersionRes",
+    ] as const)
+        down[SCCP_ID[name]] = 0;
     return [up, down];
 })();
 
@@ -402,15 +389,15 @@ export class ClusterModel implements SccpMessageObserver {
         const f = msg.fields;
         const id = msg.id;
         switch (id) {
-            case ID.Register:
+            case SCCP_ID.RegisterReq:
                 if (dir === 0) this.onRegister(c, f, ts);
                 return;
-            case ID.KeepAlive:
+            case SCCP_ID.KeepAliveReq:
                 if (dir === 0) this.onKeepAlive(c, ts);
                 return;
-            case ID.KeepAliveAck:
+            case SCCP_ID.KeepAliveAck:
                 return;
-            case ID.Alarm:
+            case SCCP_ID.Alarm:
                 this.onAlarm(c, f);
                 return;
         }
@@ -1313,18 +1300,18 @@ export class ClusterModel implements SccpMessageObserver {
 
     private fromPhone(d: Device, id: number, f: SccpFields, ts: number): void {
         switch (id) {
-            case ID.Unregister:
+            case SCCP_ID.UnregisterReq:
                 d.unregistering = true;
                 return;
-            case ID.OffHook:
-            case ID.OffHookWithCgpn:
+            case SCCP_ID.OffHook:
+            case SCCP_ID.OffHookWithCallingPartyNumber:
                 if (d.mode !== "callstate") this.derivedOffHook(d, num(f, "lineInstance") ?? 0, ts);
                 return;
-            case ID.OnHook:
+            case SCCP_ID.OnHook:
                 if (d.mode !== "callstate")
                     this.derivedOnHook(d, num(f, "lineInstance") ?? 0, num(f, "callReference") ?? 0, ts);
                 return;
-            case ID.KeypadButton: {
+            case SCCP_ID.KeypadButton: {
                 const k = num(f, "kpButton");
                 const call = this.target(d, num(f, "lineInstance"), num(f, "callReference"));
                 if (call === null || k === undefined || k > 0x10) return;
@@ -1333,16 +1320,16 @@ export class ClusterModel implements SccpMessageObserver {
                 call.dialed = dialed.length > MAX_DIGITS ? dialed.slice(-MAX_DIGITS) : dialed;
                 return;
             }
-            case ID.EnblocCall: {
+            case SCCP_ID.EnblocCall: {
                 const call = this.target(d, num(f, "lineInstance"), undefined);
                 const n = text(f, "calledParty");
                 if (call !== null && n !== null) call.dialed = n;
                 return;
             }
-            case ID.SoftKeyEvent:
+            case SCCP_ID.SoftKeyEvent:
                 this.onSoftKey(d, f, ts);
                 return;
-            case ID.Stimulus:
+            case SCCP_ID.Stimulus:
                 this.onStimulus(d, f, ts);
                 return;
         }
@@ -1350,39 +1337,39 @@ export class ClusterModel implements SccpMessageObserver {
 
     private fromCm(c: Conn, d: Device, id: number, f: SccpFields, ts: number): void {
         switch (id) {
-            case ID.RegisterAck:
+            case SCCP_ID.RegisterAck:
                 this.onRegisterAck(c, d, f, ts);
                 return;
-            case ID.RegisterReject:
+            case SCCP_ID.RegisterReject:
                 this.unregister(d, "rejected", ts);
                 return;
-            case ID.UnregisterAck:
+            case SCCP_ID.UnregisterAck:
                 if ((num(f, "status") ?? 0) === 0) this.unregister(d, "unregister", ts);
                 return;
-            case ID.Reset: {
+            case SCCP_ID.Reset: {
                 const type = num(f, "resetType") ?? 1;
                 if (type === 1 || type === 2) this.unregister(d, "reset", ts);
                 return;
             }
-            case ID.ConfigStatRes:
-            case ID.ConfigStatV2Res:
+            case SCCP_ID.ConfigStatRes:
+            case SCCP_ID.ConfigStatV2Res:
                 this.fact(d, "userName", text(f, "userName") ?? d.userName);
                 this.fact(d, "serverName", text(f, "serverName") ?? d.serverName);
                 return;
-            case ID.DefineTimeDate:
+            case SCCP_ID.TimeDateRes:
                 this.onTimeDate(d, f, ts);
                 return;
-            case ID.ButtonTemplateRes:
+            case SCCP_ID.ButtonTemplateRes:
                 this.onButtons(d, f, ts);
                 return;
-            case ID.LineStatRes:
-            case ID.LineStatV2Res:
+            case SCCP_ID.LineStatRes:
+            case SCCP_ID.LineStatV2Res:
                 this.onLineStat(d, f, ts);
                 return;
-            case ID.ForwardStatRes:
+            case SCCP_ID.ForwardStatRes:
                 this.onForward(d, f, ts);
                 return;
-            case ID.SoftKeyTemplateRes: {
+            case SCCP_ID.SoftKeyTemplateRes: {
                 this.fact(d, "template", mergeTemplate(d.template, f));
                 const cm = this.cmSoftKeysFor(c.cm);
                 if (cm.template !== d.template) {
@@ -1392,7 +1379,7 @@ export class ClusterModel implements SccpMessageObserver {
                 }
                 return;
             }
-            case ID.SoftKeySetRes: {
+            case SCCP_ID.SoftKeySetRes: {
                 this.fact(d, "sets", mergeSets(d.sets, f));
                 const cm = this.cmSoftKeysFor(c.cm);
                 if (cm.sets !== d.sets) {
@@ -1402,39 +1389,39 @@ export class ClusterModel implements SccpMessageObserver {
                 }
                 return;
             }
-            case ID.SelectSoftKeys:
+            case SCCP_ID.SelectSoftKeys:
                 this.onSelectSoftKeys(d, f, ts);
                 return;
-            case ID.CallState:
+            case SCCP_ID.CallState:
                 this.onCallState(d, f, ts);
                 return;
-            case ID.CallInfo:
-            case ID.CallInfoV2:
+            case SCCP_ID.CallInfo:
+            case SCCP_ID.CallInfoV2:
                 this.onCallInfo(d, f, ts);
                 return;
-            case ID.DialedNumber: {
+            case SCCP_ID.DialedNumber: {
                 const call = this.target(d, num(f, "lineInstance"), num(f, "callReference"));
                 const n = text(f, "dialedNumber");
                 if (call !== null && n !== null) call.dialed = n;
                 return;
             }
-            case ID.StartTone:
+            case SCCP_ID.StartTone:
                 this.onStartTone(d, f, ts);
                 return;
-            case ID.StopTone: {
+            case SCCP_ID.StopTone: {
                 if (num(f, "lineInstance") === undefined) this.oldForm(d);
                 const call = this.target(d, num(f, "lineInstance"), num(f, "callReference"));
                 if (call !== null) call.tone = null;
                 return;
             }
-            case ID.SetRinger:
+            case SCCP_ID.SetRinger:
                 this.onRinger(d, f, ts);
                 return;
-            case ID.SetLamp:
+            case SCCP_ID.SetLamp:
                 this.onLamp(d, f, ts);
                 return;
-            case ID.DisplayPromptStatus:
-            case ID.DisplayPromptStatusV2: {
+            case SCCP_ID.DisplayPromptStatus:
+            case SCCP_ID.DisplayPromptStatusV2: {
                 const codes = f.promptStatusCodes;
                 if (typeof codes !== "string" || !codes.includes(`\u0080${String.fromCharCode(LABEL_BUSY)}`)) return;
                 const ref = num(f, "callReference") ?? 0;
@@ -1442,9 +1429,9 @@ export class ClusterModel implements SccpMessageObserver {
                 if (call !== null) call.busySeen = true;
                 return;
             }
-            case ID.StartMediaTransmission:
-            case ID.StartMediaReception:
-            case ID.OpenReceiveChannel:
+            case SCCP_ID.StartMediaTransmission:
+            case SCCP_ID.StartMediaReception:
+            case SCCP_ID.OpenReceiveChannel:
                 // Old CallManagers: media starting is how an answered call shows.
                 if (d.mode !== "callstate") {
                     const call = this.activeCall(d);

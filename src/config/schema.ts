@@ -5,44 +5,17 @@
  * "does changing key X need a restart?" by itself.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { CONSOLE_SECTION_SCHEMA } from "../console/config.js";
 import { ConfigError } from "../errors.js";
 import { LOG_LEVELS, NAMESPACE_PATTERN } from "../logging/levels.js";
 import { isSecretKey } from "../logging/redact.js";
-import { MQTT_SECTION_SCHEMA } from "../mgmt/config.js";
 import { type ParameterUnit, SERVICE_PARAMETERS, type ServiceParameter } from "./parameters.js";
+import type { SchemaNode } from "./schemaNode.js";
+import { CONSOLE_SECTION_SCHEMA } from "./sections/console.js";
+import { MQTT_SECTION_SCHEMA } from "./sections/mqtt.js";
 import { closest } from "./suggest.js";
 import type { ConfigShape } from "./types.js";
 
-type JsonType = "integer" | "number" | "string" | "boolean" | "object" | "array" | "null";
-
-/** The subset of JSON Schema this project uses, plus the custom keywords. */
-export interface SchemaNode {
-    type?: JsonType | JsonType[];
-    title?: string;
-    description?: string;
-    default?: unknown;
-    properties?: Record<string, SchemaNode>;
-    required?: string[];
-    additionalProperties?: boolean | SchemaNode;
-    propertyNames?: SchemaNode;
-    items?: SchemaNode;
-    minItems?: number;
-    maxItems?: number;
-    uniqueItems?: boolean;
-    minimum?: number;
-    maximum?: number;
-    minLength?: number;
-    maxLength?: number;
-    pattern?: string;
-    /** Custom keyword: what `pattern` means, used in error messages. */
-    patternHint?: string;
-    enum?: readonly unknown[];
-    /** Custom keyword: a change only takes effect after a restart. */
-    requiresRestart?: boolean;
-    /** Custom keyword: unit of a numeric value. */
-    unit?: Exclude<ParameterUnit, null>;
-}
+export type { SchemaNode };
 
 /** The root of the schema. */
 export interface RootSchema extends SchemaNode {

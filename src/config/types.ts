@@ -1,8 +1,8 @@
-import type { ConsoleSectionConfig } from "../console/config.js";
 import type { LogLevel } from "../logging/levels.js";
-import type { MqttSectionConfig } from "../mgmt/config.js";
 import type { ReassemblyOptions } from "../wire/reassembly.js";
 import type { ServiceParameterEntry } from "./parameters.js";
+import type { ConsoleSectionConfig } from "./sections/console.js";
+import type { MqttSectionConfig } from "./sections/mqtt.js";
 
 /** `capture` section: where packets come from and which ports are kept. */
 export interface CaptureConfig {

@@ -1,114 +1,17 @@
 /**
- * The proposed `console` config section and the password hashing it uses. To adopt it, add
- * CONSOLE_SECTION_SCHEMA as `properties.console` in src/config/schema.ts and `console: ConsoleSectionConfig`
- * to ConfigShape in src/config/types.ts; `consoleOptionsFromSection()` (index.ts) then feeds startConsoles().
+ * The password hashing of the diagnostic console. The `console` config section itself (type, schema and
+ * defaults) lives with the configuration, in src/config/sections/console.ts.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
-import type { SchemaNode } from "../config/schema.js";
+import { defaultsOf } from "../config/schemaNode.js";
+import { CONSOLE_SECTION_SCHEMA, type ConsoleSectionConfig } from "../config/sections/console.js";
 
-/** The `console` config section. */
-export interface ConsoleSectionConfig {
-    /** Serial device; null: no serial console. */
-    device: string | null;
-    baudRate: number;
-    /** `scrypt$N$r$p$salt$hash` (see hashPassword / `callbackd console --hash`); null: console refuses logins. */
-    passwordHash: string | null;
-    /** Password of privileged mode (`enable`); null: the login password. */
-    enablePasswordHash: string | null;
-    /** The loopback TCP console on service.cbbChangeNotificationPort (the seed's 2552). */
-    tcpEnabled: boolean;
-    idleTimeoutS: number;
-    /** Failed logins before a lockout, and its length. */
-    maxFailures: number;
-    lockoutS: number;
-}
+export type { ConsoleSectionConfig };
 
-/** Defaults (a Raspberry Pi's primary UART at 115200). */
-export const CONSOLE_DEFAULTS: ConsoleSectionConfig = {
-    device: "/dev/serial0",
-    baudRate: 115200,
-    passwordHash: null,
-    enablePasswordHash: null,
-    tcpEnabled: true,
-    idleTimeoutS: 600,
-    maxFailures: 3,
-    lockoutS: 30,
-};
-
-/** What a bad hash is told (the schema pattern itself means nothing to an operator). */
-const HASH_HINT = "a hash made with `callbackd console --hash` (scrypt$N$r$p$salt$hash), or null";
-
-const HASH_PATTERN = "^scrypt\\$[0-9]+\\$[0-9]+\\$[0-9]+\\$[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+$";
-
-/** JSON schema of the section (draft-07, with the project's `requiresRestart` keyword). */
-export const CONSOLE_SECTION_SCHEMA: SchemaNode = {
-    type: "object",
-    description: "Diagnostic console: serial device, loopback TCP port, login (see docs/CONSOLE.md).",
-    additionalProperties: false,
-    properties: {
-        device: {
-            type: ["string", "null"],
-            minLength: 1,
-            maxLength: 4096,
-            default: CONSOLE_DEFAULTS.device,
-            requiresRestart: true,
-            description: "Serial device of the console; null: none.",
-        },
-        baudRate: {
-            type: "integer",
-            enum: [9600, 19200, 38400, 57600, 115200, 230400],
-            default: CONSOLE_DEFAULTS.baudRate,
-            requiresRestart: true,
-            description: "Serial speed.",
-        },
-        passwordHash: {
-            type: ["string", "null"],
-            pattern: HASH_PATTERN,
-            patternHint: HASH_HINT,
-            default: null,
-            requiresRestart: false,
-            description: "scrypt hash of the console password (callbackd console --hash); null: logins refused.",
-        },
-        enablePasswordHash: {
-            type: ["string", "null"],
-            pattern: HASH_PATTERN,
-            patternHint: HASH_HINT,
-            default: null,
-            requiresRestart: false,
-            description: "scrypt hash of the enable password; null: the login password.",
-        },
-        tcpEnabled: {
-            type: "boolean",
-            default: true,
-            requiresRestart: true,
-            description: "Console on 127.0.0.1, port service.cbbChangeNotificationPort (2552).",
-        },
-        idleTimeoutS: {
-            type: "integer",
-            minimum: 10,
-            maximum: 86400,
-            default: CONSOLE_DEFAULTS.idleTimeoutS,
-            requiresRestart: false,
-            description: "Idle session logout.",
-        },
-        maxFailures: {
-            type: "integer",
-            minimum: 1,
-            maximum: 100,
-            default: CONSOLE_DEFAULTS.maxFailures,
-            requiresRestart: false,
-            description: "Failed logins before a lockout.",
-        },
-        lockoutS: {
-            type: "integer",
-            minimum: 1,
-            maximum: 3600,
-            default: CONSOLE_DEFAULTS.lockoutS,
-            requiresRestart: false,
-            description: "Lockout after too many failed logins.",
-        },
-    },
-};
+/** The section's defaults, from its schema (a Raspberry Pi's primary UART at 115200). */
+export const CONSOLE_DEFAULTS: Readonly<ConsoleSectionConfig> = Object.freeze(
+    defaultsOf<ConsoleSectionConfig>(CONSOLE_SECTION_SCHEMA),
+);
 
 const N = 16384;
 const R = 8;

@@ -9,19 +9,9 @@ import type { SaveResult } from "../config/saved.js";
 import { defaultConfig, leaves, schemaNode, unknownKeyReason } from "../config/schema.js";
 import type { Config } from "../config/types.js";
 import { CENSOR, isSecretKey } from "../logging/redact.js";
-import type { ConsoleContext } from "./commands.js";
 import type { CommandNode, CommandOutput } from "./commandTree.js";
-
-/** Left-aligned columns (the same as commands.ts). */
-function table(headers: string[], rows: string[][]): string[] {
-    const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-    const line = (r: string[]) =>
-        r
-            .map((c, i) => c.padEnd(w[i] ?? 0))
-            .join("  ")
-            .trimEnd();
-    return [line(headers), line(w.map((n) => "-".repeat(n))), ...rows.map(line)];
-}
+import type { ConsoleContext } from "./context.js";
+import { table } from "./format.js";
 
 function valueAt(root: unknown, key: string): unknown {
     let node = root;

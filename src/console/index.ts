@@ -7,7 +7,6 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
 import { CallbackdError, describeError } from "../errors.js";
 import { getLogger } from "../logging/logger.js";
-import type { CallbackService } from "../service/callbackService.js";
 import {
     type ConsoleContext,
     type ConsoleEvent,
@@ -19,6 +18,7 @@ import {
     formatEvent,
 } from "./commands.js";
 import { CONSOLE_DEFAULTS, type ConsoleSectionConfig } from "./config.js";
+import type { ConsoleService } from "./context.js";
 import { ConsoleSession, LoginGuard, type SessionIo } from "./session.js";
 
 export type { ConsoleEvent, ConsoleProviders } from "./commands.js";
@@ -164,7 +164,7 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Starts the consoles the options ask for. Throws ConsoleError for a non-loopback TCP host. */
-export async function startConsoles(service: CallbackService, options: ConsoleOptions = {}): Promise<Consoles> {
+export async function startConsoles(service: ConsoleService, options: ConsoleOptions = {}): Promise<Consoles> {
     const log = getLogger("console");
     const hub = options.hub ?? new ConsoleHub();
     const tree = commandTree();

@@ -3,10 +3,11 @@
  * condition for activating Call Back on it (the phones of the number seen on the mirror port, SCCP, or CTI
  * line events of it; a number only in the static `directory` is not observable).
  */
-import type { CallbackService } from "../service/callbackService.js";
-import type { CommandOutput } from "./commandTree.js";
 
-export function showDn(service: Pick<CallbackService, "model" | "state">, dn: string): CommandOutput {
+import type { CommandOutput } from "./commandTree.js";
+import type { ConsoleService } from "./context.js";
+
+export function showDn(service: Pick<ConsoleService, "model" | "state">, dn: string): CommandOutput {
     const m = service.model;
     const v = m.dn(dn);
     const observable = m.isObservableDn(dn);

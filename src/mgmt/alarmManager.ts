@@ -4,7 +4,7 @@
  * persistent sequence numbers and sends them) and answers the active table.
  */
 import { CallbackdError } from "../errors.js";
-import type { TimerPort } from "../store/snapshotWriter.js";
+import type { Clock } from "../util/clock.js";
 import {
     type AlarmDefinition,
     type AlarmPolicy,
@@ -85,7 +85,7 @@ export interface FlapSettings {
 /** Options of the manager. */
 export interface AlarmManagerOptions {
     /** Time source and timers (the wall clock: `now()` is ms since the epoch). */
-    clock: TimerPort;
+    clock: Clock;
     /** Receives every transition, in order. */
     emit: (event: AlarmEventData) => void;
     /** Called after any change of the active table. */
@@ -149,7 +149,7 @@ const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i])
 
 /** The alarm state machine of one box. */
 export class AlarmManager {
-    readonly #clock: TimerPort;
+    readonly #clock: Clock;
     readonly #emit: (e: AlarmEventData) => void;
     readonly #onTable: () => void;
     readonly #policies: Readonly<Record<string, Partial<AlarmPolicy>>>;

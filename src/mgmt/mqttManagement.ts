@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import mqtt, { type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { ConfigChange } from "../config/load.js";
 import { getLogger, type Logger } from "../logging/logger.js";
-import { realTimers, type TimerPort } from "../store/snapshotWriter.js";
+import { type Clock, systemClock } from "../util/clock.js";
 import { withTimeout } from "../util/timeout.js";
 import { type AlarmEventData, AlarmManager } from "./alarmManager.js";
 import { type BrokerOptions, brokerClientOptions, sanitizeBrokerUrl } from "./brokerClient.js";
@@ -48,7 +48,7 @@ export class MqttManagement {
     };
     readonly #opts: MqttManagementOptions;
     readonly #log: Logger;
-    readonly #clock: TimerPort;
+    readonly #clock: Clock;
     readonly #state: MgmtStateStore;
     readonly #outbox: AlarmOutbox;
     readonly #commands: CommandProcessor;
@@ -77,7 +77,7 @@ export class MqttManagement {
         this.#opts = options;
         this.topics = nodeTopics(options.site, options.node);
         this.#log = options.logger ?? getLogger("mgmt");
-        this.#clock = options.clock ?? realTimers;
+        this.#clock = options.clock ?? systemClock;
         this.#v5 = (options.broker.protocolVersion ?? 5) === 5;
         this.#encoding = options.encoding ?? "json";
         const safe = sanitizeBrokerUrl(options.broker.url);

@@ -11,7 +11,7 @@
  */
 import { crc32 } from "node:zlib";
 import type { FlashFs } from "../store/flashFs.js";
-import { realTimers, type TimerPort } from "../store/snapshotWriter.js";
+import { type Clock, systemClock } from "../util/clock.js";
 
 /** Bytes before a record's payload. */
 export const RECORD_HEADER = 16;
@@ -37,7 +37,7 @@ export interface OutboxOptions {
     prefix?: string;
     /** Delay before retrying a failed write (default 2000 ms). */
     retryMs?: number;
-    timers?: TimerPort;
+    timers?: Clock;
     /** Records were dropped because the ring was full. */
     onDrop?: (count: number) => void;
     /** New records became durable. */
@@ -131,7 +131,7 @@ export class AlarmOutbox {
     readonly #maxSegments: number;
     readonly #prefix: string;
     readonly #retryMs: number;
-    readonly #timers: TimerPort;
+    readonly #timers: Clock;
     readonly #onDrop: (n: number) => void;
     readonly #onDurable: () => void;
     readonly #onHealth: (e: Error | null) => void;
@@ -154,7 +154,7 @@ export class AlarmOutbox {
         this.#maxSegments = Math.max(1, options.maxSegments ?? 16);
         this.#prefix = options.prefix ?? "outbox-";
         this.#retryMs = options.retryMs ?? 2000;
-        this.#timers = options.timers ?? realTimers;
+        this.#timers = options.timers ?? systemClock;
         this.#onDrop = options.onDrop ?? (() => {});
         this.#onDurable = options.onDurable ?? (() => {});
         this.#onHealth = options.onHealth ?? (() => {});

@@ -4,10 +4,11 @@
  * outbox on flash always keeps the protobuf form; it is converted when sent, so a change of encoding also
  * covers the events waiting in it. Times are milliseconds since the epoch in both.
  */
+import type { PayloadEncoding } from "../config/sections/mqtt.js";
 import { contentType, decodeAlarmEvent, encodeTelemetry, type WireTelemetry } from "./codec.js";
 
 /** `mqtt.encoding`. */
-export type PayloadEncoding = "json" | "protobuf";
+export type { PayloadEncoding };
 
 /** MQTT 5 content type of JSON payloads. */
 export const JSON_CONTENT_TYPE = "application/json";

@@ -2,7 +2,7 @@
 import type { Config } from "../config/types.js";
 import type { Logger } from "../logging/logger.js";
 import type { FlashFs } from "../store/flashFs.js";
-import type { TimerPort } from "../store/snapshotWriter.js";
+import type { Clock } from "../util/clock.js";
 import type { FlapSettings } from "./alarmManager.js";
 import type { BrokerOptions } from "./brokerClient.js";
 import type { AlarmPolicy } from "./catalogue.js";
@@ -43,7 +43,7 @@ export interface MqttManagementOptions {
     /** Alarm events in flight at once (default 32). */
     inflightWindow?: number;
     /** Wall clock and timers (default: the real ones). */
-    clock?: TimerPort;
+    clock?: Clock;
     logger?: Logger;
 }
 

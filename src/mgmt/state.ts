@@ -6,7 +6,8 @@
  */
 import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
-import { SnapshotWriter, type StoreHealthEvent, type TimerPort } from "../store/snapshotWriter.js";
+import { SnapshotWriter, type StoreHealthEvent } from "../store/snapshotWriter.js";
+import type { Clock } from "../util/clock.js";
 
 /** What is persisted. */
 export interface MgmtPersistentState {
@@ -45,7 +46,7 @@ export class MgmtStateStore {
 
     constructor(
         fs: FlashFs,
-        options: { timers?: TimerPort; maxWritesPerHour?: number; onHealth?: (e: StoreHealthEvent) => void } = {},
+        options: { timers?: Clock; maxWritesPerHour?: number; onHealth?: (e: StoreHealthEvent) => void } = {},
     ) {
         this.#slots = new SlotStore(prefixedFs(fs, "mgmt-"), options.timers ? () => options.timers!.now() : Date.now);
         const writerOptions = {

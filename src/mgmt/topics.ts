@@ -2,13 +2,14 @@
  * The MQTT topic scheme: everything of one box lives under `callbackd/v1/<site>/<node>/`.
  * `v1` is the schema version (as Sparkplug's `spBv1.0`); site and node ids are lower-case words.
  */
+import { ID_PATTERN } from "../config/sections/mqtt.js";
 import { ConfigError } from "../errors.js";
 
 /** Root of every topic. */
 export const TOPIC_ROOT = "callbackd/v1";
 
 /** Site and node ids: lower-case letters, digits, `_` and `-`, 1–64 characters (no `+ # / $`). */
-export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export { ID_PATTERN };
 
 /** Command names: lower-case words joined by `-` (e.g. `set-parameter`). */
 export const COMMAND_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

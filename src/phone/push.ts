@@ -16,6 +16,7 @@ import { checkPushUrlTemplate } from "../config/checks.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../logging/logger.js";
 import { noopLogger } from "../logging/memory.js";
+import { type Clock, monotonicClock, sleepOn } from "../util/clock.js";
 import { encodeLossy } from "./charset.js";
 import {
     type ExecuteDocument,
@@ -78,18 +79,6 @@ export interface PushOutcome {
     readonly retryAfterMs?: number;
 }
 
-/** Time source for backoff and measurements (tests inject a fake). */
-export interface PushClock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-}
-
-/** The real clock: monotonic, so a wall-clock step neither ends nor stretches a credentials back-off. */
-export const SYSTEM_CLOCK: PushClock = {
-    now: () => performance.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
-};
-
 /** Options of PushClient (user/password from `phones.pushUser` / `phones.pushPassword`). */
 export interface PushClientOptions {
     readonly user: string;
@@ -114,7 +103,8 @@ export interface PushClientOptions {
     /** Body limit (default 512 bytes). */
     readonly maxBodyBytes?: number;
     readonly random?: () => number;
-    readonly clock?: PushClock;
+    /** Back-offs and measurements (default monotonic: a wall-clock step neither ends nor stretches a back-off). */
+    readonly clock?: Clock;
     readonly logger?: Logger;
 }
 
@@ -191,7 +181,7 @@ export class PushClient {
     readonly #maxQueue: number;
     readonly #maxBody: number;
     readonly #random: () => number;
-    readonly #clock: PushClock;
+    readonly #clock: Clock;
     readonly #log: Logger;
     readonly #lanes = new Map<string, Lane>();
     readonly #authBlocked = new Map<string, number>();
@@ -216,7 +206,7 @@ export class PushClient {
         this.#maxQueue = positive(options.maxQueuePerPhone, 32, "maxQueuePerPhone");
         this.#maxBody = positive(options.maxBodyBytes, PUSH_BODY_LIMIT, "maxBodyBytes");
         this.#random = options.random ?? Math.random;
-        this.#clock = options.clock ?? SYSTEM_CLOCK;
+        this.#clock = options.clock ?? monotonicClock;
         this.#log = options.logger ?? noopLogger;
     }
 
@@ -374,7 +364,7 @@ export class PushClient {
                 };
                 return this.#finish(last, attempts, job.started);
             }
-            await this.#clock.sleep(backoffDelay(attempts, this.#backoff, this.#random));
+            await sleepOn(this.#clock, backoffDelay(attempts, this.#backoff, this.#random));
         }
     }
 

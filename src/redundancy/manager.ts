@@ -16,6 +16,7 @@ import { describeError } from "../errors.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { brokerClientOptions } from "../mgmt/brokerClient.js";
 import type { BrokerOptions } from "../mgmt/mqttManagement.js";
+import { type Clock, monotonicClock } from "../util/clock.js";
 import { withTimeout } from "../util/timeout.js";
 import { compareProgress, decide, type ElectionDecision, type Member, type Role } from "./election.js";
 import {
@@ -26,9 +27,6 @@ import {
     encodeState,
     parseAnnouncement,
 } from "./messages.js";
-
-/** Freshness runs on the monotonic clock: an NTP step must not make every peer stale (or fresh forever). */
-const monotonicMs = (): number => performance.now();
 
 /** How long a Will waits before it is believed (a broker shutting down sends every Will, then closes). */
 const WILL_GRACE_MS = 250;
@@ -65,6 +63,11 @@ export interface RedundancyOptions {
     service: RedundantService;
     /** Role changes and split brain, for alarms (`redundancy.role-change`, `redundancy.split-brain`). */
     onAlarm?: (id: string, action: "raise" | "clear", details: string) => void;
+    /**
+     * Timers and freshness (`now`), and the wall clock of the timestamps sent (`wallNow`). Default: the
+     * monotonic clock, so an NTP step makes no peer stale (or fresh forever).
+     */
+    clock?: Clock;
     logger?: Logger;
 }
 
@@ -110,8 +113,9 @@ export class RedundancyManager {
     /** Counts connections, so a timer knows whether the link it started on is still the current one. */
     #links = 0;
     #settled = false;
-    #settleTimer: NodeJS.Timeout | null = null;
-    #heartbeat: NodeJS.Timeout | null = null;
+    readonly #clock: Clock;
+    #settleTimer: unknown = null;
+    #heartbeat: unknown = null;
     #term = 0;
     #seq = 0;
     #handoverTo: string | null = null;
@@ -136,6 +140,7 @@ export class RedundancyManager {
     constructor(options: RedundancyOptions) {
         this.#o = options;
         this.#log = options.logger ?? getLogger("redundancy");
+        this.#clock = options.clock ?? monotonicClock;
         this.#base = `callbackd/v1/${options.site}/redundancy/`;
     }
 
@@ -162,16 +167,29 @@ export class RedundancyManager {
         client.on("close", () => this.#onClose());
         client.on("error", (err) => this.#log.warn({ err: err.message }, "redundancy link error"));
         client.on("message", (topic, payload) => this.#onMessage(topic, payload));
-        this.#heartbeat = setInterval(() => this.#onHeartbeat(), o.heartbeatMs);
-        this.#heartbeat.unref();
+        this.#beat();
+    }
+
+    /** Schedules the next heartbeat (every heartbeatMs until stopped). */
+    #beat(): void {
+        this.#heartbeat = this.#clock.setTimeout(() => {
+            if (this.#stopped) return;
+            this.#beat();
+            this.#onHeartbeat();
+        }, this.#o.heartbeatMs);
+    }
+
+    /** Wall time for the timestamps sent and shown. */
+    #wallNow(): number {
+        return this.#clock.wallNow?.() ?? this.#clock.now();
     }
 
     /** Says goodbye (a clean departure, so the next box takes over at once) and disconnects. */
     async stop(): Promise<void> {
         if (this.#stopped) return;
         this.#stopped = true;
-        if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
-        if (this.#settleTimer !== null) clearTimeout(this.#settleTimer);
+        if (this.#heartbeat !== null) this.#clock.clearTimeout(this.#heartbeat);
+        if (this.#settleTimer !== null) this.#clock.clearTimeout(this.#settleTimer);
         const client = this.#client;
         if (client === null) return;
         if (this.#connected) {
@@ -227,7 +245,7 @@ export class RedundancyManager {
 
     /** Role, term, sequence and the other boxes as this box sees them. */
     status(): RedundancyStatus {
-        const now = monotonicMs();
+        const now = this.#clock.now();
         const role = this.#o.service.role;
         const members = [...this.#peers.values()].map((p) => ({
             node: p.member.node,
@@ -272,11 +290,11 @@ export class RedundancyManager {
     }
 
     #announcement(): Announcement {
-        return { ...this.#self(), online: true, boot: this.#boot, ts: Date.now(), url: this.#o.url };
+        return { ...this.#self(), online: true, boot: this.#boot, ts: this.#wallNow(), url: this.#o.url };
     }
 
     #departure(clean: boolean): Departure {
-        return { node: this.#o.node, online: false, boot: this.#boot, ts: Date.now(), clean };
+        return { node: this.#o.node, online: false, boot: this.#boot, ts: this.#wallNow(), clean };
     }
 
     #announce(): void {
@@ -299,7 +317,7 @@ export class RedundancyManager {
         stream.setNoDelay?.(true);
         this.#settled = false;
         // Peers get a fresh grace period: while the link was down nothing could be heard from them.
-        const now = monotonicMs();
+        const now = this.#clock.now();
         for (const p of this.#peers.values()) p.heardAt = now;
         client.subscribe(
             [`${this.#base}members/+`, `${this.#base}state`, `${this.#base}knowledge`],
@@ -313,13 +331,12 @@ export class RedundancyManager {
             void this.replicate();
             this.replicateKnowledge();
         }
-        if (this.#settleTimer !== null) clearTimeout(this.#settleTimer);
-        this.#settleTimer = setTimeout(() => {
+        if (this.#settleTimer !== null) this.#clock.clearTimeout(this.#settleTimer);
+        this.#settleTimer = this.#clock.setTimeout(() => {
             this.#settleTimer = null;
             this.#settled = true;
             this.#evaluate();
         }, this.#o.settleMs);
-        this.#settleTimer.unref();
         this.#log.info({ node: this.#o.node, role: this.#o.service.role }, "redundancy link up");
     }
 
@@ -331,7 +348,7 @@ export class RedundancyManager {
     }
 
     #onHeartbeat(): void {
-        const now = monotonicMs();
+        const now = this.#clock.now();
         for (const [node, p] of this.#peers) {
             if (this.#connected && now - p.heardAt > this.#o.staleAfterMs) {
                 this.#peers.delete(node);
@@ -370,14 +387,14 @@ export class RedundancyManager {
             // A Will: the peer died, or the broker is shutting down (Mosquitto sends the Wills of every client
             // then). Believed only if this box's own link survives a short grace period.
             const link = this.#links;
-            setTimeout(() => {
+            this.#clock.setTimeout(() => {
                 if (this.#stopped || !this.#connected || this.#links !== link) return;
                 if (this.#peers.delete(node)) this.#log.warn({ peer: node }, "peer lost (its Will)");
                 this.#evaluate();
-            }, WILL_GRACE_MS).unref();
+            }, WILL_GRACE_MS);
             return;
         } else {
-            this.#peers.set(node, { member: m, heardAt: monotonicMs() });
+            this.#peers.set(node, { member: m, heardAt: this.#clock.now() });
         }
         this.#evaluate();
     }
@@ -428,7 +445,7 @@ export class RedundancyManager {
         if (client === null) return;
         const seq = this.#seq + 1;
         const message = encodeState(
-            { node: this.#o.node, term: this.#term, seq, ts: Date.now(), format: 2 },
+            { node: this.#o.node, term: this.#term, seq, ts: this.#wallNow(), format: 2 },
             this.#o.service.replicaPayload(),
         );
         try {
@@ -443,7 +460,7 @@ export class RedundancyManager {
     }
 
     #fresh(): Member[] {
-        const now = monotonicMs();
+        const now = this.#clock.now();
         const out: Member[] = [];
         for (const p of this.#peers.values()) if (now - p.heardAt <= this.#o.staleAfterMs) out.push(p.member);
         return out;
@@ -458,10 +475,10 @@ export class RedundancyManager {
             connected: this.#connected,
             settled: this.#settled,
             safePoint: this.#o.service.atSafePoint(),
-            syncWaitOver: this.#waitingSince !== null && monotonicMs() - this.#waitingSince >= this.#o.staleAfterMs,
+            syncWaitOver: this.#waitingSince !== null && this.#clock.now() - this.#waitingSince >= this.#o.staleAfterMs,
         });
         if (d.action === "wait") {
-            if (self.role === "standby") this.#waitingSince ??= monotonicMs();
+            if (self.role === "standby") this.#waitingSince ??= this.#clock.now();
             return;
         }
         this.#waitingSince = null;
@@ -497,7 +514,7 @@ export class RedundancyManager {
     #changeRole(role: Role, reason: string): void {
         const from = this.#o.service.role;
         this.#o.service.setRole(role, reason);
-        this.#lastChange = { at: Date.now(), role, reason };
+        this.#lastChange = { at: this.#wallNow(), role, reason };
         this.#log.warn({ from, to: role, reason, term: this.#term, seq: this.#seq }, "redundancy role changed");
         this.#o.onAlarm?.("redundancy.role-change", "raise", `${this.#o.node}: ${from} → ${role} (${reason})`);
     }

@@ -9,25 +9,25 @@ import type { ClusterEvent } from "../cluster/types.js";
 import { qbePorts } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { CallbackdError, describeError } from "../errors.js";
+import { ingestPipeline, protocolRoutes } from "../ingest/pipeline.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { loadDictionariesSync } from "../phone/dictionary.js";
 import { type BoxAction, type NextScreen, PhoneHttpService, type Ticket } from "../phone/http.js";
 import type { PhoneTime } from "../phone/phoneTime.js";
 import { PushClient, type PushOutcome } from "../phone/push.js";
 import { buildExecute, type ExecuteItem, playUri } from "../phone/xsi.js";
-import { ProtocolDispatcher } from "../protocol/dispatcher.js";
+import { PRESSURE_ALARM, ReassemblyPressure } from "../protocol/pressure.js";
 import { CtiLinkObserver } from "../qbe/link.js";
-import { qbeRoute } from "../qbe/stream.js";
 import type { Role } from "../redundancy/election.js";
-import { sccpRoute } from "../sccp/stream.js";
 import type { FlashFs } from "../store/flashFs.js";
 import { SlotStore } from "../store/slots.js";
 import { decodePayload, encodeSnapshot, FORMAT_PROTOBUF } from "../store/snapshotCodec.js";
 import { SnapshotWriter, type StoreHealthEvent, WriteBudget } from "../store/snapshotWriter.js";
-import { WirePipeline } from "../wire/pipeline.js";
-import { PRESSURE_ALARM, ReassemblyPressure } from "../wire/pressure.js";
+import { type Clock, steadyWallClock } from "../util/clock.js";
+import type { WirePipeline } from "../wire/pipeline.js";
 import { ModelClusterView } from "./clusterView.js";
 import { KnowledgeKeeper } from "./knowledgeKeeper.js";
+import type { ServiceCounters } from "./serviceApi.js";
 
 /**
  * The Call Back service, composed: capture frames → wire → SCCP/QBE → cluster model → engine, and the
@@ -36,33 +36,8 @@ import { KnowledgeKeeper } from "./knowledgeKeeper.js";
  * when replaying a file, so a replay makes the same decisions as the live run did.
  */
 
-/** Where time comes from. */
-export interface ServiceClock {
-    now(): number;
-    setTimeout(fn: () => void, ms: number): unknown;
-    clearTimeout(handle: unknown): void;
-    /** The wall clock as it is now (times shown on phones); default now(). */
-    wallNow?(): number;
-}
-
 /** How often (capture time, ms) the cluster model's deadlines are checked when replaying. */
 const MODEL_CHECK_MS = 1000;
-/** Wall time when this process started, and the monotonic clock then. */
-const EPOCH_AT_START = Date.now();
-const MONO_AT_START = performance.now();
-
-/**
- * The live clock: the wall time at start carried on by the monotonic clock, so an NTP step of the wall
- * clock neither expires requests early (forward) nor freezes every deadline for the size of the step
- * (backward: the engine never lets time go back). The unit starts after time-sync.target.
- */
-export const wallClock: ServiceClock = {
-    now: () => EPOCH_AT_START + Math.floor(performance.now() - MONO_AT_START),
-    // a time shown on a phone follows NTP (a box without RTC often starts before its clock is set)
-    wallNow: () => Date.now(),
-    setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface CallbackServiceOptions {
     config: Config;
@@ -73,7 +48,7 @@ export interface CallbackServiceOptions {
      * the last frame; deadlines fire as frames advance it (and from `tick()`).
      */
     timeMode?: "live" | "capture";
-    clock?: ServiceClock;
+    clock?: Clock;
     /** Observes alarm effects (the MQTT plane subscribes here). */
     onAlarm?: (id: string, action: "raise" | "clear", details: string) => void;
     /** Observes every cluster event and engine effect (narration, tests). */
@@ -108,7 +83,7 @@ export class CallbackService {
     readonly #view: ModelClusterView;
     readonly #log: Logger;
     readonly #opts: CallbackServiceOptions;
-    readonly #clock: ServiceClock;
+    readonly #clock: Clock;
     readonly #capture: boolean;
     #state: EngineState = initialState();
     /** Carried through snapshots for the MQTT plane (restored, written back unchanged). */
@@ -143,7 +118,7 @@ export class CallbackService {
         const { config } = opts;
         this.config = config;
         this.#opts = opts;
-        this.#clock = opts.clock ?? wallClock;
+        this.#clock = opts.clock ?? steadyWallClock;
         this.#capture = opts.timeMode === "capture";
         this.#role = opts.initialRole ?? "active";
         this.#observe = config.callback.mode === "observe";
@@ -159,16 +134,15 @@ export class CallbackService {
             providerOpenTimeoutMs: config.cti.providerOpenTimeoutMs,
         });
         const ports = [...config.capture.sccpPorts, ...qbePorts(config)];
-        const dispatcher = new ProtocolDispatcher(
-            [
+        this.pipeline = ingestPipeline({
+            routes: protocolRoutes(config.capture.sccpPorts, qbePorts(config), {
                 // the model is the only reader: no record object per message
-                sccpRoute(config.capture.sccpPorts, { observer: this.model, records: false }),
-                qbeRoute(qbePorts(config), { observer: this.cti }),
-            ],
-            (r) => this.pressure.onRecord(r),
-            null,
-        );
-        this.pipeline = new WirePipeline(dispatcher, { ...config.reassembly, serverPorts: ports });
+                sccp: { observer: this.model, records: false },
+                qbe: { observer: this.cti },
+            }),
+            emit: (r) => this.pressure.onRecord(r),
+            reassembly: { ...config.reassembly, serverPorts: ports },
+        });
         this.pressure = new ReassemblyPressure(
             () => this.pipeline.reassembler.stats,
             (action, details) => this.#alarm(PRESSURE_ALARM, action, details),
@@ -265,13 +239,7 @@ export class CallbackService {
     }
 
     /** Pushes, notifications, presses from phones without XML services, screens withheld in observe mode. */
-    get counters(): Readonly<{
-        pushOk: number;
-        pushFailed: number;
-        notifications: number;
-        pressesIgnored: number;
-        withheld: number;
-    }> {
+    get counters(): Readonly<ServiceCounters> {
         return this.#counters;
     }
 

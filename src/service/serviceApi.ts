@@ -1,14 +1,39 @@
+import type { EngineState } from "../callback/types.js";
+import type { ClusterModel } from "../cluster/model.js";
 import type { DeviceView } from "../cluster/types.js";
 import { CallbackdError } from "../errors.js";
 import type { ServiceApi } from "../mgmt/commands.js";
+import type { Role } from "../redundancy/election.js";
 import type { RedundancyStatus } from "../redundancy/manager.js";
-import type { CallbackService } from "./callbackService.js";
+import type { SlotStore } from "../store/slots.js";
+import type { SnapshotWriter } from "../store/snapshotWriter.js";
+
+/** Pushes, notifications, presses from phones without XML services, screens withheld in observe mode. */
+export interface ServiceCounters {
+    pushOk: number;
+    pushFailed: number;
+    notifications: number;
+    pressesIgnored: number;
+    withheld: number;
+}
+
+/** What the management operations read and do on the running service (CallbackService satisfies it). */
+export interface ServiceApiHost {
+    readonly state: Readonly<EngineState>;
+    readonly model: Pick<ClusterModel, "allDevices" | "device" | "stats" | "ctiStatus" | "knowledgeSummary">;
+    readonly writer: Pick<SnapshotWriter, "flush">;
+    readonly store: Pick<SlotStore, "generation">;
+    readonly mode: "serve" | "observe";
+    readonly role: Role;
+    readonly counters: Readonly<ServiceCounters>;
+    cancel(id: string, reason?: string): boolean;
+}
 
 /** Errors of the management operations (codes map to MQTT `bad_request`, console messages). */
 export class ServiceApiError extends CallbackdError {}
 
 /** The Call Back operations the management plane (MQTT, console) offers, on the running service. */
-export function serviceApi(service: CallbackService, extras: { redundancy?: () => RedundancyStatus } = {}): ServiceApi {
+export function serviceApi(service: ServiceApiHost, extras: { redundancy?: () => RedundancyStatus } = {}): ServiceApi {
     return {
         async listCallbacks({ state, limit }) {
             const matching = service.state.requests.filter(

@@ -1,114 +1,66 @@
-/** SCCP message ids the simulator sends and handles (names as Wireshark prints them). */
-export const Msg = {
-    KeepAliveReq: 0x0000,
-    RegisterReq: 0x0001,
-    IpPort: 0x0002,
-    KeypadButton: 0x0003,
-    EnblocCall: 0x0004,
-    Stimulus: 0x0005,
-    OffHook: 0x0006,
-    OnHook: 0x0007,
-    ForwardStatReq: 0x0009,
-    SpeedDialStatReq: 0x000a,
-    LineStatReq: 0x000b,
-    ConfigStatReq: 0x000c,
-    TimeDateReq: 0x000d,
-    ButtonTemplateReq: 0x000e,
-    VersionReq: 0x000f,
-    CapabilitiesRes: 0x0010,
-    Alarm: 0x0020,
-    OpenReceiveChannelAck: 0x0022,
-    SoftKeySetReq: 0x0025,
-    SoftKeyEvent: 0x0026,
-    UnregisterReq: 0x0027,
-    SoftKeyTemplateReq: 0x0028,
-    HeadsetStatus: 0x002b,
-    RegisterAvailableLines: 0x002d,
-    KeepAliveAck: 0x0100,
-    RegisterAck: 0x0081,
-    StartTone: 0x0082,
-    StopTone: 0x0083,
-    SetRinger: 0x0085,
-    SetLamp: 0x0086,
-    SetSpeakerMode: 0x0088,
-    StartMediaTransmission: 0x008a,
-    StopMediaTransmission: 0x008b,
-    CallInfo: 0x008f,
-    ForwardStatRes: 0x0090,
-    SpeedDialStatRes: 0x0091,
-    LineStatRes: 0x0092,
-    ConfigStatRes: 0x0093,
-    TimeDateRes: 0x0094,
-    ButtonTemplateRes: 0x0097,
-    VersionRes: 0x0098,
-    DisplayText: 0x0099,
-    ClearDisplay: 0x009a,
-    CapabilitiesReq: 0x009b,
-    RegisterReject: 0x009d,
-    Reset: 0x009f,
-    OpenReceiveChannel: 0x0105,
-    CloseReceiveChannel: 0x0106,
-    SoftKeyTemplateRes: 0x0108,
-    SoftKeySetRes: 0x0109,
-    SelectSoftKeys: 0x0110,
-    CallState: 0x0111,
-    DisplayPromptStatus: 0x0112,
-    ClearPromptStatus: 0x0113,
-    DisplayNotify: 0x0114,
-    ClearNotify: 0x0115,
-    ActivateCallPlane: 0x0116,
-    UnregisterAck: 0x0118,
-    DialedNumber: 0x011d,
-    DisplayPriNotify: 0x0120,
-    ClearPriNotify: 0x0121,
-    DisplayNotifyV2: 0x0143,
-    DisplayPriNotifyV2: 0x0144,
-    DisplayPromptStatusV2: 0x0145,
-    LineStatV2Res: 0x0147,
-    CallInfoV2: 0x014a,
-    StartMediaTransmissionAck: 0x0154,
-} as const;
+import { enumValue, LAMP_MODES, RING_MODES, STIMULI } from "../sccp/tables/enums.js";
+import { DISPLAY_LABELS_200 } from "../sccp/tables/labels.js";
+import { SCCP_ID } from "../sccp/tables/messages.js";
+
+/** SCCP message ids by Wireshark name: the codec's table (sccp/tables/messages.ts), under the simulator's name. */
+export const Msg = SCCP_ID;
+
+/** Values of an enum table under the simulator's names (`{ Off: "RingOff" }` → `{ Off: 1 }`). */
+function valuesOf<K extends string>(
+    table: Readonly<Record<number, string>>,
+    names: Readonly<Record<K, string>>,
+): Readonly<Record<K, number>> {
+    return Object.fromEntries(Object.entries<string>(names).map(([k, name]) => [k, enumValue(table, name)])) as Record<
+        K,
+        number
+    >;
+}
 
 /** Stimulus / button definition codes (SCCP-REFERENCE 3.8). */
-export const Stimulus = {
-    LastNumberRedial: 1,
-    SpeedDial: 2,
-    Hold: 3,
-    Transfer: 4,
-    ForwardAll: 5,
-    ForwardBusy: 6,
-    ForwardNoAnswer: 7,
-    Line: 9,
-    VoiceMail: 0x0f,
-    CallBack: 0x86,
-    NewCall: 0x89,
-    EndCall: 0x8a,
-} as const;
+export const Stimulus = valuesOf(STIMULI, {
+    LastNumberRedial: "LastNumberRedial",
+    SpeedDial: "SpeedDial",
+    Hold: "Hold",
+    Transfer: "Transfer",
+    ForwardAll: "ForwardAll",
+    ForwardBusy: "ForwardBusy",
+    ForwardNoAnswer: "ForwardNoAnswer",
+    Line: "Line",
+    VoiceMail: "VoiceMail",
+    CallBack: "CallBack",
+    NewCall: "NewCall",
+    EndCall: "EndCall",
+});
 
 /** Lamp modes (SCCP-REFERENCE 3.9). */
-export const Lamp = { Off: 1, On: 2, Wink: 3, Flash: 4, Blink: 5 } as const;
+export const Lamp = valuesOf(LAMP_MODES, { Off: "Off", On: "On", Wink: "Wink", Flash: "Flash", Blink: "Blink" });
 
 /** Ring modes (SCCP-REFERENCE 3.9). */
-export const Ring = { Off: 1, Inside: 2, Outside: 3, Feature: 4 } as const;
+export const Ring = valuesOf(RING_MODES, {
+    Off: "RingOff",
+    Inside: "InsideRing",
+    Outside: "OutsideRing",
+    Feature: "FeatureRing",
+});
 
 /** Display label codes of table 200 (`0x80 n`) the CallManager puts in prompts. */
-export const Label = {
-    YourCurrentOptions: 0x13,
-    OffHook: 0x14,
-    RingOut: 0x16,
-    From: 0x17,
-    Connected: 0x18,
-    Busy: 0x19,
-    CallWaiting: 0x1b,
-    InUseRemote: 0x1f,
-    EnterNumber: 0x20,
-    ForwardedTo: 0x25,
-    KeyIsNotActive: 0x2d,
-    UnknownNumber: 0x38,
-    TempFail: 0x23,
-    Hold: 0x03,
-    CallBack: 0x41,
-} as const;
+export const Label = valuesOf(DISPLAY_LABELS_200, {
+    YourCurrentOptions: "Your Current Options",
+    OffHook: "Off Hook",
+    RingOut: "Ring Out",
+    From: "From",
+    Connected: "Connected",
+    Busy: "Busy",
+    CallWaiting: "Call Waiting",
+    InUseRemote: "In Use Remote",
+    EnterNumber: "Enter Number",
+    ForwardedTo: "Forwarded To",
+    KeyIsNotActive: "Key Is Not Active",
+    UnknownNumber: "Unknown Number",
+    TempFail: "Temp Fail",
+    Hold: "Hold",
+    CallBack: "Callback",
+});
 
 /** Wire text of a label (`0x80 n`) followed by literal text. */
 export function label(code: number, text = ""): string {

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "../util/clock.js";
 import { type SlotStore, StoreError } from "./slots.js";
 
 /**
@@ -14,19 +15,6 @@ export interface SnapshotSource {
     snapshot(): { formatVersion: number; payload: Uint8Array };
 }
 
-/** Timer port (tests pass a fake clock). */
-export interface TimerPort {
-    now(): number;
-    setTimeout(fn: () => void, ms: number): unknown;
-    clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: TimerPort = {
-    now: () => Date.now(),
-    setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export type StoreHealthEvent =
     | { type: "write-failed"; error: StoreError }
     | { type: "recovered" }
@@ -42,11 +30,11 @@ export class WriteBudget {
     readonly ceiling: number;
     readonly burst: number;
     readonly #ratePerMs: number;
-    readonly #timers: TimerPort;
+    readonly #timers: Clock;
     #tokens: number;
     #tokensAt: number;
 
-    constructor(maxWritesPerHour = 3600, timers: TimerPort = realTimers) {
+    constructor(maxWritesPerHour = 3600, timers: Clock = systemClock) {
         this.ceiling = maxWritesPerHour;
         this.#ratePerMs = maxWritesPerHour / 3_600_000;
         this.burst = Math.max(1, Math.floor(maxWritesPerHour / 60));
@@ -79,7 +67,7 @@ export interface SnapshotWriterOptions {
     budget?: WriteBudget;
     /** Retry delay after a failed write, ms (default 5000). */
     retryMs?: number;
-    timers?: TimerPort;
+    timers?: Clock;
     onHealth?: (event: StoreHealthEvent) => void;
     /** Called after each snapshot that reached flash. */
     onWritten?: () => void;
@@ -108,7 +96,7 @@ const RATE_ALARM_CLEAR_MS = 10 * 60_000;
 export class SnapshotWriter {
     readonly #store: SlotStore;
     readonly #source: SnapshotSource;
-    readonly #timers: TimerPort;
+    readonly #timers: Clock;
     /** Token bucket: writes may burst up to a minute's worth of the ceiling, then follow its rate. */
     readonly #budget: WriteBudget;
     /** When a write was last held back by the ceiling (timers' clock). */
@@ -138,7 +126,7 @@ export class SnapshotWriter {
     constructor(store: SlotStore, source: SnapshotSource, opts: SnapshotWriterOptions = {}) {
         this.#store = store;
         this.#source = source;
-        this.#timers = opts.timers ?? realTimers;
+        this.#timers = opts.timers ?? systemClock;
         this.#budget = opts.budget ?? new WriteBudget(opts.maxWritesPerHour, this.#timers);
         this.#retryMs = opts.retryMs ?? 5000;
         this.#onHealth = opts.onHealth ?? (() => {});

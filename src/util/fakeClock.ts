@@ -1,10 +1,10 @@
-import type { TimerPort } from "../store/snapshotWriter.js";
+import type { Clock } from "./clock.js";
 
 /**
  * A manual clock for tests of timed logic (in-repo fake, as matter.js ships its mocks): time moves only
  * when `advance` is called, and timers due by then fire in order.
  */
-export class FakeClock implements TimerPort {
+export class FakeClock implements Clock {
     #now: number;
     #seq = 0;
     #timers = new Map<number, { at: number; fn: () => void }>();

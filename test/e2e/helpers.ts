@@ -3,7 +3,7 @@ import type { EngineEffect } from "../../src/callback/types.js";
 import type { ClusterEvent } from "../../src/cluster/types.js";
 import { loadConfig } from "../../src/config/load.js";
 import { configureLogging } from "../../src/logging/logger.js";
-import { CallbackService, type ServiceClock } from "../../src/service/callbackService.js";
+import { CallbackService } from "../../src/service/callbackService.js";
 import { Branch, type BranchPhoneSpec, phoneAddress } from "../../src/sim/branch.js";
 import { ManualClock, RealClock } from "../../src/sim/clock.js";
 import { SimCtiApp } from "../../src/sim/ctiApp.js";
@@ -12,6 +12,7 @@ import { type FrameOutput, frameSinkOutput } from "../../src/sim/synth.js";
 import type { SimTimer } from "../../src/sim/types.js";
 import { type XsiPhoneService, xsiPhoneFactory } from "../../src/sim/xsi/service.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
+import type { Clock } from "../../src/util/clock.js";
 import { captureLoopback } from "../helpers/live.js";
 import { testPort } from "../helpers/ports.js";
 import { HANG_MS } from "../helpers/wait.js";
@@ -121,7 +122,7 @@ export async function startOffice(
     });
     const seen: Array<ClusterEvent | EngineEffect> = [];
     const sim = clock;
-    const onSimClock: ServiceClock = {
+    const onSimClock: Clock = {
         now: () => sim.now(),
         setTimeout: (fn, ms) => sim.setTimer(ms, fn),
         clearTimeout: (h) => sim.clearTimer(h as SimTimer),

@@ -9,12 +9,12 @@ import {
     DEFAULT_PUSH_URL,
     PushClient,
     type PushClientOptions,
-    type PushClock,
     type PushOutcome,
     type PushTarget,
     pushUrl,
 } from "../../src/phone/push.js";
 import { buildExecute } from "../../src/phone/xsi.js";
+import type { Clock } from "../../src/util/clock.js";
 import { type Answer, errorResponse, type FakePhone, okResponse, type Received, startFakePhone } from "./fakePhone.js";
 
 const USER = "cbpush";
@@ -29,17 +29,20 @@ const EXECUTE = buildExecute([
 const exposed: unknown[] = [];
 const logger = new MemoryLogger({ level: "trace" });
 
-/** A fake clock whose sleeps return at once and are recorded. */
-function fakeClock(): PushClock & { sleeps: number[]; advance(ms: number): void } {
+/** A fake clock whose timers (the client's back-off sleeps) fire at once and are recorded. */
+function fakeClock(): Clock & { sleeps: number[]; advance(ms: number): void } {
     let now = 1_000_000;
     const sleeps: number[] = [];
     return {
         sleeps,
         now: () => now,
-        sleep: async (ms) => {
+        setTimeout: (fn: () => void, ms: number) => {
             sleeps.push(ms);
             now += ms;
+            queueMicrotask(fn);
+            return sleeps.length;
         },
+        clearTimeout: () => {},
         advance: (ms) => {
             now += ms;
         },

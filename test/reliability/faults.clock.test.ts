@@ -6,10 +6,10 @@
 import t from "tap";
 import { PushClient } from "../../src/phone/push.js";
 import { buildExecute } from "../../src/phone/xsi.js";
-import { wallClock } from "../../src/service/callbackService.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { SlotStore } from "../../src/store/slots.js";
-import { SnapshotWriter, type TimerPort } from "../../src/store/snapshotWriter.js";
+import { SnapshotWriter } from "../../src/store/snapshotWriter.js";
+import { type Clock, steadyWallClock as wallClock } from "../../src/util/clock.js";
 import { FakeClock } from "../../src/util/fakeClock.js";
 import { startOffice } from "../e2e/helpers.js";
 import { needLiveCapture } from "../helpers/live.js";
@@ -42,7 +42,7 @@ t.test("the service's live clock ignores wall-clock steps", async (t) => {
 t.test("snapshot writes after the clock stepped back an hour are not held for an hour", async (t) => {
     const fake = new FakeClock(1_700_000_000_000);
     let offset = 0;
-    const timers: TimerPort = {
+    const timers: Clock = {
         now: () => fake.now() + offset,
         setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
         clearTimeout: (h) => fake.clearTimeout(h),

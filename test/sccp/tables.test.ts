@@ -79,3 +79,10 @@ t.test("key Call Back values", async (t) => {
     const ids = new Set(SCCP_MESSAGE_TABLE.map(([id]) => id));
     for (const id of Object.keys(SCCP_LAYOUTS).map(Number)) t.ok(ids.has(id), `layout 0x${id.toString(16)} is listed`);
 });
+
+t.test("enumValue gives a value by its table name, and refuses a name the table lacks", async (t) => {
+    t.equal(E.enumValue(E.TONES, "ReorderTone"), 0x25);
+    t.equal(E.enumValue(E.STIMULI, "CallBack"), 0x86);
+    t.equal(E.enumValue(E.CALL_STATES, "Idle"), 0);
+    t.throws(() => E.enumValue(E.LAMP_MODES, "Strobe"), /no Strobe/);
+});

@@ -583,3 +583,13 @@ export const PHONE_FEATURE_BITS: Readonly<Record<number, string>> = {
     512: "RFC2833",
     32768: "Abbreviated.Dial",
 };
+
+/**
+ * The value an enum table gives `name` (`enumValue(TONES, "ReorderTone")` = 0x25), so code that needs a
+ * value by name takes it from the table instead of keeping a copy. Throws for a name the table lacks (at
+ * module load, where such constants are made).
+ */
+export function enumValue(table: Readonly<Record<number, string>>, name: string): number {
+    for (const [value, n] of Object.entries(table)) if (n === name) return Number(value);
+    throw new Error(`no ${name} in the enum table`);
+}

@@ -6,8 +6,7 @@
  */
 export type SccpSender = "phone" | "cm" | "internal";
 
-/** [messageId, Wireshark name, usual sender]. */
-export const SCCP_MESSAGE_TABLE: ReadonlyArray<readonly [number, string, SccpSender]> = [
+const TABLE = [
     [0x0000, "KeepAliveReq", "phone"],
     [0x0001, "RegisterReq", "phone"],
     [0x0002, "IpPort", "phone"],
@@ -181,4 +180,18 @@ export const SCCP_MESSAGE_TABLE: ReadonlyArray<readonly [number, string, SccpSen
     [0x8000, "SPCPRegisterTokenReq", "phone"],
     [0x8100, "SPCPRegisterTokenAck", "cm"],
     [0x8101, "SPCPRegisterTokenReject", "cm"],
-];
+] as const satisfies ReadonlyArray<readonly [number, string, SccpSender]>;
+
+/** [messageId, Wireshark name, usual sender]. */
+export const SCCP_MESSAGE_TABLE: ReadonlyArray<readonly [number, string, SccpSender]> = TABLE;
+
+/** A message name of the table. */
+export type SccpMessageName = (typeof TABLE)[number][1];
+
+/**
+ * Message ids by name (`SCCP_ID.RegisterReq` = 0x0001), built from the table above: the one place the codec,
+ * the cluster model and the simulator take ids from. A name listed twice keeps its first id.
+ */
+export const SCCP_ID: Readonly<Record<SccpMessageName, number>> = Object.fromEntries(
+    [...TABLE].reverse().map(([id, name]) => [name, id]),
+) as Record<SccpMessageName, number>;

@@ -1,5 +1,5 @@
-import type { ProtocolRecord } from "../protocol/records.js";
-import type { ReassemblyStats } from "./reassembly.js";
+import type { ReassemblyStats } from "../wire/reassembly.js";
+import type { ProtocolRecord } from "./records.js";
 
 /**
  * Watches the reassembly counters and the protocol decoders' resyncs for signs of hostile or broken mirror

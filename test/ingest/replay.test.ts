@@ -4,8 +4,8 @@
  */
 import t from "tap";
 import { ClusterModel } from "../../src/cluster/model.js";
-import { replayCapture } from "../../src/cluster/replay.js";
 import type { ClusterEvent } from "../../src/cluster/types.js";
+import { replayCapture } from "../../src/ingest/replay.js";
 
 const DIR = new URL("../fixtures/captures/", import.meta.url).pathname;
 

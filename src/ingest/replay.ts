@@ -4,14 +4,11 @@
  * benchmarks.
  */
 import { type CaptureFileStats, readCaptureFile } from "../capture/pcapFile.js";
-import { ProtocolDispatcher } from "../protocol/dispatcher.js";
+import type { ClusterModel } from "../cluster/model.js";
 import { CtiLinkObserver, type CtiLinkOptions } from "../qbe/link.js";
-import { qbeRoute } from "../qbe/stream.js";
-import { sccpRoute } from "../sccp/stream.js";
-import { WirePipeline } from "../wire/pipeline.js";
 import type { ReassemblyOptions } from "../wire/reassembly.js";
 import type { WireCounters } from "../wire/types.js";
-import type { ClusterModel } from "./model.js";
+import { ingestPipeline, protocolRoutes } from "./pipeline.js";
 
 /** Options of `replayCapture`. */
 export interface ReplayOptions {
@@ -39,12 +36,13 @@ export async function replayCapture(
     opts: ReplayOptions = {},
 ): Promise<ReplaySummary> {
     const cti = new CtiLinkObserver((e) => model.onCtiEvent(e), opts.cti);
-    const routes = [
-        sccpRoute(opts.sccpPorts ?? [2000], { observer: model }),
-        qbeRoute(opts.qbePorts ?? [2748], { observer: cti }),
-    ];
-    const dispatcher = new ProtocolDispatcher(routes, () => {}, null);
-    const pipeline = new WirePipeline(dispatcher, opts.reassembly);
+    const pipeline = ingestPipeline({
+        routes: protocolRoutes(opts.sccpPorts ?? [2000], opts.qbePorts ?? [2748], {
+            sccp: { observer: model },
+            qbe: { observer: cti },
+        }),
+        ...(opts.reassembly !== undefined ? { reassembly: opts.reassembly } : {}),
+    });
     const every = opts.tickEveryS ?? 1;
     let firstTs = Number.NaN;
     let nextTick = Number.NEGATIVE_INFINITY;
