@@ -8,11 +8,11 @@ import { SavedConfig } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
-import { checkPublicUrl } from "../phone/urls.js";
 import { OutputError, outputError, watchOutput } from "./output.js";
 
 // Each command's modules are loaded when it runs: `run` on a box must not carry the demo's simulator and
-// embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS).
+// embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS), and `decode` starts without
+// the phone side (its URL checks are the `config` command's).
 
 /** Streams a command writes to (injectable for tests). */
 export interface CliIo {
@@ -183,6 +183,7 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
                 const { config, saved } = effectiveConfig(values.config, io.env);
                 for (const w of saved.warnings) io.err.write(`callbackd: warning: ${w}\n`);
                 // what the schema cannot see: the screen URLs built on http.publicUrl must fit a phone
+                const { checkPublicUrl } = await import("../phone/urls.js");
                 checkPublicUrl(config.http.publicUrl);
                 // Secrets (push and broker passwords) never reach the console.
                 io.out.write(
