@@ -12,8 +12,8 @@ import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
 import { mqttOptionsFromSection } from "../mgmt/config.js";
 import { ConfigControl } from "../mgmt/configControl.js";
-import { MqttManagement } from "../mgmt/mqttManagement.js";
-import { RedundancyManager } from "../redundancy/manager.js";
+import type { MqttManagement } from "../mgmt/mqttManagement.js";
+import type { RedundancyManager } from "../redundancy/manager.js";
 import { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import { NodeFlashFs } from "../store/flashFs.js";
@@ -107,7 +107,7 @@ export async function runService(
     const { restored } = await service.start();
     let redundancy: RedundancyManager | null = null;
     try {
-        redundancy = redundant ? startRedundancy(config, service, alarm, mqttOptions) : null;
+        redundancy = redundant ? await startRedundancy(config, service, alarm, mqttOptions) : null;
         if (mqttOptions !== null) {
             mgmt = await startManagement(mqttOptions, flash, service, redundancy, control, () =>
                 requestRestart("MQTT restart"),
@@ -254,13 +254,17 @@ export async function runService(
     }
 }
 
-/** Joins the site's redundancy group: the service stays a standby until the election makes it active. */
-function startRedundancy(
+/**
+ * Joins the site's redundancy group: the service stays a standby until the election makes it active. The
+ * manager (and the mqtt client) is loaded only by a box configured for redundancy.
+ */
+async function startRedundancy(
     config: Config,
     service: CallbackService,
     alarm: (id: string, action: "raise" | "clear", details: string) => void,
     mqtt: ReturnType<typeof mqttOptionsFromSection> | null,
-): RedundancyManager {
+): Promise<RedundancyManager> {
+    const { RedundancyManager } = await import("../redundancy/manager.js");
     const r = config.redundancy;
     const address = redundancyAddress(r.address, config.http.publicUrl, service.http.baseUrl);
     const mgr = new RedundancyManager({
@@ -342,6 +346,8 @@ async function startManagement(
     control: ConfigControl,
     restart: () => void,
 ): Promise<MqttManagement> {
+    // loaded only by a box with a broker: a start without one does not carry the mqtt client
+    const { MqttManagement } = await import("../mgmt/mqttManagement.js");
     const mgmt = new MqttManagement({
         site: o.site,
         node: o.node,
