@@ -288,8 +288,18 @@ async function bootConfigCommand(args: string[], io: CliIo): Promise<number> {
 async function runCommand(args: string[], io: CliIo): Promise<number> {
     const { values } = parse(args, { config: { type: "string" } }, 0);
     const { config, saved } = effectiveConfig(values.config, io.env);
-    const { runService } = await import("./run.js");
-    return runService(config, io, undefined, saved);
+    // The capture child (a second Node process: the pcap addon, libpcap's open) is forked before the service's
+    // modules load, so the two start-ups overlap; the service takes its frames once it has started.
+    const { EarlyCapture, liveCaptureOptions } = await import("../capture/earlyCapture.js");
+    const options = liveCaptureOptions(config);
+    const early = options === null ? undefined : new EarlyCapture(options);
+    early?.start();
+    try {
+        const { runService } = await import("./run.js");
+        return await runService(config, io, undefined, saved, early);
+    } finally {
+        early?.stop();
+    }
 }
 
 async function replayCommand(args: string[], io: CliIo): Promise<number> {

@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { engineOptionsFromConfig } from "../callback/options.js";
 import { captureDownAlarm } from "../capture/captureAlarm.js";
-import { LiveCapture } from "../capture/liveCapture.js";
+import { EarlyCapture, liveCaptureOptions } from "../capture/earlyCapture.js";
 import { captureFilter, loadConfig } from "../config/load.js";
 import { type SavedConfig, stateDirectory } from "../config/saved.js";
 import type { Config } from "../config/types.js";
@@ -38,6 +38,8 @@ export async function runService(
     signal?: AbortSignal,
     /** The state directory's configuration files (saved running configuration, applied desired one). */
     saved?: SavedConfig,
+    /** The live capture, already started by the caller (see EarlyCapture); else it starts after the service. */
+    early?: EarlyCapture,
 ): Promise<number> {
     configureLogging({ level: config.log.level, modules: config.log.modules, pretty: config.log.pretty });
     const log = getLogger("service");
@@ -139,38 +141,28 @@ export async function runService(
         const capLog = getLogger("capture");
         const filter = captureFilter(config);
         const downAlarm = captureDownAlarm(config.capture.interface as string, alarm);
-        const capture = new LiveCapture(
-            {
-                interface: config.capture.interface as string,
-                filter,
-                snapLength: config.capture.snapLength,
-                bufferSizeBytes: config.capture.bufferSizeBytes,
-                promiscuous: config.capture.promiscuous,
-                retryMs: config.service.connectionRetryTimeoutMs,
-            },
-            service.onFrame,
-            {
-                onState: (state, error) => {
-                    downAlarm(state, error);
-                    if (state === "retrying") {
-                        capLog.warn(
-                            {
-                                interface: config.capture.interface,
-                                error,
-                                retryMs: config.service.connectionRetryTimeoutMs,
-                            },
-                            "capture not running; retrying",
-                        );
-                        notifier.status(`capture down on ${config.capture.interface}: ${error?.message ?? "retrying"}`);
-                    } else capLog.info({ interface: config.capture.interface, state, filter }, `capture ${state}`);
-                    if (state === "open") {
-                        notifier.ready(`capturing on ${config.capture.interface}; ${restored} call-backs restored`);
-                    }
-                },
-            },
-        );
         log.info({ interface: config.capture.interface, filter, stateDir: dir }, "callbackd starting (live capture)");
-        capture.start();
+        const source = early ?? new EarlyCapture(liveCaptureOptions(config)!);
+        const capture = source.capture;
+        source.attach(service.onFrame, (state, error) => {
+            downAlarm(state, error);
+            if (state === "retrying") {
+                capLog.warn(
+                    {
+                        interface: config.capture.interface,
+                        error,
+                        retryMs: config.service.connectionRetryTimeoutMs,
+                    },
+                    "capture not running; retrying",
+                );
+                notifier.status(`capture down on ${config.capture.interface}: ${error?.message ?? "retrying"}`);
+            } else capLog.info({ interface: config.capture.interface, state, filter }, `capture ${state}`);
+            if (state === "open") {
+                notifier.ready(`capturing on ${config.capture.interface}; ${restored} call-backs restored`);
+            }
+        });
+        if (source.dropped > 0) capLog.warn({ frames: source.dropped }, "frames captured during the start not kept");
+        source.start();
         // The diagnostic console: serial port and loopback TCP (one command tree). A console that cannot
         // start (port taken, no serial device yet) must not take the service down.
         const consoles = await startConsoles(service, {
