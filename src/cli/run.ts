@@ -142,6 +142,19 @@ export async function runService(
         const filter = captureFilter(config);
         const downAlarm = captureDownAlarm(config.capture.interface as string, alarm);
         log.info({ interface: config.capture.interface, filter, stateDir: dir }, "callbackd starting (live capture)");
+        // Listening for the stop before READY: a SIGTERM right after it (the diagnostic console still starting)
+        // stops the service in order instead of killing it.
+        const stopRequested = new Promise<void>((done) => {
+            const stop = (): void => {
+                process.off("SIGINT", stop);
+                process.off("SIGTERM", stop);
+                done();
+            };
+            process.once("SIGINT", stop);
+            process.once("SIGTERM", stop);
+            signal?.addEventListener("abort", stop, { once: true });
+            stopping.signal.addEventListener("abort", stop, { once: true });
+        });
         const source = early ?? new EarlyCapture(liveCaptureOptions(config)!);
         const capture = source.capture;
         source.attach(service.onFrame, (state, error) => {
@@ -197,17 +210,7 @@ export async function runService(
         );
         // The watchdog is fed only while the capture runs (or retries as configured) and the loop turns.
         notifier.startWatchdog(() => capture.stats().state !== "stopped");
-        await new Promise<void>((done) => {
-            const stop = (): void => {
-                process.off("SIGINT", stop);
-                process.off("SIGTERM", stop);
-                done();
-            };
-            process.once("SIGINT", stop);
-            process.once("SIGTERM", stop);
-            signal?.addEventListener("abort", stop, { once: true });
-            stopping.signal.addEventListener("abort", stop, { once: true });
-        });
+        await stopRequested;
         notifier.stopping(restartRequested ? "restarting on request" : "shutting down");
         clearInterval(tick);
         clearInterval(stats);
