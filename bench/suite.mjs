@@ -7,6 +7,7 @@
 //   item3    memory with 20,000 phones and 20,000 requests, and a soak at 200 calls/s (memory.mjs)
 //   item4    start to ready, restore of 20,000 requests (startup.mjs)
 //   item5    live capture on lo at increasing packet rates (livecap.mjs; root or CAP_NET_RAW)
+//   start    start-up against bare Node: decode of a one-call capture, run to READY, their CPU profiles (startratio.mjs)
 //   profile  CPU profile of item 1's path (profile.mjs under --cpu-prof): the functions with the most self time
 // Usage: node bench/suite.mjs [--quick] [--only item1,item3] [--soak-minutes M] [--no-write]
 // --quick: smaller inputs, fewer runs, a 1-minute soak (≤ 4 minutes in all); full mode ≤ 25 minutes.
@@ -17,7 +18,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { int, machine, machineLine, median, ROOT, requireDist, writeTables } from "./lib.mjs";
 
-const ITEMS = ["item1", "item2", "item3", "item4", "item5", "profile"];
+const ITEMS = ["item1", "item2", "item3", "item4", "item5", "profile", "start"];
 const { values } = parseArgs({
     options: {
         quick: { type: "boolean", default: false },
@@ -156,6 +157,51 @@ await item("item3", async () => {
     return r;
 });
 
+// --- start-up against bare Node (issue R) ---
+await item("start", async () => {
+    const r = await child("startratio.mjs", ["--runs", quick ? "5" : "11"]);
+    const lines = [
+        `${r.runs} rounds, each timing a bare \`node -e 0\`, then \`callbackd decode --summary\` of a one-call capture (${r.capture.replace(`${ROOT}/`, "")}), then \`callbackd run\` to READY (live capture on lo, empty state), as whole processes; medians; ${mode} run of \`bench/suite.mjs\`.`,
+        `Machine: ${machineLine(host)}.`,
+        "",
+        "| start | median ms | × bare `node -e 0` | per-round median × | target | met |",
+        "|---|---:|---:|---:|---:|:---:|",
+        `| bare \`node -e 0\` | ${f1(r.bare.p50)} | 1.00 | 1.00 | | |`,
+        `| \`callbackd decode --summary\` of a one-call capture | ${f1(r["decode:this"].p50)} | ${r["decode:this"].ratio.toFixed(2)} | ${r["decode:this"].roundRatio.toFixed(2)} | ≤ 2.5× | ${met(r["decode:this"].ratio <= 2.5)} |`,
+    ];
+    if (r["run:this"]) {
+        lines.push(
+            `| \`callbackd run\` spawned → READY ("capture open"), empty state | ${f1(r["run:this"].p50)} | ${r["run:this"].ratio.toFixed(2)} | ${r["run:this"].roundRatio.toFixed(2)} | ≤ 3× | ${met(r["run:this"].ratio <= 3)} |`,
+        );
+    } else lines.push(`| \`callbackd run\` → READY | n/a | | | ≤ 3× | n/a (${r.liveSkipped}) |`);
+    const profile = (title, p) => {
+        if (!p) return;
+        lines.push(
+            "",
+            `${title} (\`node --cpu-prof\`, 100 µs sampling, median of ${p.profiles} profiles: ${f1(p.totalMs)} ms profiled):`,
+            "",
+            "| self ms | share | function | where |",
+            "|---:|---:|---|---|",
+            ...p.functions.slice(0, 10).map((f) => {
+                const [fn, where] = f.key.split("\t");
+                return `| ${f1(f.ms)} | ${f1(f.pct)} % | \`${fn}\` | ${where} |`;
+            }),
+            "",
+            `By module or package (self): ${p.modules
+                .slice(0, 8)
+                .map((m) => `${m.key} ${f1(m.ms)} ms`)
+                .join(", ")}.`,
+        );
+    };
+    profile("Where `decode` spends its start", r.profileDecode);
+    profile(
+        "Where `run` spends its start (the service's process, from its start to its exit after READY)",
+        r.profileRun,
+    );
+    tables.startratio = lines.join("\n");
+    return r;
+});
+
 // --- item 4: start to ready, restore ---
 await item("item4", async () => {
     const r = await child("startup.mjs", ["--runs", quick ? "3" : "5"]);
@@ -268,7 +314,11 @@ await item("profile", async () => {
 /** Every target of issue L with its latest figure (items not run this time: from the day's earlier run). */
 function targetsTable(items, runs) {
     const rows = [];
-    const when = (k) => `${runs[k]?.mode ?? "?"} ${(runs[k]?.started ?? "").slice(11, 16)}`;
+    const today = started.toISOString().slice(0, 10);
+    const when = (k) => {
+        const at = runs[k]?.started ?? "";
+        return `${runs[k]?.mode ?? "?"} ${at.slice(0, 10) === today ? "" : `${at.slice(0, 10)} `}${at.slice(11, 16)}`;
+    };
     const i1 = items.item1;
     if (i1) {
         for (const t of i1.targets) rows.push(["1 file → model", t.target, t.text, met(t.met), when("item1")]);
@@ -335,6 +385,25 @@ function targetsTable(items, runs) {
             `${f1(re.serviceStartMs.p50)} ms`,
             met(re.serviceStartMs.p50 <= 100),
             when("item4"),
+        ]);
+    }
+    const st = items.start;
+    if (st) {
+        const d = st["decode:this"];
+        rows.push([
+            "R start",
+            "`decode` of a one-call capture ≤ 2.5× bare `node -e 0`",
+            `${d.ratio.toFixed(2)}× (${f1(d.p50)} vs ${f1(st.bare.p50)} ms)`,
+            met(d.ratio <= 2.5),
+            when("start"),
+        ]);
+        const r = st["run:this"];
+        rows.push([
+            "R start",
+            "`run` to READY (empty state) ≤ 3× bare `node -e 0`",
+            r ? `${r.ratio.toFixed(2)}× (${f1(r.p50)} vs ${f1(st.bare.p50)} ms)` : "n/a",
+            met(r ? r.ratio <= 3 : null),
+            when("start"),
         ]);
     }
     const i5 = items.item5;
@@ -411,11 +480,16 @@ const outDir = join(ROOT, "bench/results");
 mkdirSync(outDir, { recursive: true });
 const outFile = join(outDir, `${started.toISOString().slice(0, 10)}.json`);
 // Items not run this time (--only) keep their figures from an earlier run of the same day.
+// On a day's first run, they keep those of the latest earlier day (the targets table says which run).
 const runs = Object.fromEntries(Object.keys(results.items).map((k) => [k, { mode, started: results.started }]));
 let allTables = tables;
-if (existsSync(outFile)) {
+const earlier = readdirSync(outDir)
+    .filter((f) => /^\d{4}-\d{2}-\d{2}\.json$/.test(f) && f <= `${started.toISOString().slice(0, 10)}.json`)
+    .sort()
+    .at(-1);
+if (earlier !== undefined) {
     try {
-        const prev = JSON.parse(readFileSync(outFile, "utf8"));
+        const prev = JSON.parse(readFileSync(join(outDir, earlier), "utf8"));
         for (const [k, v] of Object.entries(prev.items ?? {})) {
             if (results.items[k] !== undefined) continue;
             results.items[k] = v;

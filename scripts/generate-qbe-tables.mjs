@@ -100,10 +100,12 @@ export type QbeKind = "Request" | "Response" | "Event" | "Message";
 /** [id, constant, class or null, kind or null, fixed size or null, the jar's reader can decode it (or null)]. */
 export type QbeIdRow = readonly [number, string, string | null, QbeKind | null, number | null, boolean | null];
 
-/** Every id in ids.tsv, ascending. */
-export const QBE_IDS: readonly QbeIdRow[] = [
-${ids.map((r) => `    [${r.id}, ${q(r.constant)}, ${q(r.cls)}, ${q(r.kind)}, ${r.fixed}, ${r.jar}],`).join("\n")}
-];
+/** Every id in ids.tsv, ascending (built when called: the tables are evaluated at the first QBE frame, not at start). */
+export function qbeIds(): readonly QbeIdRow[] {
+    return [
+${ids.map((r) => `        [${r.id}, ${q(r.constant)}, ${q(r.cls)}, ${q(r.kind)}, ${r.fixed}, ${r.jar}],`).join("\n")}
+    ];
+}
 `;
 
 let schemaTs = banner(
@@ -113,18 +115,22 @@ schemaTs += `
 /** [field name, wire type]. */
 export type QbeFieldSpec = readonly [string, string];
 
-/** Fields of each message, by id. */
-export const QBE_MESSAGE_FIELDS: ReadonlyMap<number, readonly QbeFieldSpec[]> = new Map<number, readonly QbeFieldSpec[]>([
-${messages.map((m) => `    [${m.id}, ${fieldList(m.fields)}],`).join("\n")}
-]);
+/** Fields of each message, by id (built when called: the tables are evaluated at the first QBE frame, not at start). */
+export function qbeMessageFields(): ReadonlyMap<number, readonly QbeFieldSpec[]> {
+    return new Map<number, readonly QbeFieldSpec[]>([
+${messages.map((m) => `        [${m.id}, ${fieldList(m.fields)}],`).join("\n")}
+    ]);
+}
 
-/** Fields of each nested element type, by name. */
-export const QBE_STRUCT_FIELDS: ReadonlyMap<string, readonly QbeFieldSpec[]> = new Map<string, readonly QbeFieldSpec[]>([
+/** Fields of each nested element type, by name (built when called). */
+export function qbeStructFields(): ReadonlyMap<string, readonly QbeFieldSpec[]> {
+    return new Map<string, readonly QbeFieldSpec[]>([
 ${Object.keys(structs)
     .sort()
-    .map((n) => `    [${q(n)}, ${fieldList(structs[n].fields)}],`)
+    .map((n) => `        [${q(n)}, ${fieldList(structs[n].fields)}],`)
     .join("\n")}
-]);
+    ]);
+}
 `;
 
 const enumRows = readTsv("enums.tsv");
@@ -136,22 +142,21 @@ for (const r of enumRows) {
 }
 let enumsTs = banner("QBE enumerations (enums.tsv): int constants of the client's interfaces, as [value, name].");
 enumsTs += `
-/** Values of each enumeration, in the reference's order. */
-export const QBE_ENUMS: ReadonlyMap<string, ReadonlyArray<readonly [number, string]>> = new Map<
-    string,
-    ReadonlyArray<readonly [number, string]>
->([
+/** Values of each enumeration, in the reference's order (built when called: evaluated at the first QBE frame). */
+export function qbeEnums(): ReadonlyMap<string, ReadonlyArray<readonly [number, string]>> {
+    return new Map<string, ReadonlyArray<readonly [number, string]>>([
 ${[...enums.keys()]
     .sort()
     .map(
         (e) =>
-            `    [${q(e)}, [${enums
+            `        [${q(e)}, [${enums
                 .get(e)
                 .map(([v, n]) => `[${v}, ${q(n)}]`)
                 .join(", ")}]],`,
     )
     .join("\n")}
-]);
+    ]);
+}
 `;
 
 const files = {

@@ -7,12 +7,12 @@ import { SavedConfig } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import { CallbackdError, UsageError } from "../errors.js";
 import { redactDeep } from "../logging/redact.js";
-import { checkPublicUrl } from "../phone/urls.js";
 import type { CliIo } from "./io.js";
 import { OutputError, outputError, watchOutput } from "./output.js";
 
 // Each command's modules are loaded when it runs: `run` on a box must not carry the demo's simulator and
-// embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS).
+// embedded broker, the decoder's printers or the doctor (about 15 MiB of RSS), and `decode` starts without
+// the phone side (its URL checks are the `config` command's).
 
 const HELP = `callbackd — Cisco Call Back for a branch office, learned from the wire
 
@@ -195,6 +195,7 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
                 const { config, saved } = effectiveConfig(values.config, io.env);
                 for (const w of saved.warnings) io.err.write(`callbackd: warning: ${w}\n`);
                 // what the schema cannot see: the screen URLs built on http.publicUrl must fit a phone
+                const { checkPublicUrl } = await import("../phone/urls.js");
                 checkPublicUrl(config.http.publicUrl);
                 // Secrets (push and broker passwords) never reach the console.
                 io.out.write(
@@ -299,8 +300,21 @@ async function bootConfigCommand(args: string[], io: CliIo): Promise<number> {
 async function runCommand(args: string[], io: CliIo): Promise<number> {
     const { values } = parse(args, { config: { type: "string" } }, 0);
     const { config, saved } = effectiveConfig(values.config, io.env);
-    const { runService } = await import("./run.js");
-    return runService(config, io, undefined, saved);
+    // The capture child (a second Node process: the pcap addon, libpcap's open) is forked before the service's
+    // modules load, so the two start-ups overlap; the service takes its frames once it has started.
+    const [{ EarlyCapture }, { liveCaptureOptions }] = await Promise.all([
+        import("../capture/earlyCapture.js"),
+        import("./captureOptions.js"),
+    ]);
+    const options = liveCaptureOptions(config);
+    const early = options === null ? undefined : new EarlyCapture(options);
+    early?.start();
+    try {
+        const { runService } = await import("./run.js");
+        return await runService(config, io, undefined, saved, early);
+    } finally {
+        early?.stop();
+    }
 }
 
 async function replayCommand(args: string[], io: CliIo): Promise<number> {

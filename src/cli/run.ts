@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { engineOptionsFromConfig } from "../callback/options.js";
 import { captureDownAlarm } from "../capture/captureAlarm.js";
-import { LiveCapture } from "../capture/liveCapture.js";
+import { EarlyCapture } from "../capture/earlyCapture.js";
 import { captureFilter, loadConfig } from "../config/load.js";
 import { type SavedConfig, stateDirectory } from "../config/saved.js";
 import type { Config } from "../config/types.js";
@@ -12,13 +12,14 @@ import { ConfigError, describeError } from "../errors.js";
 import { configureLogging, getLogger } from "../logging/logger.js";
 import { mqttOptionsFromSection } from "../mgmt/config.js";
 import { ConfigControl } from "../mgmt/configControl.js";
-import { MqttManagement } from "../mgmt/mqttManagement.js";
-import { RedundancyManager } from "../redundancy/manager.js";
+import type { MqttManagement } from "../mgmt/mqttManagement.js";
+import type { RedundancyManager } from "../redundancy/manager.js";
 import { CallbackService } from "../service/callbackService.js";
 import { serviceApi } from "../service/serviceApi.js";
 import { NodeFlashFs } from "../store/flashFs.js";
 import { EXIT_RESTART } from "../system/exitStatus.js";
 import { SystemdNotifier } from "../system/sdNotify.js";
+import { liveCaptureOptions } from "./captureOptions.js";
 import type { CliIo } from "./io.js";
 import { replayFrames } from "./replay.js";
 
@@ -36,6 +37,8 @@ export async function runService(
     signal?: AbortSignal,
     /** The state directory's configuration files (saved running configuration, applied desired one). */
     saved?: SavedConfig,
+    /** The live capture, already started by the caller (see EarlyCapture); else it starts after the service. */
+    early?: EarlyCapture,
 ): Promise<number> {
     configureLogging({ level: config.log.level, modules: config.log.modules, pretty: config.log.pretty });
     const log = getLogger("service");
@@ -105,7 +108,7 @@ export async function runService(
     const { restored } = await service.start();
     let redundancy: RedundancyManager | null = null;
     try {
-        redundancy = redundant ? startRedundancy(config, service, alarm, mqttOptions) : null;
+        redundancy = redundant ? await startRedundancy(config, service, alarm, mqttOptions) : null;
         if (mqttOptions !== null) {
             mgmt = await startManagement(mqttOptions, flash, service, redundancy, control, () =>
                 requestRestart("MQTT restart"),
@@ -137,38 +140,41 @@ export async function runService(
         const capLog = getLogger("capture");
         const filter = captureFilter(config);
         const downAlarm = captureDownAlarm(config.capture.interface as string, alarm);
-        const capture = new LiveCapture(
-            {
-                interface: config.capture.interface as string,
-                filter,
-                snapLength: config.capture.snapLength,
-                bufferSizeBytes: config.capture.bufferSizeBytes,
-                promiscuous: config.capture.promiscuous,
-                retryMs: config.service.connectionRetryTimeoutMs,
-            },
-            service.onFrame,
-            {
-                onState: (state, error) => {
-                    downAlarm(state, error);
-                    if (state === "retrying") {
-                        capLog.warn(
-                            {
-                                interface: config.capture.interface,
-                                error,
-                                retryMs: config.service.connectionRetryTimeoutMs,
-                            },
-                            "capture not running; retrying",
-                        );
-                        notifier.status(`capture down on ${config.capture.interface}: ${error?.message ?? "retrying"}`);
-                    } else capLog.info({ interface: config.capture.interface, state, filter }, `capture ${state}`);
-                    if (state === "open") {
-                        notifier.ready(`capturing on ${config.capture.interface}; ${restored} call-backs restored`);
-                    }
-                },
-            },
-        );
         log.info({ interface: config.capture.interface, filter, stateDir: dir }, "callbackd starting (live capture)");
-        capture.start();
+        // Listening for the stop before READY: a SIGTERM right after it (the diagnostic console still starting)
+        // stops the service in order instead of killing it.
+        const stopRequested = new Promise<void>((done) => {
+            const stop = (): void => {
+                process.off("SIGINT", stop);
+                process.off("SIGTERM", stop);
+                done();
+            };
+            process.once("SIGINT", stop);
+            process.once("SIGTERM", stop);
+            signal?.addEventListener("abort", stop, { once: true });
+            stopping.signal.addEventListener("abort", stop, { once: true });
+        });
+        const source = early ?? new EarlyCapture(liveCaptureOptions(config)!);
+        const capture = source.capture;
+        source.attach(service.onFrame, (state, error) => {
+            downAlarm(state, error);
+            if (state === "retrying") {
+                capLog.warn(
+                    {
+                        interface: config.capture.interface,
+                        error,
+                        retryMs: config.service.connectionRetryTimeoutMs,
+                    },
+                    "capture not running; retrying",
+                );
+                notifier.status(`capture down on ${config.capture.interface}: ${error?.message ?? "retrying"}`);
+            } else capLog.info({ interface: config.capture.interface, state, filter }, `capture ${state}`);
+            if (state === "open") {
+                notifier.ready(`capturing on ${config.capture.interface}; ${restored} call-backs restored`);
+            }
+        });
+        if (source.dropped > 0) capLog.warn({ frames: source.dropped }, "frames captured during the start not kept");
+        source.start();
         // The diagnostic console: serial port and loopback TCP (one command tree). A console that cannot
         // start (port taken, no serial device yet) must not take the service down.
         const consoles = await startConsoles(service, {
@@ -203,17 +209,7 @@ export async function runService(
         );
         // The watchdog is fed only while the capture runs (or retries as configured) and the loop turns.
         notifier.startWatchdog(() => capture.stats().state !== "stopped");
-        await new Promise<void>((done) => {
-            const stop = (): void => {
-                process.off("SIGINT", stop);
-                process.off("SIGTERM", stop);
-                done();
-            };
-            process.once("SIGINT", stop);
-            process.once("SIGTERM", stop);
-            signal?.addEventListener("abort", stop, { once: true });
-            stopping.signal.addEventListener("abort", stop, { once: true });
-        });
+        await stopRequested;
         notifier.stopping(restartRequested ? "restarting on request" : "shutting down");
         clearInterval(tick);
         clearInterval(stats);
@@ -252,13 +248,17 @@ export async function runService(
     }
 }
 
-/** Joins the site's redundancy group: the service stays a standby until the election makes it active. */
-function startRedundancy(
+/**
+ * Joins the site's redundancy group: the service stays a standby until the election makes it active. The
+ * manager (and the mqtt client) is loaded only by a box configured for redundancy.
+ */
+async function startRedundancy(
     config: Config,
     service: CallbackService,
     alarm: (id: string, action: "raise" | "clear", details: string) => void,
     mqtt: ReturnType<typeof mqttOptionsFromSection> | null,
-): RedundancyManager {
+): Promise<RedundancyManager> {
+    const { RedundancyManager } = await import("../redundancy/manager.js");
     const r = config.redundancy;
     const address = redundancyAddress(r.address, config.http.publicUrl, service.http.baseUrl);
     const mgr = new RedundancyManager({
@@ -340,6 +340,8 @@ async function startManagement(
     control: ConfigControl,
     restart: () => void,
 ): Promise<MqttManagement> {
+    // loaded only by a box with a broker: a start without one does not carry the mqtt client
+    const { MqttManagement } = await import("../mgmt/mqttManagement.js");
     const mgmt = new MqttManagement({
         site: o.site,
         node: o.node,

@@ -3,9 +3,14 @@
  * list used by every entry point: `loadConfig` (run, replay, config --check, doctor, console) and every
  * candidate of `set-parameter` and `config/desired`, so nothing passes one and fails the other.
  */
-import { isIP } from "node:net";
+import { createRequire } from "node:module";
 import { ConfigError } from "../errors.js";
 import type { ConfigProblem } from "./schema.js";
+
+/** net.isIP, with node:net loaded only when an address is to be checked (not by every command's start). */
+function isIP(address: string): number {
+    return (createRequire(import.meta.url)("node:net") as typeof import("node:net")).isIP(address);
+}
 
 const PLACEHOLDERS = new Set(["ip", "device", "mac"]);
 

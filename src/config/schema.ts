@@ -4,7 +4,8 @@
  * `requiresRestart` keyword (as zigbee2mqtt does) and optionally `unit`, so the schema answers
  * "does changing key X need a restart?" by itself.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { ConfigError } from "../errors.js";
 import { LOG_LEVELS, NAMESPACE_PATTERN } from "../logging/levels.js";
 import { isSecretKey } from "../logging/redact.js";
@@ -262,14 +263,13 @@ export const CONFIG_SCHEMA: RootSchema = buildSchema();
 
 let validator: ValidateFunction | undefined;
 
-/** The compiled ajv validator (built once, on first use). */
+/**
+ * The validator of CONFIG_SCHEMA, precompiled at build time (ajv standalone code written by
+ * scripts/gen-validators.mjs from validatorSource.ts) and loaded on first use: no schema compilation at start.
+ */
 export function getValidator(): ValidateFunction {
     if (validator === undefined) {
-        const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-        ajv.addKeyword({ keyword: "requiresRestart", schemaType: "boolean" });
-        ajv.addKeyword({ keyword: "unit", schemaType: "string" });
-        ajv.addKeyword({ keyword: "patternHint", schemaType: "string" });
-        validator = ajv.compile(CONFIG_SCHEMA);
+        validator = createRequire(import.meta.url)("./configValidator.generated.cjs") as ValidateFunction;
     }
     return validator;
 }

@@ -2,11 +2,19 @@
  * The password hashing of the diagnostic console. The `console` config section itself (type, schema and
  * defaults) lives with the configuration, in src/config/sections/console.ts.
  */
-import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import type * as Crypto from "node:crypto";
+import { createRequire } from "node:module";
 import { defaultsOf } from "../config/schemaNode.js";
 import { CONSOLE_SECTION_SCHEMA, type ConsoleSectionConfig } from "../config/sections/console.js";
 
 export type { ConsoleSectionConfig };
+
+/** node:crypto, loaded on the first hash: loading the configuration (every command, `decode` too) must not pay for it. */
+let cryptoModule: typeof Crypto | undefined;
+function crypto(): typeof Crypto {
+    if (cryptoModule === undefined) cryptoModule = createRequire(import.meta.url)("node:crypto") as typeof Crypto;
+    return cryptoModule;
+}
 
 /** The section's defaults, from its schema (a Raspberry Pi's primary UART at 115200). */
 export const CONSOLE_DEFAULTS: Readonly<ConsoleSectionConfig> = Object.freeze(
@@ -19,8 +27,8 @@ const P = 1;
 const KEYLEN = 32;
 
 /** Hashes a password as `scrypt$N$r$p$salt$hash` (base64 salt and hash); `cost` is scrypt's N. */
-export function hashPassword(password: string, cost: number = N, salt: Buffer = randomBytes(16)): string {
-    const hash = scryptSync(password, salt, KEYLEN, { N: cost, r: R, p: P });
+export function hashPassword(password: string, cost: number = N, salt: Buffer = crypto().randomBytes(16)): string {
+    const hash = crypto().scryptSync(password, salt, KEYLEN, { N: cost, r: R, p: P });
     return `scrypt$${cost}$${R}$${P}$${salt.toString("base64")}$${hash.toString("base64")}`;
 }
 
@@ -35,8 +43,8 @@ export function verifyPassword(password: string, stored: string | null): boolean
     if (!Number.isInteger(n) || n < 2 || n > 1 << 20 || !Number.isInteger(r) || !Number.isInteger(p)) return false;
     if (want.length === 0 || want.length > 128) return false;
     try {
-        const got = scryptSync(password, salt, want.length, { N: n, r, p, maxmem: 256 * 1024 * 1024 });
-        return timingSafeEqual(got, want);
+        const got = crypto().scryptSync(password, salt, want.length, { N: n, r, p, maxmem: 256 * 1024 * 1024 });
+        return crypto().timingSafeEqual(got, want);
     } catch {
         return false;
     }

@@ -1,7 +1,7 @@
 /** The console's `show` commands: what the box knows, rendered for the operator. */
 import type { DeviceView, ForwardingView } from "../cluster/types.js";
 import { captureFilter, qbePorts } from "../config/load.js";
-import { sanitizeBrokerUrl } from "../mgmt/mqttManagement.js";
+import { sanitizeBrokerUrl } from "../mgmt/brokerClient.js";
 import type { CommandOutput } from "./commandTree.js";
 import type { ConsoleContext } from "./context.js";
 import { duration, hms, iso, keyValues, phoneName, table } from "./format.js";

@@ -4,7 +4,8 @@
  * publishes the response this returns. The Call Back operations come through the ServiceApi port, which
  * the service implements later (async functions returning plain data or throwing CallbackdError).
  */
-import { Ajv, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv as AjvClass, ValidateFunction } from "ajv";
 import { jsonTooDeep } from "../config/json.js";
 import { describeError } from "../errors.js";
 import { MgmtError, type ResponseError, toResponseError } from "./errors.js";
@@ -132,6 +133,8 @@ export class CommandProcessor {
         this.#cacheSize = options.cacheSize ?? 256;
         this.#ttl = options.cacheTtlMs ?? 600_000;
         this.#onInternal = options.onInternalError ?? (() => {});
+        // ajv is loaded with the MQTT management plane only, not by every start (configControl imports this module)
+        const { Ajv } = createRequire(import.meta.url)("ajv") as { Ajv: typeof AjvClass };
         const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
         for (const [name, h] of Object.entries(this.#handlers)) this.#validators.set(name, ajv.compile(h.args));
     }

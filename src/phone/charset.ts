@@ -34,20 +34,27 @@ let sjisTable: Map<number, number> | undefined;
 function shiftJisTable(): Map<number, number> {
     if (sjisTable !== undefined) return sjisTable;
     const table = new Map<number, number>();
-    const decoder = new TextDecoder("shift_jis");
-    const pair = new Uint8Array(2);
+    // Every double-byte pair, each followed by a line feed, decoded in one call (one call per pair took tens
+    // of milliseconds of the service's start): the decoder ends an invalid pair at the latest at the line feed
+    // (an ASCII trail byte comes out as itself), so line i of the text is what pair i decodes to on its own.
+    const codes: number[] = [];
     for (let lead = 0x81; lead <= 0xfc; lead++) {
         if (lead > 0x9f && lead < 0xe0) continue;
-        for (let trail = 0x40; trail <= 0xfc; trail++) {
-            if (trail === 0x7f) continue;
-            pair[0] = lead;
-            pair[1] = trail;
-            const s = decoder.decode(pair);
-            const cp = s.codePointAt(0);
-            // keep the first code for a character (NEC/IBM duplicates map to the same Unicode)
-            if (cp === undefined || cp === 0xfffd || s.length !== 1 || table.has(cp)) continue;
-            table.set(cp, (lead << 8) | trail);
-        }
+        for (let trail = 0x40; trail <= 0xfc; trail++) if (trail !== 0x7f) codes.push((lead << 8) | trail);
+    }
+    const bytes = new Uint8Array(codes.length * 3);
+    for (let i = 0; i < codes.length; i++) {
+        bytes[3 * i] = codes[i]! >> 8;
+        bytes[3 * i + 1] = codes[i]! & 0xff;
+        bytes[3 * i + 2] = 0x0a;
+    }
+    const lines = new TextDecoder("shift_jis").decode(bytes).split("\n");
+    for (let i = 0; i < codes.length; i++) {
+        const s = lines[i]!;
+        const cp = s.codePointAt(0);
+        // keep the first code for a character (NEC/IBM duplicates map to the same Unicode)
+        if (cp === undefined || cp === 0xfffd || s.length !== 1 || table.has(cp)) continue;
+        table.set(cp, codes[i]!);
     }
     // WHATWG encoder extras: YEN SIGN and OVERLINE go to the JIS-Roman positions
     table.set(0xa5, 0x5c);

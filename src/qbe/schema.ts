@@ -3,9 +3,9 @@
  * fields with a numeric wire type, the slot size in the fixed part and, for elements, the element's own
  * definition. Names and kinds come from ids.tsv.
  */
-import { QBE_ENUMS } from "./tables/enums.js";
-import { QBE_IDS, type QbeKind } from "./tables/ids.js";
-import { QBE_MESSAGE_FIELDS, QBE_STRUCT_FIELDS, type QbeFieldSpec } from "./tables/schema.js";
+import { qbeEnums } from "./tables/enums.js";
+import { type QbeKind, qbeIds } from "./tables/ids.js";
+import { type QbeFieldSpec, qbeMessageFields, qbeStructFields } from "./tables/schema.js";
 
 /** Numeric wire types (QBE-REFERENCE.md §3.2). */
 export const W = {
@@ -51,6 +51,8 @@ export interface QbeMessageDef extends QbeStructDef {
 }
 
 const STRUCTS = new Map<string, QbeStructDef>();
+/** The element types' field lists while the tables are compiled (see `messages`). */
+let structFields: ReadonlyMap<string, readonly QbeFieldSpec[]> = new Map();
 /** Element types being compiled (cycle check). */
 const COMPILING = new Set<string>();
 
@@ -76,7 +78,7 @@ function structDef(name: string): QbeStructDef {
         if (COMPILING.has(name)) throw new Error(`QBE schema: element type ${name} contains itself`);
         return known;
     }
-    const spec = QBE_STRUCT_FIELDS.get(name);
+    const spec = structFields.get(name);
     if (spec === undefined) throw new Error(`QBE schema: unknown element type ${name}`);
     const fields: QbeFieldDef[] = [];
     const def: QbeStructDef = { name, fields, fixedSize: 0 };
@@ -97,53 +99,72 @@ const MESSAGES = new Map<number, QbeMessageDef>();
 const ID_NAMES = new Map<number, string>();
 const ID_CONSTANTS = new Map<number, string>();
 const NAME_TO_ID = new Map<string, number>();
-for (const [id, constant, cls, kind] of QBE_IDS) {
-    ID_NAMES.set(id, cls ?? constant);
-    ID_CONSTANTS.set(id, constant);
-    NAME_TO_ID.set(cls ?? constant, id);
-    const spec = QBE_MESSAGE_FIELDS.get(id);
-    if (spec === undefined || cls === null || kind === null) continue;
-    const fields = spec.map(compileField);
-    let fixed = 0;
-    for (const f of fields) fixed += SLOT_SIZE[f.type]!;
-    MESSAGES.set(id, { id, name: cls, constant, kind, fields, fixedSize: fixed });
+let compiled = false;
+
+/**
+ * Compiles the tables on the first lookup (the first QBE frame, or the simulator's first message), not when
+ * the module loads: a run or a decode without CTI traffic never pays for it. Returns MESSAGES.
+ */
+function messages(): Map<number, QbeMessageDef> {
+    if (compiled) return MESSAGES;
+    compiled = true;
+    structFields = qbeStructFields();
+    const messageFields = qbeMessageFields();
+    for (const [id, constant, cls, kind] of qbeIds()) {
+        ID_NAMES.set(id, cls ?? constant);
+        ID_CONSTANTS.set(id, constant);
+        NAME_TO_ID.set(cls ?? constant, id);
+        const spec = messageFields.get(id);
+        if (spec === undefined || cls === null || kind === null) continue;
+        const fields = spec.map(compileField);
+        let fixed = 0;
+        for (const f of fields) fixed += SLOT_SIZE[f.type]!;
+        MESSAGES.set(id, { id, name: cls, constant, kind, fields, fixedSize: fixed });
+    }
+    for (const [e, values] of qbeEnums()) ENUM_NAMES.set(e, new Map(values));
+    structFields = new Map();
+    return MESSAGES;
 }
 
 /** Definition of a message id, or undefined when this client version has no class for it. */
 export function qbeMessageDef(id: number): QbeMessageDef | undefined {
-    return MESSAGES.get(id);
+    return messages().get(id);
 }
 
 /** Definition of a nested element type by name. */
 export function qbeStructDef(name: string): QbeStructDef | undefined {
+    messages();
     return STRUCTS.get(name);
 }
 
 /** Name of an id: the class name as in ids.tsv, the constant for ids without a class, else undefined. */
 export function qbeMessageName(id: number): string | undefined {
+    messages();
     return ID_NAMES.get(id);
 }
 
 /** The ids.tsv constant of an id (e.g. "CALL_STATE_CHANGED_EVENT"). */
 export function qbeMessageConstant(id: number): string | undefined {
+    messages();
     return ID_CONSTANTS.get(id);
 }
 
 /** Id of a class name (or of a constant for ids without a class). */
 export function qbeMessageId(name: string): number | undefined {
+    messages();
     return NAME_TO_ID.get(name);
 }
 
 /** All message definitions, ascending by id. */
 export function qbeMessageDefs(): readonly QbeMessageDef[] {
-    return [...MESSAGES.values()];
+    return [...messages().values()];
 }
 
 const ENUM_NAMES = new Map<string, Map<number, string>>();
-for (const [e, values] of QBE_ENUMS) ENUM_NAMES.set(e, new Map(values));
 
 /** Name of an enumeration value (e.g. qbeEnumName("CALLSTATE", 8) === "CONNECTED"), or undefined. */
 export function qbeEnumName(enumName: string, value: number): string | undefined {
+    messages();
     return ENUM_NAMES.get(enumName)?.get(value);
 }
 

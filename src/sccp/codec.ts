@@ -67,13 +67,20 @@ for (const [id, name] of SCCP_MESSAGE_TABLE) NAME_BY_ID.set(id, name);
 const LOW_NAMES: (string | undefined)[] = [];
 for (const [id, name] of SCCP_MESSAGE_TABLE) if (id < 0x200) LOW_NAMES[id] = name;
 
-const MESSAGES = new Map<number, CMessage>();
-for (const key of Object.keys(SCCP_LAYOUTS)) {
-    const id = Number(key);
-    MESSAGES.set(id, compileMessage(id, SCCP_LAYOUTS[id] ?? []));
+// A message's layouts are compiled on the first lookup of its id (start-up compiles none; a capture needs a
+// few dozen of the ~170); null marks an id without layouts.
+const MESSAGES = new Map<number, CMessage | null>();
+const LOW_MESSAGES: (CMessage | null | undefined)[] = [];
+
+/** The compiled layouts of a message id, or undefined when it has none. */
+function messageOf(id: number): CMessage | undefined {
+    const m = id < 0x200 ? LOW_MESSAGES[id] : MESSAGES.get(id);
+    if (m !== undefined) return m === null ? undefined : m;
+    const compiled = Object.hasOwn(SCCP_LAYOUTS, id) ? compileMessage(id, SCCP_LAYOUTS[id] ?? []) : null;
+    if (id < 0x200 && id >= 0) LOW_MESSAGES[id] = compiled;
+    else MESSAGES.set(id, compiled);
+    return compiled === null ? undefined : compiled;
 }
-const LOW_MESSAGES: (CMessage | undefined)[] = [];
-for (const [id, m] of MESSAGES) if (id < 0x200) LOW_MESSAGES[id] = m;
 
 /** Wireshark name of a message id ("Unknown" when Wireshark 4.0 and the reference have none). */
 export function sccpMessageName(id: number): string {
@@ -88,20 +95,20 @@ export function isKnownSccpId(id: number): boolean {
 
 /** Largest plausible body for an id: the largest fixed layout, or SCCP_MAX_LENGTH - 4 when unbounded/unknown. */
 export function sccpMaxBody(id: number): number {
-    const m = id < 0x200 ? LOW_MESSAGES[id] : MESSAGES.get(id);
+    const m = messageOf(id);
     if (m === undefined || m.maxBody === Number.POSITIVE_INFINITY) return SCCP_MAX_LENGTH - 4;
     return m.maxBody;
 }
 
 /** Smallest plausible body for an id: the smallest layout (0 for ids without one). */
 export function sccpMinBody(id: number): number {
-    const m = id < 0x200 ? LOW_MESSAGES[id] : MESSAGES.get(id);
+    const m = messageOf(id);
     return m === undefined ? 0 : m.minBody;
 }
 
 /** True when `decodeSccpBody` has a field layout for the id (others decode to name + raw body hex). */
 export function hasSccpLayout(id: number): boolean {
-    return MESSAGES.has(id);
+    return Object.hasOwn(SCCP_LAYOUTS, id);
 }
 
 // --- decoding ---
@@ -379,7 +386,7 @@ export function decodeSccpBodyAt(
     keepRaw = true,
 ): SccpMessage {
     const name = sccpMessageName(id);
-    const m = id < 0x200 ? LOW_MESSAGES[id] : MESSAGES.get(id);
+    const m = messageOf(id);
     if (m === undefined) {
         if (ctx !== undefined) {
             ctx.stats.messages++;
@@ -676,7 +683,7 @@ function rawStillValid(msg: Pick<SccpMessage, "hv" | "fields">, raw: Uint8Array,
  */
 export function encodeSccp(msg: Pick<SccpMessage, "hv" | "id" | "fields" | "raw">): Uint8Array {
     const { hv, id, fields } = msg;
-    const m = MESSAGES.get(id);
+    const m = messageOf(id);
     if (msg.raw !== undefined && m !== undefined && rawStillValid(msg, msg.raw, m)) {
         const out = frameOf(hv, id, msg.raw.length);
         out.set(msg.raw, SCCP_HEADER_SIZE);

@@ -54,6 +54,13 @@ t.test(
             mqtt: { url: broker.url, site: "branch1", node: "cbk1", telemetryIntervalS: 1 },
         });
         t.teardown(() => svc.stop());
+        // The interface does not exist, so capture.down is raised (after its 5 s raise delay) in any case: let it
+        // come before the examples, one of which reads "the next alarm event" and must see its own.
+        const end = Date.now() + 30_000;
+        while (!/"alarm":"capture.down","state":"raised"/.test(svc.output())) {
+            if (Date.now() > end) throw new Error(`capture.down never raised: ${svc.output().slice(-2000)}`);
+            await new Promise((r) => setTimeout(r, 50));
+        }
         const blocks = [...DOC.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
         t.ok(blocks.length >= 9, `${blocks.length} examples`);
         for (const block of blocks) {
