@@ -146,3 +146,19 @@ export function syntheticPhone(i) {
     const hex = (0x001e4a000000 + i).toString(16).toUpperCase().padStart(12, "0");
     return { name: `SEP${hex}`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, dn: String(10000 + i) };
 }
+
+/**
+ * The environment of a `callbackd run` timed to READY: capture on lo (a port nothing uses), state in `dir`,
+ * any free HTTP port, no console, info logs (READY is read from them).
+ */
+export function readyRunEnv(dir) {
+    return {
+        PATH: process.env.PATH,
+        CALLBACKD_CAPTURE_INTERFACE: "lo",
+        CALLBACKD_CAPTURE_SCCP_PORTS: "[2999]",
+        CALLBACKD_STATE_DIR: dir,
+        CALLBACKD_HTTP_LISTEN: "127.0.0.1:0",
+        CALLBACKD_CONSOLE_TCP_ENABLED: "false",
+        CALLBACKD_LOG_LEVEL: "info",
+    };
+}

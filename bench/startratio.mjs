@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { machine, median, ROOT, requireDist } from "./lib.mjs";
+import { machine, median, ROOT, readyRunEnv, requireDist } from "./lib.mjs";
 
 requireDist();
 const { values } = parseArgs({
@@ -47,15 +47,7 @@ function toReady(root, nodeArgs = []) {
     return new Promise((done, fail) => {
         const t0 = process.hrtime.bigint();
         const child = spawn(process.execPath, [...nodeArgs, join(root, "bin/callbackd"), "run"], {
-            env: {
-                PATH: process.env.PATH,
-                CALLBACKD_CAPTURE_INTERFACE: "lo",
-                CALLBACKD_CAPTURE_SCCP_PORTS: "[2999]",
-                CALLBACKD_STATE_DIR: dir,
-                CALLBACKD_HTTP_LISTEN: "127.0.0.1:0",
-                CALLBACKD_CONSOLE_TCP_ENABLED: "false",
-                CALLBACKD_LOG_LEVEL: "info",
-            },
+            env: readyRunEnv(dir),
             stdio: ["ignore", "pipe", "pipe"],
         });
         let text = "";

@@ -17,6 +17,7 @@ import {
     pendingRequest,
     percentile,
     ROOT,
+    readyRunEnv,
     requireDist,
     snapshotContent,
     syntheticPhone,
@@ -62,15 +63,7 @@ function startToReady(dir) {
         const t0 = process.hrtime.bigint();
         const spawnedAt = Date.now();
         const child = spawn(process.execPath, [join(ROOT, "bin/callbackd"), "run"], {
-            env: {
-                PATH: process.env.PATH,
-                CALLBACKD_CAPTURE_INTERFACE: "lo",
-                CALLBACKD_CAPTURE_SCCP_PORTS: "[2999]",
-                CALLBACKD_STATE_DIR: dir,
-                CALLBACKD_HTTP_LISTEN: "127.0.0.1:0",
-                CALLBACKD_CONSOLE_TCP_ENABLED: "false",
-                CALLBACKD_LOG_LEVEL: "info",
-            },
+            env: readyRunEnv(dir),
             stdio: ["ignore", "pipe", "pipe"],
         });
         let text = "";

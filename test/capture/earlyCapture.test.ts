@@ -6,7 +6,7 @@ import { EarlyCapture } from "../../src/capture/earlyCapture.js";
 import type { LiveCaptureState } from "../../src/capture/liveCapture.js";
 import { WirePipeline } from "../../src/wire/pipeline.js";
 import { Direction } from "../../src/wire/reassembly.js";
-import { needLiveCapture, until } from "../helpers/live.js";
+import { loopbackCaptureOptions, needLiveCapture, until } from "../helpers/live.js";
 import { RecordingConsumer } from "../helpers/segments.js";
 
 t.test(
@@ -17,15 +17,7 @@ t.test(
         server.listen(0, "127.0.0.1");
         await once(server, "listening");
         const port = (server.address() as { port: number }).port;
-        const early = new EarlyCapture({
-            interface: "lo",
-            filter: `tcp port ${port}`,
-            snapLength: 65535,
-            bufferSizeBytes: 4 << 20,
-            promiscuous: false,
-            retryMs: 500,
-            statsIntervalMs: 100,
-        });
+        const early = new EarlyCapture(loopbackCaptureOptions(port));
         t.teardown(() => {
             early.stop();
             server.close();

@@ -8,6 +8,7 @@
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, mkdirSync, openSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Test } from "tap";
 import { HANG_MS } from "../helpers/wait.js";
 
 const BIN = join(import.meta.dirname, "../../bin/callbackd");
@@ -260,5 +261,19 @@ export function runCase(c: Case, dir: string): SpawnSyncReturns<string> {
         });
     } finally {
         for (const fd of fds) closeSync(fd);
+    }
+}
+
+/** Defines one test per case of the given half of the table (0 or 1: every other case). */
+export function testHalf(t: Test, dir: string, cases: Case[], half: 0 | 1): void {
+    for (const c of cases.filter((_, i) => i % 2 === half)) {
+        t.test(c.name, async (t) => {
+            const r = runCase(c, dir);
+            t.equal(r.signal, null, "ended on its own (no hang)");
+            t.equal(r.status, c.status, `status ${c.status}\n${r.stderr}`);
+            t.notMatch(r.stderr, /INTERNAL|^\s+at /m, "no stack trace");
+            if (c.stderr !== undefined) t.match(r.stderr, c.stderr);
+            if (c.stdout_ !== undefined) t.match(r.stdout ?? "", c.stdout_);
+        });
     }
 }
