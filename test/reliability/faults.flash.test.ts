@@ -13,6 +13,7 @@ import { CallbackService } from "../../src/service/callbackService.js";
 import { type MemoryFlashFs, NodeFlashFs } from "../../src/store/flashFs.js";
 import { activated, type Office, startOffice } from "../e2e/helpers.js";
 import { needTool } from "../helpers/tools.js";
+import { HANG_MS } from "../helpers/wait.js";
 
 const FAILURE = "Call Back Service Failure.";
 
@@ -58,7 +59,7 @@ function fill(dir: string): string {
 }
 
 /** Waits in real time (the snapshot writer retries on real timers, every 5 s) until `cond` holds. */
-async function realTime(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+async function realTime(cond: () => boolean, what: string, ms = HANG_MS): Promise<void> {
     const end = performance.now() + ms;
     while (!cond()) {
         if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
