@@ -1,5 +1,9 @@
 /** Calls with CallState (CallManager 4.x and later): the scenarios of the Call Back feature. */
 import t from "tap";
+import { activeCall, legKeysOf, newCall } from "../../src/cluster/calls.js";
+import { newDevice } from "../../src/cluster/devices.js";
+import { line } from "../../src/cluster/lines.js";
+import { createState, STATE_CONNECTED, STATE_HOLD } from "../../src/cluster/state.js";
 import { callInfo, callState, connect, dial, Harness, hangUp, type Link, ringIn, tone } from "./helpers.js";
 
 const A = { name: "SEP0000000A0001", ip: "10.1.0.1", dns: ["1001"] };
@@ -489,4 +493,24 @@ t.test("recent calls are bounded and can be turned off", async (t) => {
     callState(a2, 1, 1, 1, 100);
     callState(a2, 1, 2, 1, 100);
     t.same(h2.model.recentCalls(), []);
+});
+
+t.test("calls.ts: the leg keys of a call, and the call a message without a call reference is about", async (t) => {
+    const s = createState({});
+    const d = newDevice(s, "SEP000000000001", "SEP000000000001", 0);
+    const l1 = line(s, d, 1, false)!;
+    const l2 = line(s, d, 2, false)!;
+    const a = newCall(s, l1, 1, STATE_CONNECTED, "callstate", 1);
+    t.same(legKeysOf(a), [], "no calling party: no key");
+    a.callingParty = "100";
+    a.calledParty = "200";
+    t.same(legKeysOf(a), ["100|200"]);
+    a.originalCalledParty = "300";
+    t.same(legKeysOf(a), ["100|200", "100|300"], "a forwarded call matches on the number first dialled too");
+    const b = newCall(s, l2, 2, STATE_CONNECTED, "callstate", 2);
+    t.equal(activeCall(d), b, "the most recent call");
+    b.state = STATE_HOLD;
+    t.equal(activeCall(d), a, "not the one on hold");
+    a.state = STATE_HOLD;
+    t.equal(activeCall(d), b, "all on hold: the most recent");
 });
