@@ -52,23 +52,27 @@ t.test(
     },
 );
 
-t.test("no push user: the alarm says nothing was sent, and to which phone (issue T item 11)", async (t) => {
-    const alarms: Array<[string, string, string]> = [];
-    const o = await startOffice(
-        [{ dn: "1001" }, { dn: "1002" }],
-        { phones: { pushUser: null, pushPassword: null, pushUrl: `http://{ip}:${XSI_PORT}/CGI/Execute` } },
-        undefined,
-        false,
-        { onAlarm: (id, action, details) => alarms.push([id, action, details]) },
-    );
-    t.teardown(() => o.stop());
-    await o.branch.press("1001", "CallBack");
-    await o.until(() => alarms.some(([id]) => id === "phone.push-not-configured"), "the alarm");
-    const [, action, details] = alarms.find(([id]) => id === "phone.push-not-configured")!;
-    t.equal(action, "raise");
-    t.match(details, /^nothing pushed to SEP[0-9A-F]{12}: phones\.pushUser\/pushPassword are not configured$/);
-    t.notOk(
-        alarms.some(([id]) => id === "phone.push-credentials"),
-        "no phone refused anything",
-    );
-});
+t.test(
+    "no push user: the alarm says nothing was sent, and to which phone (issue T item 11)",
+    { skip: needTool("xmllint", "libxml2-utils") },
+    async (t) => {
+        const alarms: Array<[string, string, string]> = [];
+        const o = await startOffice(
+            [{ dn: "1001" }, { dn: "1002" }],
+            { phones: { pushUser: null, pushPassword: null, pushUrl: `http://{ip}:${XSI_PORT}/CGI/Execute` } },
+            undefined,
+            false,
+            { onAlarm: (id, action, details) => alarms.push([id, action, details]) },
+        );
+        t.teardown(() => o.stop());
+        await o.branch.press("1001", "CallBack");
+        await o.until(() => alarms.some(([id]) => id === "phone.push-not-configured"), "the alarm");
+        const [, action, details] = alarms.find(([id]) => id === "phone.push-not-configured")!;
+        t.equal(action, "raise");
+        t.match(details, /^nothing pushed to SEP[0-9A-F]{12}: phones\.pushUser\/pushPassword are not configured$/);
+        t.notOk(
+            alarms.some(([id]) => id === "phone.push-credentials"),
+            "no phone refused anything",
+        );
+    },
+);
