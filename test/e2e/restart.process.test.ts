@@ -20,7 +20,7 @@ import { BIN, BoxProcess, until } from "../helpers/boxProcess.js";
 import { needLiveCapture } from "../helpers/live.js";
 import { HANG_MS } from "../helpers/wait.js";
 import { freePort } from "../mgmt/helpers/broker.js";
-import { PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
+import { needOffice, PUSH_PASSWORD, PUSH_USER, XSI_PORT } from "./helpers.js";
 import { startXsiOffice } from "./xsiOffice.js";
 
 configureLogging({ level: "silent" });
@@ -101,18 +101,20 @@ function boxConfig(dir: string, cmPort: number, httpPort: number): Record<string
 for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     t.test(
         `callbackd run: phones register, ${signal}, start again: Call Back works`,
-        { skip: needLiveCapture() },
+        { skip: needLiveCapture() || needOffice() },
         async (t) => {
             const dir = mkdtempSync(join(tmpdir(), "cbk-restart-"));
             const cmPort = await freePort();
             const box = new BoxProcess("cbk", "127.0.0.31", dir, boxConfig(dir, cmPort, await freePort()));
-            await box.start();
-            const o = await office(new RealClock(), cmPort);
+            let o: Awaited<ReturnType<typeof office>> | null = null;
+            // registered before anything starts: a failure half-way must not leave the box running
             t.teardown(async () => {
-                await o.branch.stop();
+                await o?.branch.stop();
                 await box.kill("SIGTERM");
                 rmSync(dir, { recursive: true, force: true });
             });
+            await box.start();
+            o = await office(new RealClock(), cmPort);
             await eventually(() => allLearned(join(dir, "state")), "what the box learned on flash", HANG_MS);
             const ended = await box.kill(signal);
             if (signal === "SIGTERM") t.strictSame(ended, { code: 0, signal: null }, "an orderly stop");
@@ -148,88 +150,92 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     );
 }
 
-t.test("two `callbackd replay` runs on one state directory: registrations, then the call", async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "cbk-replay-halves-"));
-    const cmPort = await freePort();
-    const clock = new ManualClock();
-    const files = [join(dir, "first.pcap"), join(dir, "second.pcap")] as const;
-    let writer: PcapFileWriter | null = new PcapFileWriter(files[0], 1, 65535, 1 << 16, { fsync: false });
-    const tee: FrameOutput = { writeFrom: (ts, buf, start, end) => writer?.writeFrom(ts, buf, start, end) };
-    const o = await office(clock, cmPort, tee);
-    t.teardown(async () => {
-        await o.branch.stop();
-        rmSync(dir, { recursive: true, force: true });
-    });
-    /** Simulated time on in small steps, letting the sockets carry what it makes happen. */
-    const run = async (ms: number, until: () => boolean = () => false) => {
-        for (let left = ms; left > 0 && !until(); left -= 100) {
-            await o.branch.advance(100);
-            await new Promise((r) => setTimeout(r, 2));
-        }
-    };
-    await run(2000);
-    writer.close();
-    // the second half: the office goes on without registering again
-    writer = new PcapFileWriter(files[1], 1, 65535, 1 << 16, { fsync: false });
-    await o.branch.call("1001", "1002");
-    await o.branch.answer("1002");
-    await o.branch.call("1003", "1002");
-    await run(5000, () => o.branch.phone("1003").tone === 0x23);
-    t.equal(o.branch.phone("1003").tone, 0x23, "1003 hears busy");
-    await o.branch.press("1003", "CallBack", { force: true });
-    await run(500);
-    await o.branch.hangUp("1003");
-    await o.branch.hangUp("1001");
-    // capture time moves on only with traffic: run until the keepalives carry it past the guard time
-    await run(40_000);
-    writer.close();
-    writer = null;
-
-    const config = join(dir, "replay.json");
-    const httpPort = await freePort();
-    writeFileSync(
-        config,
-        JSON.stringify({
-            capture: { sccpPorts: [cmPort] },
-            http: { listen: `127.0.0.32:${httpPort}` },
-            phones: {
-                pushUser: PUSH_USER,
-                pushPassword: PUSH_PASSWORD,
-                pushUrl: `http://{ip}:${XSI_PORT}/CGI/Execute`,
-            },
-            cluster: { knowledgeWriteDelayMs: 0 },
-            callback: { guardTimeMs: 300 },
-            log: { level: "warn" },
-        }),
-    );
-    const state = join(dir, "state");
-    // --linger: the phones fetch their screens from the replay's HTTP service after the push
-    // The office's clock goes on meanwhile: a phone answers a push that plays a sound only after the clip (on
-    // its own, manual, clock), and the replay waits for the pushes it sent.
-    const replay = async (file: string, ...more: string[]) => {
-        let done = false;
-        const r = callbackd(["replay", file, "--config", config, "--linger", "1", ...more]).finally(() => {
-            done = true;
+t.test(
+    "two `callbackd replay` runs on one state directory: registrations, then the call",
+    { skip: needOffice() },
+    async (t) => {
+        const dir = mkdtempSync(join(tmpdir(), "cbk-replay-halves-"));
+        const cmPort = await freePort();
+        const clock = new ManualClock();
+        const files = [join(dir, "first.pcap"), join(dir, "second.pcap")] as const;
+        let writer: PcapFileWriter | null = new PcapFileWriter(files[0], 1, 65535, 1 << 16, { fsync: false });
+        const tee: FrameOutput = { writeFrom: (ts, buf, start, end) => writer?.writeFrom(ts, buf, start, end) };
+        const o = await office(clock, cmPort, tee);
+        t.teardown(async () => {
+            await o.branch.stop();
+            rmSync(dir, { recursive: true, force: true });
         });
-        while (!done) await run(100);
-        return r;
-    };
-    const first = await replay(files[0], "--state-dir", state);
-    t.equal(first.status, 0, first.stderr);
-    t.match(first.stdout, /requests made: 0/);
-    t.match(first.stdout, /phones not learned: none/);
-    t.ok(await allLearned(state), "the first replay left what it learned in the state directory");
+        /** Simulated time on in small steps, letting the sockets carry what it makes happen. */
+        const run = async (ms: number, until: () => boolean = () => false) => {
+            for (let left = ms; left > 0 && !until(); left -= 100) {
+                await o.branch.advance(100);
+                await new Promise((r) => setTimeout(r, 2));
+            }
+        };
+        await run(2000);
+        writer.close();
+        // the second half: the office goes on without registering again
+        writer = new PcapFileWriter(files[1], 1, 65535, 1 << 16, { fsync: false });
+        await o.branch.call("1001", "1002");
+        await o.branch.answer("1002");
+        await o.branch.call("1003", "1002");
+        await run(5000, () => o.branch.phone("1003").tone === 0x23);
+        t.equal(o.branch.phone("1003").tone, 0x23, "1003 hears busy");
+        await o.branch.press("1003", "CallBack", { force: true });
+        await run(500);
+        await o.branch.hangUp("1003");
+        await o.branch.hangUp("1001");
+        // capture time moves on only with traffic: run until the keepalives carry it past the guard time
+        await run(40_000);
+        writer.close();
+        writer = null;
 
-    const second = await replay(files[1], "--state-dir", state);
-    t.equal(second.status, 0, second.stderr);
-    t.match(second.stdout, /requests made: 1\n/, `${second.stdout}${second.stderr}`);
-    t.match(second.stdout, /notified: 1\n/);
-    t.match(second.stdout, /phones not learned: none/);
-    t.ok(o.screens("1003").includes(ACTIVATED), "1003 was shown the activated screen");
-    t.ok(o.screens("1003").some(isAvailable), "and the notification");
+        const config = join(dir, "replay.json");
+        const httpPort = await freePort();
+        writeFileSync(
+            config,
+            JSON.stringify({
+                capture: { sccpPorts: [cmPort] },
+                http: { listen: `127.0.0.32:${httpPort}` },
+                phones: {
+                    pushUser: PUSH_USER,
+                    pushPassword: PUSH_PASSWORD,
+                    pushUrl: `http://{ip}:${XSI_PORT}/CGI/Execute`,
+                },
+                cluster: { knowledgeWriteDelayMs: 0 },
+                callback: { guardTimeMs: 300 },
+                log: { level: "warn" },
+            }),
+        );
+        const state = join(dir, "state");
+        // --linger: the phones fetch their screens from the replay's HTTP service after the push
+        // The office's clock goes on meanwhile: a phone answers a push that plays a sound only after the clip (on
+        // its own, manual, clock), and the replay waits for the pushes it sent.
+        const replay = async (file: string, ...more: string[]) => {
+            let done = false;
+            const r = callbackd(["replay", file, "--config", config, "--linger", "1", ...more]).finally(() => {
+                done = true;
+            });
+            while (!done) await run(100);
+            return r;
+        };
+        const first = await replay(files[0], "--state-dir", state);
+        t.equal(first.status, 0, first.stderr);
+        t.match(first.stdout, /requests made: 0/);
+        t.match(first.stdout, /phones not learned: none/);
+        t.ok(await allLearned(state), "the first replay left what it learned in the state directory");
 
-    // the same second half without the first: the box cannot understand the press, and says so
-    const alone = await replay(files[1]);
-    t.match(alone.stdout, /requests made: 0\n/);
-    t.match(alone.stdout, /phones not learned: 3\n {2}@127\.0\.1\.\d+ lacks callback-key/);
-});
+        const second = await replay(files[1], "--state-dir", state);
+        t.equal(second.status, 0, second.stderr);
+        t.match(second.stdout, /requests made: 1\n/, `${second.stdout}${second.stderr}`);
+        t.match(second.stdout, /notified: 1\n/);
+        t.match(second.stdout, /phones not learned: none/);
+        t.ok(o.screens("1003").includes(ACTIVATED), "1003 was shown the activated screen");
+        t.ok(o.screens("1003").some(isAvailable), "and the notification");
+
+        // the same second half without the first: the box cannot understand the press, and says so
+        const alone = await replay(files[1]);
+        t.match(alone.stdout, /requests made: 0\n/);
+        t.match(alone.stdout, /phones not learned: 3\n {2}@127\.0\.1\.\d+ lacks callback-key/);
+    },
+);
