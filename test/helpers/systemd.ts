@@ -6,7 +6,8 @@
  * Needs root; the skip reason names what is missing.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import { join } from "node:path";
 import { HANG_MS, waitFor } from "./wait.js";
 
 const SYSTEMD = "/lib/systemd/systemd";
@@ -35,14 +36,16 @@ export function needSystemd(): string | false {
  * Units started under it should also say DefaultDependencies=no.
  */
 const BOOT = `
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /var/tmp
+mount=$(readlink -f "$(command -v mount)")
+"$mount" -t tmpfs tmpfs /run
 mkdir -p /run/systemd/system
+printf '[Unit]\\nDescription=callbackd tests: the manager and nothing else\\n' > /run/systemd/system/cbk-tests.target
 for u in sysinit.target systemd-tmpfiles-setup.service systemd-tmpfiles-clean.service systemd-tmpfiles-clean.timer; do
     ln -s /dev/null /run/systemd/system/$u
 done
-printf '[Unit]\\nDescription=callbackd tests: the manager and nothing else\\n' > /run/systemd/system/cbk-tests.target
+# last: PATH may lead into /tmp (scripts/without-tools), which these hide
+"$mount" -t tmpfs tmpfs /tmp
+"$mount" -t tmpfs tmpfs /var/tmp
 export container=callbackd-tests
 exec ${SYSTEMD} --system --unit=cbk-tests.target --log-target=null
 `;
@@ -66,7 +69,7 @@ export async function startSystemd(): Promise<Systemd> {
     const run = (cmd: string, args: string[]) => {
         if (pid === null) throw new Error("the private systemd is not running");
         return result(
-            spawnSync("nsenter", ["-t", String(pid), "-m", "-p", "--", cmd, ...args], {
+            spawnSync("nsenter", ["-t", String(pid), "-m", "-p", "--", resolved(cmd), ...args], {
                 encoding: "utf8",
                 timeout: HANG_MS,
             }),
@@ -92,6 +95,19 @@ export async function startSystemd(): Promise<Systemd> {
         throw err;
     }
     return { run, stop };
+}
+
+/**
+ * The command's real file, found on this process's PATH: inside the manager's namespaces /tmp is another
+ * one, so a PATH leading there (scripts/without-tools) finds nothing.
+ */
+function resolved(cmd: string): string {
+    for (const dir of (process.env.PATH ?? "").split(":")) {
+        if (dir === "") continue;
+        const file = join(dir, cmd);
+        if (existsSync(file)) return realpathSync(file);
+    }
+    return cmd;
 }
 
 function result(r: ReturnType<typeof spawnSync>): { status: number | null; stdout: string; stderr: string } {

@@ -72,7 +72,8 @@ t.test("under systemd: exit 75 is restarted, exit 0 is not", { skip: needSystemd
         "-p",
         "DefaultDependencies=no",
         ...props,
-        "sh",
+        // an absolute path: systemd-run looks a name up on its own PATH, which may lead into the test's /tmp
+        "/bin/sh",
         "-c",
         `echo run >> ${runs}; if [ "$(wc -l < ${runs})" -ge 2 ]; then exit 0; fi; exit ${EXIT_RESTART}`,
     ]);
