@@ -8,6 +8,7 @@ import { hashPassword } from "../../src/console/config.js";
 import { type Consoles, startConsoles } from "../../src/console/index.js";
 import { type Office, startOffice } from "../e2e/helpers.js";
 import { needTool } from "../helpers/tools.js";
+import { HANG_MS } from "../helpers/wait.js";
 import { needSerial, type PtyPair, ptyPair, Terminal } from "./helpers.js";
 
 const skip = (await needSerial()) || needTool("xmllint", "libxml2-utils");
@@ -96,11 +97,12 @@ t.test("serial console session against the simulated office", { skip }, async (t
     t.match(await term.run("clear callback 1003"), /Call-back cb-\d+ cancelled/);
     await o.until(() => o.service.state.requests.length === 0, "the request to go");
 
-    // 192 KiB of random bytes: the console survives and still answers. (Less than the session's 1 MiB input
+    // 64 KiB of random bytes: the console survives and still answers. (Less than the session's 1 MiB input
     // queue, so the command typed after it is never dropped however far behind a loaded machine falls; what
     // lies beyond the queue is dropped by design: session.test.ts. 768 KiB took the console over a minute of
-    // echo and error lines on a machine loaded 8-fold, past the suite's hang deadline.)
-    const junk = Buffer.alloc(192 * 1024);
+    // echo and error lines on a machine loaded 8-fold, past the suite's hang deadline, and 192 KiB once on a
+    // quiet one: a long garbage line is redrawn per key, so the echo grows with the square of its length.)
+    const junk = Buffer.alloc(64 * 1024);
     let x = 7;
     for (let i = 0; i < junk.length; i++) {
         x = (x * 1103515245 + 12345) >>> 0;
@@ -114,7 +116,7 @@ t.test("serial console session against the simulated office", { skip }, async (t
     // once that answer is there every byte of junk before it was handled (a loaded machine takes seconds
     // over it; a fixed pause of 300 ms let the junk's own prompts answer the next command).
     await term.send("\x03\x15show version\r");
-    const state = await term.expect(/callbackd version 9\.9\.9[\s\S]*\r\nbranch1[>#]$|Password: $/);
+    const state = await term.expect(/callbackd version 9\.9\.9[\s\S]*\r\nbranch1[>#]$|Password: $/, 3 * HANG_MS);
     // The junk may have logged the session out (exit/logout typed by chance): log in again if so.
     if (/Password: $/.test(state)) {
         await term.send("letmein\r");
@@ -123,6 +125,6 @@ t.test("serial console session against the simulated office", { skip }, async (t
     t.match(
         await term.run("show status", /\r\nbranch1[>#]$/),
         /Call-back requests : 0/,
-        "still answers after 192 KiB of garbage",
+        "still answers after 64 KiB of garbage",
     );
 });
