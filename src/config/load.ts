@@ -9,6 +9,7 @@ import { isSecretKey } from "../logging/redact.js";
 import { FileReadError, readFileBoundedSync } from "../util/boundedRead.js";
 import { semanticProblems } from "./checks.js";
 import { jsonTooDeep, parseJson } from "./json.js";
+import { isPlainObject, type PlainObject, putOwn } from "./plainObject.js";
 import {
     CONFIG_SCHEMA,
     type ConfigProblem,
@@ -69,24 +70,12 @@ export function envName(path: string): string {
     return ENV_PREFIX + path.split(".").map(toUpperSnake).join("_");
 }
 
-type PlainObject = Record<string, unknown>;
-
-/** True for a non-null, non-array object. */
-function isPlainObject(v: unknown): v is PlainObject {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Own-property assignment that keeps keys such as "__proto__" as data. */
-function put(target: PlainObject, key: string, value: unknown): void {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 /** Deep copy of JSON-like data (arrays and plain objects; everything else by value). */
 function clone(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(clone);
     if (isPlainObject(v)) {
         const out: PlainObject = {};
-        for (const [k, x] of Object.entries(v)) put(out, k, clone(x));
+        for (const [k, x] of Object.entries(v)) putOwn(out, k, clone(x));
         return out;
     }
     return v;
@@ -104,7 +93,7 @@ function mergeInto(target: PlainObject, source: PlainObject, prefix: string, wri
         if (isPlainObject(v) && isPlainObject(current)) {
             mergeInto(current, v, path, written);
         } else {
-            put(target, k, clone(v));
+            putOwn(target, k, clone(v));
             written.push(path);
         }
     }
@@ -154,7 +143,7 @@ function coerceEnv(text: string, node: SchemaNode): Coerced {
                     reason: `expected JSON or name=level pairs separated by commas (got ${JSON.stringify(pair)})`,
                 };
             }
-            put(out, pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+            putOwn(out, pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
         }
         return { ok: true, value: out };
     }
@@ -227,10 +216,10 @@ export function envOverrides(env: NodeJS.ProcessEnv): {
         let node = values;
         for (const part of parts.slice(0, -1)) {
             const next = isPlainObject(node[part]) ? node[part] : {};
-            put(node, part, next);
+            putOwn(node, part, next);
             node = next;
         }
-        put(node, parts[parts.length - 1]!, coerced.value);
+        putOwn(node, parts[parts.length - 1]!, coerced.value);
         sources.set(leaf.path, name);
     }
     return { values, sources, problems };
@@ -325,7 +314,7 @@ function resetToDefault(merged: PlainObject, path: readonly string[]): void {
     }
     const last = path[path.length - 1]!;
     if (!isPlainObject(target)) return;
-    if (isPlainObject(def) && Object.hasOwn(def, last)) put(target, last, clone(def[last]));
+    if (isPlainObject(def) && Object.hasOwn(def, last)) putOwn(target, last, clone(def[last]));
     else delete target[last];
 }
 

@@ -26,6 +26,7 @@ import {
     loadConfig,
     readConfigFile,
 } from "./load.js";
+import { getAt, isPlainObject, type PlainObject, putOwn } from "./plainObject.js";
 import type { Config } from "./types.js";
 
 /** The saved running configuration, in the state directory. */
@@ -37,12 +38,6 @@ export const DESIRED_CONFIG_FILE = "desired-config.json";
 const NOT_SAVABLE: Readonly<Record<string, string>> = {
     "state.dir": "the saved configuration lives in the state directory: set state.dir in the config file",
 };
-
-type PlainObject = Record<string, unknown>;
-
-function isPlainObject(v: unknown): v is PlainObject {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** A desired document as applied and kept. */
 export interface DesiredDoc {
@@ -127,26 +122,16 @@ function asDesired(v: unknown): DesiredDoc | null {
     return { version: v.version as number, config: v.config };
 }
 
-/** Value at an object path. */
-function getAt(root: unknown, parts: readonly string[]): unknown {
-    let node = root;
-    for (const p of parts) {
-        if (!isPlainObject(node) || !Object.hasOwn(node, p)) return undefined;
-        node = node[p];
-    }
-    return node;
-}
-
 /** Sets a value at an object path, creating objects on the way (keys such as "__proto__" stay data). */
 function setAt(root: PlainObject, parts: readonly string[], value: unknown): void {
     let node = root;
     parts.forEach((p, i) => {
         if (i === parts.length - 1) {
-            Object.defineProperty(node, p, { value, enumerable: true, writable: true, configurable: true });
+            putOwn(node, p, value);
             return;
         }
         const next = Object.hasOwn(node, p) && isPlainObject(node[p]) ? (node[p] as PlainObject) : {};
-        Object.defineProperty(node, p, { value: next, enumerable: true, writable: true, configurable: true });
+        putOwn(node, p, next);
         node = next;
     });
 }

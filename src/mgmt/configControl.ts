@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { semanticProblems } from "../config/checks.js";
 import { jsonTooDeep } from "../config/json.js";
 import { type ConfigChange, diffConfig } from "../config/load.js";
+import { getAt, isPlainObject, type PlainObject, putOwn } from "../config/plainObject.js";
 import type { DesiredDoc, SaveResult } from "../config/saved.js";
 import {
     CONFIG_SCHEMA,
@@ -70,18 +71,6 @@ export interface SetParameterResult {
     pending: boolean;
 }
 
-type PlainObject = Record<string, unknown>;
-
-/** True for a non-null, non-array object. */
-function isPlainObject(v: unknown): v is PlainObject {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Own-property assignment that keeps keys such as "__proto__" as data. */
-function put(target: PlainObject, key: string, value: unknown): void {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 /** Deep merge (objects merge, the rest replaces) into a fresh copy of `base`. */
 function merged(base: unknown, patch: PlainObject): PlainObject {
     const out = structuredClone(base) as PlainObject;
@@ -89,7 +78,7 @@ function merged(base: unknown, patch: PlainObject): PlainObject {
         for (const [k, v] of Object.entries(source)) {
             const cur = Object.hasOwn(target, k) ? target[k] : undefined;
             if (isPlainObject(v) && isPlainObject(cur)) walk(cur, v);
-            else put(target, k, structuredClone(v));
+            else putOwn(target, k, structuredClone(v));
         }
     };
     walk(out, patch);
@@ -123,16 +112,6 @@ function splitPath(key: string): { parts: string[]; mapEntry: boolean } | undefi
         return undefined;
     }
     return { parts, mapEntry: false };
-}
-
-/** Reads a path of parts. */
-function getAt(root: unknown, parts: readonly string[]): unknown {
-    let node = root;
-    for (const p of parts) {
-        if (!isPlainObject(node) || !Object.hasOwn(node, p)) return undefined;
-        node = node[p];
-    }
-    return node;
 }
 
 /** The problems of a candidate, or none. */
@@ -312,10 +291,10 @@ export class ConfigControl {
             const patch: PlainObject = {};
             let cursor = patch;
             path.parts.forEach((p, i) => {
-                if (i === path.parts.length - 1) put(cursor, p, value);
+                if (i === path.parts.length - 1) putOwn(cursor, p, value);
                 else {
                     const next: PlainObject = {};
-                    put(cursor, p, next);
+                    putOwn(cursor, p, next);
                     cursor = next;
                 }
             });
