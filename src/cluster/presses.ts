@@ -27,7 +27,7 @@ import {
     TONE_REORDER,
     TONE_RINGBACK,
 } from "./state.js";
-import type { CallBackTrigger } from "./types.js";
+import type { CallBackTrigger, ClusterEvent } from "./types.js";
 import { softKeysOf } from "./views.js";
 
 export function cmSoftKeysFor(s: ModelState, cm: string): CmSoftKeys {
@@ -79,18 +79,13 @@ export function onSoftKey(s: ModelState, d: Device, f: SccpFields, ts: number): 
         callBack(s, d, li, ref, call, "softkey", ts);
         return;
     }
-    emit(s, {
-        type: "SoftKeyPressed",
-        t: ts,
-        device: d.key,
-        name: d.name,
+    pressed(s, d, call, ts, {
         line: li === 0 ? (call?.line.instance ?? null) : li,
         callRef: ref,
         event,
         label,
         labelCode: code,
         source: "softkey",
-        callState: call?.state ?? null,
     });
 }
 
@@ -105,17 +100,32 @@ export function onStimulus(s: ModelState, d: Device, f: SccpFields, ts: number):
         callBack(s, d, li, call?.callRef ?? ref ?? 0, call, "stimulus", ts);
         return;
     }
-    emit(s, {
-        type: "SoftKeyPressed",
-        t: ts,
-        device: d.key,
-        name: d.name,
+    pressed(s, d, call, ts, {
         line: li === 0 ? null : li,
         callRef: ref ?? call?.callRef ?? 0,
         event: stim,
         label: STIMULI[stim] ?? null,
         labelCode: null,
         source: "stimulus",
+    });
+}
+
+type PressEvent = Extract<ClusterEvent, { type: "SoftKeyPressed" }>;
+
+/** A key other than CallBack (softkey or button): reported as it is, for the console and MQTT to show. */
+function pressed(
+    s: ModelState,
+    d: Device,
+    call: Call | null,
+    ts: number,
+    key: Pick<PressEvent, "line" | "callRef" | "event" | "label" | "labelCode" | "source">,
+): void {
+    emit(s, {
+        type: "SoftKeyPressed",
+        t: ts,
+        device: d.key,
+        name: d.name,
+        ...key,
         callState: call?.state ?? null,
     });
 }
