@@ -1,5 +1,6 @@
 // Shared helpers of the benchmark scripts: machine description, medians, Markdown tables between
 // <!-- bench:NAME:begin/end --> markers in docs/BENCHMARKS.md, and the generated capture.
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
@@ -161,4 +162,37 @@ export function readyRunEnv(dir) {
         CALLBACKD_CONSOLE_TCP_ENABLED: "false",
         CALLBACKD_LOG_LEVEL: "info",
     };
+}
+
+/**
+ * Spawns `callbackd run` (of the tree at `root`, with `nodeArgs` before the script) with readyRunEnv(dir) and
+ * resolves once it has exited after its "capture open" line (the moment run.ts sends READY=1): ms from spawn
+ * to that line, the pid, the output and the spawn's wall-clock time (for the log lines' own timestamps).
+ */
+export function runToReady({ root = ROOT, dir, nodeArgs = [], timeoutMs = 30_000 }) {
+    return new Promise((resolve, reject) => {
+        const t0 = process.hrtime.bigint();
+        const spawnedAt = Date.now();
+        const child = spawn(process.execPath, [...nodeArgs, join(root, "bin/callbackd"), "run"], {
+            env: readyRunEnv(dir),
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let text = "";
+        let ms = null;
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        const onData = (chunk) => {
+            text += chunk;
+            if (ms === null && text.includes("capture open")) {
+                ms = Number(process.hrtime.bigint() - t0) / 1e6;
+                child.kill("SIGTERM");
+            }
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", onData);
+        child.on("exit", () => {
+            clearTimeout(timer);
+            if (ms === null) reject(new Error(`callbackd run never became ready:\n${text.slice(-2000)}`));
+            else resolve({ ms, pid: child.pid, text, spawnedAt });
+        });
+    });
 }

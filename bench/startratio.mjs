@@ -7,12 +7,12 @@
 //   node bench/startratio.mjs [--runs N] [--capture FILE] [--no-live] [--no-profile] [--compare DIR]
 // --compare DIR: also time DIR/bin/callbackd (another built checkout, e.g. main) in the same rounds.
 // Prints one JSON object.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { machine, median, ROOT, readyRunEnv, requireDist } from "./lib.mjs";
+import { machine, median, ROOT, requireDist, runToReady } from "./lib.mjs";
 
 requireDist();
 const { values } = parseArgs({
@@ -42,33 +42,14 @@ function timed(args) {
 }
 
 /** `callbackd run` on lo with a fresh state directory: ms from spawn to its "capture open" line (READY=1). */
-function toReady(root, nodeArgs = []) {
+async function toReady(root, nodeArgs = []) {
     const dir = mkdtempSync(join(tmpdir(), "callbackd-bench-ready-"));
-    return new Promise((done, fail) => {
-        const t0 = process.hrtime.bigint();
-        const child = spawn(process.execPath, [...nodeArgs, join(root, "bin/callbackd"), "run"], {
-            env: readyRunEnv(dir),
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let text = "";
-        let ms = null;
-        const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-        const onData = (chunk) => {
-            text += chunk;
-            if (ms === null && text.includes("capture open")) {
-                ms = Number(process.hrtime.bigint() - t0) / 1e6;
-                child.kill("SIGTERM");
-            }
-        };
-        child.stdout.on("data", onData);
-        child.stderr.on("data", onData);
-        child.on("exit", () => {
-            clearTimeout(timer);
-            rmSync(dir, { recursive: true, force: true });
-            if (ms === null) fail(new Error(`callbackd run never became ready:\n${text.slice(-1500)}`));
-            else done(nodeArgs.length > 0 ? { ms, pid: child.pid } : ms);
-        });
-    });
+    try {
+        const { ms, pid } = await runToReady({ root, dir, nodeArgs });
+        return nodeArgs.length > 0 ? { ms, pid } : ms;
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 /** Self time (µs) per function and per module of a .cpuprofile in dir (of process `pid` when given). */

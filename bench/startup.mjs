@@ -1,12 +1,4 @@
 #!/usr/bin/env node
-// Item 4 of the benchmark suite (issue L): start to ready, and restore of 20,000 requests.
-// Start to ready: `node bin/callbackd run` spawned with live capture on `lo` (root or CAP_NET_RAW needed)
-// and a fresh state directory, timed from spawn to its "capture open" log line (the moment run.ts sends
-// READY=1 to systemd); once empty, once with a snapshot of --requests requests to restore.
-// Restore: a fresh SlotStore.load() (both slots read, CRC) + decodePayload, then the whole
-// CallbackService.start() (load, decode, engine Restored, phone HTTP service listening), on real files.
-// Run after `npm run build`: node bench/startup.mjs [--requests N] [--runs N]. Prints one JSON object.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,8 +9,8 @@ import {
     pendingRequest,
     percentile,
     ROOT,
-    readyRunEnv,
     requireDist,
+    runToReady,
     snapshotContent,
     syntheticPhone,
 } from "./lib.mjs";
@@ -58,43 +50,16 @@ async function stateDir(n) {
 }
 
 /** Spawns `callbackd run` on lo; resolves with ms from spawn to "capture open", then stops it. */
-function startToReady(dir) {
-    return new Promise((resolve, reject) => {
-        const t0 = process.hrtime.bigint();
-        const spawnedAt = Date.now();
-        const child = spawn(process.execPath, [join(ROOT, "bin/callbackd"), "run"], {
-            env: readyRunEnv(dir),
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let text = "";
-        let ready = null;
-        let restored = null;
-        const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        const onData = (chunk) => {
-            text += chunk;
-            if (restored === null) {
-                const m = /"restored":(\d+)/.exec(text);
-                if (m) restored = Number(m[1]);
-            }
-            if (ready === null && text.includes("capture open")) {
-                ready = Number(process.hrtime.bigint() - t0) / 1e6;
-                child.kill("SIGTERM");
-            }
-        };
-        child.stdout.on("data", onData);
-        child.stderr.on("data", onData);
-        child.on("exit", () => {
-            clearTimeout(timer);
-            if (ready === null) return reject(new Error(`callbackd run never became ready:\n${text.slice(-2000)}`));
-            // where the time went: the log lines' own timestamps (ms) since the spawn
-            const phases = {};
-            for (const line of text.split("\n")) {
-                const m = /"time":"([^"]+)".*"msg":"([^"]+)"/.exec(line);
-                if (m && phases[m[2]] === undefined) phases[m[2]] = Date.parse(m[1]) - spawnedAt;
-            }
-            resolve({ ms: ready, restored, phases });
-        });
-    });
+async function startToReady(dir) {
+    const { ms, text, spawnedAt } = await runToReady({ dir, timeoutMs: 20_000 });
+    const m = /"restored":(\d+)/.exec(text);
+    // where the time went: the log lines' own timestamps (ms) since the spawn
+    const phases = {};
+    for (const line of text.split("\n")) {
+        const p = /"time":"([^"]+)".*"msg":"([^"]+)"/.exec(line);
+        if (p && phases[p[2]] === undefined) phases[p[2]] = Date.parse(p[1]) - spawnedAt;
+    }
+    return { ms, restored: m ? Number(m[1]) : null, phases };
 }
 
 const result = { machine: machine(), requests: REQUESTS, runs: RUNS };
