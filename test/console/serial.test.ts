@@ -101,7 +101,7 @@ t.test("serial console session against the simulated office", { skip }, async (t
     // queue, so the command typed after it is never dropped however far behind a loaded machine falls; what
     // lies beyond the queue is dropped by design: session.test.ts. 768 KiB took the console over a minute of
     // echo and error lines on a machine loaded 8-fold, past the suite's hang deadline, and 192 KiB once on a
-    // quiet one: a long garbage line is redrawn per key, so the echo grows with the square of its length.)
+    // quiet one running other suites. The console's own work is linear in the junk: session.test.ts.)
     const junk = Buffer.alloc(64 * 1024);
     let x = 7;
     for (let i = 0; i < junk.length; i++) {
