@@ -331,18 +331,19 @@ async function replayCommand(args: string[], io: CliIo): Promise<number> {
     );
     const file = positionals[0];
     if (file === undefined) throw new UsageError("USAGE", "replay needs a capture file (or - for stdin)");
-    const { parseLinger, parseSpeed, runReplay } = await import("./replay.js");
-    if (values.speed !== undefined && values["as-fast-as-possible"] === true) {
-        throw new UsageError("USAGE", "--speed and --as-fast-as-possible exclude each other");
-    }
-    const speed = values.speed === undefined ? null : parseSpeed(values.speed as string);
-    const lingerS = values.linger === undefined ? 0 : parseLinger(values.linger as string);
-    const config = effectiveConfig(values.config, io.env).config;
+    // Listen for a stop before loading anything: a replay stopped while it starts still ends with its summary.
     const ac = new AbortController();
     const stop = (): void => ac.abort();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
     try {
+        const { parseLinger, parseSpeed, runReplay } = await import("./replay.js");
+        if (values.speed !== undefined && values["as-fast-as-possible"] === true) {
+            throw new UsageError("USAGE", "--speed and --as-fast-as-possible exclude each other");
+        }
+        const speed = values.speed === undefined ? null : parseSpeed(values.speed as string);
+        const lingerS = values.linger === undefined ? 0 : parseLinger(values.linger as string);
+        const config = effectiveConfig(values.config, io.env).config;
         const stateDir = values["state-dir"] as string | undefined;
         await runReplay(config, {
             file,
