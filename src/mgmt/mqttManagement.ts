@@ -4,9 +4,10 @@
  * telemetry, commands with request/response, and the desired/reported configuration. See docs/MQTT-API.md.
  */
 import { randomUUID } from "node:crypto";
-import mqtt, { type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { ConfigChange } from "../config/load.js";
 import { getLogger, type Logger } from "../logging/logger.js";
+import type { LinkOptions, LinkWill, MqttLink, PublishOptions, ReceivedPacket } from "../mqtt/link.js";
+import { connectMqtt } from "../mqtt/mqttJs.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { withTimeout } from "../util/timeout.js";
 import { type AlarmEventData, AlarmManager } from "./alarmManager.js";
@@ -58,7 +59,7 @@ export class MqttManagement {
     readonly #brokerUrl: string;
     readonly #credentials: { username?: string; password?: string };
     #service: ServiceApi | undefined;
-    #client: MqttClient | null = null;
+    #client: MqttLink | null = null;
     #session = 0;
     #sessionUsed = false;
     #connectTs = 0;
@@ -295,7 +296,7 @@ export class MqttManagement {
     }
 
     #connect(): void {
-        const options: IClientOptions = {
+        const options: LinkOptions = {
             ...brokerClientOptions(this.#opts.broker, {
                 clientId: `callbackd-${this.#opts.site}-${this.#opts.node}`,
                 keepaliveS: 30,
@@ -306,7 +307,7 @@ export class MqttManagement {
             ...this.#credentials,
         };
         if (this.#v5) options.properties = { sessionExpiryInterval: 0 };
-        const client = mqtt.connect(this.#opts.broker.url, options);
+        const client = (this.#opts.connector ?? connectMqtt)(this.#opts.broker.url, options);
         this.#client = client;
         client.on("connect", () => void this.#onConnect());
         client.on("reconnect", () => {
@@ -318,7 +319,7 @@ export class MqttManagement {
                     .catch((err: Error) => this.#log.warn({ err: err.message }, "session number not persisted"));
             }
             // connect() reads the Will from the options: it must carry the session this connection will use.
-            client.options.will = this.#will();
+            client.setWill(this.#will());
         });
         client.on("close", () => this.#onClose());
         client.on("error", (err) => this.#log.warn({ err: err.message, broker: this.#brokerUrl }, "MQTT error"));
@@ -332,7 +333,7 @@ export class MqttManagement {
         });
     }
 
-    #will(): NonNullable<IClientOptions["will"]> {
+    #will(): LinkWill {
         this.#connectTs = this.#clock.now();
         // The broker publishes the Will later, at a time nobody here knows: no `ts` that would lie about it.
         const death: StatusPayload = {
@@ -341,7 +342,7 @@ export class MqttManagement {
             connectedAt: this.#connectTs,
             clean: false,
         };
-        const will: NonNullable<IClientOptions["will"]> = {
+        const will: LinkWill = {
             topic: this.topics.status,
             payload: Buffer.from(JSON.stringify(death)),
             qos: 1,
@@ -426,7 +427,7 @@ export class MqttManagement {
         });
     }
 
-    async #onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+    async #onMessage(topic: string, payload: Buffer, packet: ReceivedPacket): Promise<void> {
         const kind = classifyTopic(this.topics, topic);
         if (kind === null) {
             this.stats.ignoredMessages++;
@@ -450,7 +451,7 @@ export class MqttManagement {
         );
         const props = packet.properties;
         let target = this.topics.response(r.command);
-        const opts: IClientPublishOptions = { qos: 1, retain: false };
+        const opts: PublishOptions = { qos: 1, retain: false };
         if (this.#v5) {
             const userProperties: Record<string, string> = { status: r.status };
             if (r.error !== undefined) userProperties.code = r.error.code;
@@ -596,13 +597,14 @@ export class MqttManagement {
             }),
             this.#encoding,
         );
-        client.publish(this.topics.telemetry, msg.payload, this.#publishOptions(0, msg));
+        // QoS 0 offline is refused, never queued (the check above makes that rare)
+        client.publishAsync(this.topics.telemetry, msg.payload, this.#publishOptions(0, msg)).catch(() => undefined);
         this.stats.telemetrySent++;
     }
 
     /** QoS and, with MQTT 5, the content type of a stream message (never retained). */
-    #publishOptions(qos: 0 | 1, msg: WireMessage): IClientPublishOptions {
-        const opts: IClientPublishOptions = { qos, retain: false };
+    #publishOptions(qos: 0 | 1, msg: WireMessage): PublishOptions {
+        const opts: PublishOptions = { qos, retain: false };
         if (this.#v5) {
             opts.properties = { contentType: msg.contentType, ...(msg.utf8 ? { payloadFormatIndicator: true } : {}) };
         }
@@ -612,7 +614,7 @@ export class MqttManagement {
     async #publishJson(topic: string, data: unknown, retain: boolean): Promise<void> {
         const client = this.#client;
         if (client === null || !client.connected) return;
-        const opts: IClientPublishOptions = { qos: 1, retain };
+        const opts: PublishOptions = { qos: 1, retain };
         if (this.#v5) opts.properties = { ...JSON_PROPS };
         await client.publishAsync(topic, JSON.stringify(data), opts);
     }

@@ -1,6 +1,7 @@
 /** The management plane's options, payloads and counters (mqttManagement.ts). */
 import type { Config } from "../config/types.js";
 import type { Logger } from "../logging/logger.js";
+import type { MqttConnector } from "../mqtt/link.js";
 import type { FlashFs } from "../store/flashFs.js";
 import type { Clock } from "../util/clock.js";
 import type { FlapSettings } from "./alarmManager.js";
@@ -45,6 +46,8 @@ export interface MqttManagementOptions {
     /** Wall clock and timers (default: the real ones). */
     clock?: Clock;
     logger?: Logger;
+    /** Opens the broker connection (default: mqtt.js; tests pass a FakeBroker's). */
+    connector?: MqttConnector;
 }
 
 /** Payload of `status`. */

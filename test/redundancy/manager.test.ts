@@ -6,6 +6,7 @@
 import t from "tap";
 import { configureLogging } from "../../src/logging/logger.js";
 import { MemoryLogger } from "../../src/logging/memory.js";
+import { MqttJsLink } from "../../src/mqtt/mqttJs.js";
 import type { Role } from "../../src/redundancy/election.js";
 import { RedundancyManager, type RedundantService } from "../../src/redundancy/manager.js";
 import { waitFor } from "../helpers/wait.js";
@@ -251,7 +252,7 @@ t.test("malformed messages on the redundancy topics are refused and change nothi
 /** Destroys the manager's socket without a DISCONNECT and stops it reconnecting (what kill -9 does). */
 function killConnection(mgr: RedundancyManager): void {
     const c = mgr.connection;
-    if (c === null) throw new Error("not connected");
-    c.options.reconnectPeriod = 0;
-    c.stream.destroy();
+    if (!(c instanceof MqttJsLink)) throw new Error("not an mqtt.js connection");
+    c.client.options.reconnectPeriod = 0;
+    c.client.stream.destroy();
 }
