@@ -6,20 +6,20 @@ import t from "tap";
 import { decodeAlarmEvent, encodeAlarmEvent } from "../../src/mgmt/codec.js";
 import { alarmEventMessage } from "../../src/mgmt/payloads.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
-import { json, needMosquitto, TestBroker, Watcher } from "./helpers/broker.js";
-import { NODE, SITE, startPlane } from "./helpers/service.js";
+import { json } from "./helpers/broker.js";
+import { fakeBroker } from "./helpers/fake.js";
+import { NODE, SITE } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
 const FAST = { "capture.down": { raiseDelayMs: 0, clearDelayMs: 0 } };
 /** A plausible epoch-milliseconds time (after 2020, before 2100). */
 const isMs = (v: unknown): boolean => typeof v === "number" && v > 1.5e12 && v < 4.1e12;
 
-t.test("alarm events, telemetry and meta are JSON by default", { skip: needMosquitto() }, async (t) => {
-    const broker = await TestBroker.start();
-    t.teardown(() => broker.destroy());
-    const w = await Watcher.connect(broker.url, [T.alarmsEvents, T.telemetry, T.meta, T.status]);
+t.test("alarm events, telemetry and meta are JSON by default", async (t) => {
+    const { watch, plane: startPlane } = fakeBroker();
+    const w = await watch([T.alarmsEvents, T.telemetry, T.meta, T.status]);
     t.teardown(() => w.close());
-    const plane = await startPlane(broker.url, {
+    const plane = await startPlane({
         alarms: { policies: FAST },
         telemetry: { intervalMs: 50, provider: () => ({ registeredPhones: 3 }) },
     });
