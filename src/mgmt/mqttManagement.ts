@@ -12,7 +12,6 @@ import { type Clock, systemClock } from "../util/clock.js";
 import { withTimeout } from "../util/timeout.js";
 import { type AlarmEventData, AlarmManager } from "./alarmManager.js";
 import { type BrokerOptions, brokerClientOptions, sanitizeBrokerUrl } from "./brokerClient.js";
-import { ALARM_CATALOGUE } from "./catalogue.js";
 import { encodeAlarmEvent, type TelemetrySample, telemetrySample } from "./codec.js";
 import { type CommandOutcome, CommandProcessor, type ServiceApi } from "./commands.js";
 import { ConfigControl, type ReportedConfig } from "./configControl.js";
@@ -20,16 +19,17 @@ import { builtInHandlers } from "./handlers.js";
 import { AlarmOutbox } from "./outbox.js";
 import {
     alarmEventMessage,
+    JSON_PROPS,
+    metaPayload,
     type PayloadEncoding,
-    streamContentTypes,
     telemetryMessage,
     type WireMessage,
+    willMessage,
 } from "./payloads.js";
 import type { MgmtStats, MqttManagementOptions, StatusPayload } from "./planeTypes.js";
 import { MgmtStateStore } from "./state.js";
 import { classifyTopic, isAcceptableResponseTopic, type NodeTopics, nodeTopics } from "./topics.js";
 
-const JSON_PROPS = { contentType: "application/json", payloadFormatIndicator: true } as const;
 const STOP_PUBLISH_TIMEOUT_MS = 2000;
 
 /** The management plane. `start()` once, `stop()` at shutdown. */
@@ -342,18 +342,7 @@ export class MqttManagement {
             connectedAt: this.#connectTs,
             clean: false,
         };
-        const will: LinkWill = {
-            topic: this.topics.status,
-            payload: Buffer.from(JSON.stringify(death)),
-            qos: 1,
-            retain: true,
-        };
-        if (this.#v5) {
-            will.properties = { ...JSON_PROPS };
-            const delay = this.#opts.broker.willDelayS ?? 0;
-            if (delay > 0) will.properties.willDelayInterval = delay;
-        }
-        return will;
+        return willMessage(this.topics.status, death, this.#v5, this.#opts.broker.willDelayS ?? 0);
     }
 
     #birth(): StatusPayload {
@@ -368,24 +357,16 @@ export class MqttManagement {
     }
 
     #meta(): Record<string, unknown> {
-        return {
-            version: this.#opts.version,
-            site: this.#opts.site,
-            node: this.#opts.node,
+        const o = this.#opts;
+        return metaPayload({
+            version: o.version,
+            site: o.site,
+            node: o.node,
             protocolVersion: this.#v5 ? 5 : 4,
-            readOnly: this.#opts.readOnly === true,
+            readOnly: o.readOnly === true,
             commands: this.#commands.commands,
             encoding: this.#encoding,
-            contentTypes: streamContentTypes(this.#encoding),
-            alarms: ALARM_CATALOGUE.map((d) => ({
-                id: d.id,
-                severity: d.severity,
-                eventType: d.eventType,
-                stateless: d.stateless,
-                description: d.description,
-                action: d.action,
-            })),
-        };
+        });
     }
 
     async #onConnect(): Promise<void> {

@@ -1,4 +1,6 @@
 /** The management plane's options, payloads and counters (mqttManagement.ts). */
+
+import type { PayloadEncoding } from "../config/sections/mqtt.js";
 import type { Config } from "../config/types.js";
 import type { Logger } from "../logging/logger.js";
 import type { MqttConnector } from "../mqtt/link.js";
@@ -10,7 +12,6 @@ import type { AlarmPolicy } from "./catalogue.js";
 import type { TelemetrySample } from "./codec.js";
 import type { ServiceApi } from "./commands.js";
 import type { ConfigApplier, ConfigControl } from "./configControl.js";
-import type { PayloadEncoding } from "./payloads.js";
 
 /** Options of the management plane. */
 export interface MqttManagementOptions {

@@ -4,7 +4,7 @@
  */
 import t from "tap";
 import { decodeAlarmEvent, encodeAlarmEvent } from "../../src/mgmt/codec.js";
-import { alarmEventMessage } from "../../src/mgmt/payloads.js";
+import { alarmEventMessage, willMessage } from "../../src/mgmt/payloads.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { json } from "./helpers/broker.js";
 import { fakeBroker } from "./helpers/fake.js";
@@ -87,4 +87,14 @@ t.test("protobuf on request; the outbox is converted when sent", async (t) => {
         "application/x-protobuf;proto=callbackd.mgmt.v1.AlarmEvent",
         "sent as it is, labelled",
     );
+});
+
+t.test("the Will: JSON properties and the delay with MQTT 5 only", async (t) => {
+    const death = { online: false, session: 4, connectedAt: 1_795_655_723_896, clean: false };
+    const v5 = willMessage(T.status, death, true, 30);
+    t.match(v5, { topic: T.status, qos: 1, retain: true });
+    t.same(JSON.parse(v5.payload.toString()), death);
+    t.same(v5.properties, { contentType: "application/json", payloadFormatIndicator: true, willDelayInterval: 30 });
+    t.notOk("willDelayInterval" in (willMessage(T.status, death, true, 0).properties ?? {}), "no delay asked: none");
+    t.equal(willMessage(T.status, death, false, 30).properties, undefined, "MQTT 3.1.1: no properties");
 });
