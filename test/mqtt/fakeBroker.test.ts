@@ -271,3 +271,36 @@ t.test("credentials, a wrong address, a client id taken over", async (t) => {
     t.same(good.events.slice(0, 3), ["connect", "offline", "close"], "the old connection is closed");
     await Promise.all([good.link.endAsync(), again.link.endAsync(), elsewhere.endAsync(true)]);
 });
+
+t.test("subscriptions made offline wait for the connection; an invalid URL reaches nothing", async (t) => {
+    const clock = new FakeClock();
+    const broker = new FakeBroker({ clock });
+    const pub = client(broker, { clientId: "pub" });
+    const sub = client(broker, { clientId: "sub", resubscribe: false });
+    const invalid = broker.connector("not a url", { reconnectPeriod: 0 });
+    await settle();
+    t.notOk(invalid.connected);
+    await broker.stop();
+    const subscribed = sub.link.subscribeAsync({ "a/#": { qos: 1 }, "b/#": { qos: 1 } });
+    const unsubscribed = sub.link.unsubscribeAsync(["b/#"]);
+    broker.start();
+    await clock.advance(100);
+    await Promise.all([subscribed, unsubscribed]);
+    await pub.link.publishAsync("a/1", "x", { qos: 1 });
+    await pub.link.publishAsync("b/1", "y", { qos: 1 });
+    await settle();
+    t.same(
+        sub.got.map((m) => m.topic),
+        ["a/1"],
+        "subscribed, then unsubscribed from one, in order, on reconnection",
+    );
+    await t.rejects(
+        sub.link
+            .subscribeAsync({ x: { qos: 0 } })
+            .then(() => sub.link.endAsync())
+            .then(() => sub.link.unsubscribeAsync(["x"])),
+        /disconnecting/,
+    );
+    await t.rejects(sub.link.subscribeAsync({ x: { qos: 0 } }), /disconnecting/);
+    await Promise.all([pub.link.endAsync(), sub.link.endAsync(), invalid.endAsync()]);
+});
