@@ -57,7 +57,6 @@ export class MqttManagement {
     readonly #encoding: PayloadEncoding;
     readonly #bootId = randomUUID();
     readonly #brokerUrl: string;
-    readonly #credentials: { username?: string; password?: string };
     #service: ServiceApi | undefined;
     #client: MqttLink | null = null;
     #session = 0;
@@ -81,13 +80,8 @@ export class MqttManagement {
         this.#clock = options.clock ?? systemClock;
         this.#v5 = (options.broker.protocolVersion ?? 5) === 5;
         this.#encoding = options.encoding ?? "json";
-        const safe = sanitizeBrokerUrl(options.broker.url);
-        this.#brokerUrl = safe.url;
-        this.#credentials = {};
-        const username = options.broker.username ?? safe.username;
-        const password = options.broker.password ?? safe.password;
-        if (username !== undefined) this.#credentials.username = username;
-        if (password !== undefined) this.#credentials.password = password;
+        // credentials (from the options or the URL) go into the connection options (brokerClient.ts) only
+        this.#brokerUrl = sanitizeBrokerUrl(options.broker.url).url;
         this.#service = options.service;
         this.#state = new MgmtStateStore(options.flash, { timers: this.#clock });
         this.#outbox = new AlarmOutbox(options.flash, {
@@ -304,7 +298,6 @@ export class MqttManagement {
             }),
             protocolVersion: this.#v5 ? 5 : 4,
             will: this.#will(),
-            ...this.#credentials,
         };
         if (this.#v5) options.properties = { sessionExpiryInterval: 0 };
         const client = (this.#opts.connector ?? connectMqtt)(this.#opts.broker.url, options);
