@@ -1,9 +1,9 @@
 /**
- * mqtt.js client options from BrokerOptions: credentials (from the options or the URL), TLS material and
+ * MQTT link options (mqtt/link.ts) from BrokerOptions: credentials (from the options or the URL), TLS material and
  * the timings. Shared by the management plane and the redundancy link, which hold separate connections
  * (each with its own Will).
  */
-import type { IClientOptions } from "mqtt";
+import type { LinkOptions } from "../mqtt/link.js";
 
 /** How to reach the broker. Credentials and keys are never logged. */
 export interface BrokerOptions {
@@ -50,13 +50,13 @@ export function sanitizeBrokerUrl(url: string): { url: string; username?: string
     return out;
 }
 
-/** Options for `mqtt.connect(b.url, …)`; `will` and MQTT 5 properties are added by the caller. */
+/** Options for a connector's `(b.url, …)`; `will` and MQTT 5 properties are added by the caller. */
 export function brokerClientOptions(
     b: BrokerOptions,
     defaults: { clientId: string; keepaliveS: number; reconnectMs: number },
-): IClientOptions {
+): LinkOptions {
     const safe = sanitizeBrokerUrl(b.url);
-    const options: IClientOptions = {
+    const options: LinkOptions = {
         protocolVersion: b.protocolVersion === 4 ? 4 : 5,
         clientId: b.clientId ?? defaults.clientId,
         clean: true,

@@ -4,14 +4,14 @@
  * telemetry, commands with request/response, and the desired/reported configuration. See docs/MQTT-API.md.
  */
 import { randomUUID } from "node:crypto";
-import mqtt, { type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { ConfigChange } from "../config/load.js";
 import { getLogger, type Logger } from "../logging/logger.js";
+import type { LinkOptions, LinkWill, MqttLink, PublishOptions, ReceivedPacket } from "../mqtt/link.js";
+import { connectMqtt } from "../mqtt/mqttJs.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { withTimeout } from "../util/timeout.js";
 import { type AlarmEventData, AlarmManager } from "./alarmManager.js";
 import { type BrokerOptions, brokerClientOptions, sanitizeBrokerUrl } from "./brokerClient.js";
-import { ALARM_CATALOGUE } from "./catalogue.js";
 import { encodeAlarmEvent, type TelemetrySample, telemetrySample } from "./codec.js";
 import { type CommandOutcome, CommandProcessor, type ServiceApi } from "./commands.js";
 import { ConfigControl, type ReportedConfig } from "./configControl.js";
@@ -19,16 +19,17 @@ import { builtInHandlers } from "./handlers.js";
 import { AlarmOutbox } from "./outbox.js";
 import {
     alarmEventMessage,
+    JSON_PROPS,
+    metaPayload,
     type PayloadEncoding,
-    streamContentTypes,
     telemetryMessage,
     type WireMessage,
+    willMessage,
 } from "./payloads.js";
 import type { MgmtStats, MqttManagementOptions, StatusPayload } from "./planeTypes.js";
 import { MgmtStateStore } from "./state.js";
 import { classifyTopic, isAcceptableResponseTopic, type NodeTopics, nodeTopics } from "./topics.js";
 
-const JSON_PROPS = { contentType: "application/json", payloadFormatIndicator: true } as const;
 const STOP_PUBLISH_TIMEOUT_MS = 2000;
 
 /** The management plane. `start()` once, `stop()` at shutdown. */
@@ -56,9 +57,8 @@ export class MqttManagement {
     readonly #encoding: PayloadEncoding;
     readonly #bootId = randomUUID();
     readonly #brokerUrl: string;
-    readonly #credentials: { username?: string; password?: string };
     #service: ServiceApi | undefined;
-    #client: MqttClient | null = null;
+    #client: MqttLink | null = null;
     #session = 0;
     #sessionUsed = false;
     #connectTs = 0;
@@ -80,13 +80,8 @@ export class MqttManagement {
         this.#clock = options.clock ?? systemClock;
         this.#v5 = (options.broker.protocolVersion ?? 5) === 5;
         this.#encoding = options.encoding ?? "json";
-        const safe = sanitizeBrokerUrl(options.broker.url);
-        this.#brokerUrl = safe.url;
-        this.#credentials = {};
-        const username = options.broker.username ?? safe.username;
-        const password = options.broker.password ?? safe.password;
-        if (username !== undefined) this.#credentials.username = username;
-        if (password !== undefined) this.#credentials.password = password;
+        // credentials (from the options or the URL) go into the connection options (brokerClient.ts) only
+        this.#brokerUrl = sanitizeBrokerUrl(options.broker.url).url;
         this.#service = options.service;
         this.#state = new MgmtStateStore(options.flash, { timers: this.#clock });
         this.#outbox = new AlarmOutbox(options.flash, {
@@ -295,7 +290,7 @@ export class MqttManagement {
     }
 
     #connect(): void {
-        const options: IClientOptions = {
+        const options: LinkOptions = {
             ...brokerClientOptions(this.#opts.broker, {
                 clientId: `callbackd-${this.#opts.site}-${this.#opts.node}`,
                 keepaliveS: 30,
@@ -303,10 +298,9 @@ export class MqttManagement {
             }),
             protocolVersion: this.#v5 ? 5 : 4,
             will: this.#will(),
-            ...this.#credentials,
         };
         if (this.#v5) options.properties = { sessionExpiryInterval: 0 };
-        const client = mqtt.connect(this.#opts.broker.url, options);
+        const client = (this.#opts.connector ?? connectMqtt)(this.#opts.broker.url, options);
         this.#client = client;
         client.on("connect", () => void this.#onConnect());
         client.on("reconnect", () => {
@@ -318,7 +312,7 @@ export class MqttManagement {
                     .catch((err: Error) => this.#log.warn({ err: err.message }, "session number not persisted"));
             }
             // connect() reads the Will from the options: it must carry the session this connection will use.
-            client.options.will = this.#will();
+            client.setWill(this.#will());
         });
         client.on("close", () => this.#onClose());
         client.on("error", (err) => this.#log.warn({ err: err.message, broker: this.#brokerUrl }, "MQTT error"));
@@ -332,7 +326,7 @@ export class MqttManagement {
         });
     }
 
-    #will(): NonNullable<IClientOptions["will"]> {
+    #will(): LinkWill {
         this.#connectTs = this.#clock.now();
         // The broker publishes the Will later, at a time nobody here knows: no `ts` that would lie about it.
         const death: StatusPayload = {
@@ -341,18 +335,7 @@ export class MqttManagement {
             connectedAt: this.#connectTs,
             clean: false,
         };
-        const will: NonNullable<IClientOptions["will"]> = {
-            topic: this.topics.status,
-            payload: Buffer.from(JSON.stringify(death)),
-            qos: 1,
-            retain: true,
-        };
-        if (this.#v5) {
-            will.properties = { ...JSON_PROPS };
-            const delay = this.#opts.broker.willDelayS ?? 0;
-            if (delay > 0) will.properties.willDelayInterval = delay;
-        }
-        return will;
+        return willMessage(this.topics.status, death, this.#v5, this.#opts.broker.willDelayS ?? 0);
     }
 
     #birth(): StatusPayload {
@@ -367,24 +350,16 @@ export class MqttManagement {
     }
 
     #meta(): Record<string, unknown> {
-        return {
-            version: this.#opts.version,
-            site: this.#opts.site,
-            node: this.#opts.node,
+        const o = this.#opts;
+        return metaPayload({
+            version: o.version,
+            site: o.site,
+            node: o.node,
             protocolVersion: this.#v5 ? 5 : 4,
-            readOnly: this.#opts.readOnly === true,
+            readOnly: o.readOnly === true,
             commands: this.#commands.commands,
             encoding: this.#encoding,
-            contentTypes: streamContentTypes(this.#encoding),
-            alarms: ALARM_CATALOGUE.map((d) => ({
-                id: d.id,
-                severity: d.severity,
-                eventType: d.eventType,
-                stateless: d.stateless,
-                description: d.description,
-                action: d.action,
-            })),
-        };
+        });
     }
 
     async #onConnect(): Promise<void> {
@@ -426,7 +401,7 @@ export class MqttManagement {
         });
     }
 
-    async #onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+    async #onMessage(topic: string, payload: Buffer, packet: ReceivedPacket): Promise<void> {
         const kind = classifyTopic(this.topics, topic);
         if (kind === null) {
             this.stats.ignoredMessages++;
@@ -450,7 +425,7 @@ export class MqttManagement {
         );
         const props = packet.properties;
         let target = this.topics.response(r.command);
-        const opts: IClientPublishOptions = { qos: 1, retain: false };
+        const opts: PublishOptions = { qos: 1, retain: false };
         if (this.#v5) {
             const userProperties: Record<string, string> = { status: r.status };
             if (r.error !== undefined) userProperties.code = r.error.code;
@@ -596,13 +571,14 @@ export class MqttManagement {
             }),
             this.#encoding,
         );
-        client.publish(this.topics.telemetry, msg.payload, this.#publishOptions(0, msg));
+        // QoS 0 offline is refused, never queued (the check above makes that rare)
+        client.publishAsync(this.topics.telemetry, msg.payload, this.#publishOptions(0, msg)).catch(() => undefined);
         this.stats.telemetrySent++;
     }
 
     /** QoS and, with MQTT 5, the content type of a stream message (never retained). */
-    #publishOptions(qos: 0 | 1, msg: WireMessage): IClientPublishOptions {
-        const opts: IClientPublishOptions = { qos, retain: false };
+    #publishOptions(qos: 0 | 1, msg: WireMessage): PublishOptions {
+        const opts: PublishOptions = { qos, retain: false };
         if (this.#v5) {
             opts.properties = { contentType: msg.contentType, ...(msg.utf8 ? { payloadFormatIndicator: true } : {}) };
         }
@@ -612,7 +588,7 @@ export class MqttManagement {
     async #publishJson(topic: string, data: unknown, retain: boolean): Promise<void> {
         const client = this.#client;
         if (client === null || !client.connected) return;
-        const opts: IClientPublishOptions = { qos: 1, retain };
+        const opts: PublishOptions = { qos: 1, retain };
         if (this.#v5) opts.properties = { ...JSON_PROPS };
         await client.publishAsync(topic, JSON.stringify(data), opts);
     }

@@ -1,6 +1,9 @@
 /** The management plane's options, payloads and counters (mqttManagement.ts). */
+
+import type { PayloadEncoding } from "../config/sections/mqtt.js";
 import type { Config } from "../config/types.js";
 import type { Logger } from "../logging/logger.js";
+import type { MqttConnector } from "../mqtt/link.js";
 import type { FlashFs } from "../store/flashFs.js";
 import type { Clock } from "../util/clock.js";
 import type { FlapSettings } from "./alarmManager.js";
@@ -9,7 +12,6 @@ import type { AlarmPolicy } from "./catalogue.js";
 import type { TelemetrySample } from "./codec.js";
 import type { ServiceApi } from "./commands.js";
 import type { ConfigApplier, ConfigControl } from "./configControl.js";
-import type { PayloadEncoding } from "./payloads.js";
 
 /** Options of the management plane. */
 export interface MqttManagementOptions {
@@ -45,6 +47,8 @@ export interface MqttManagementOptions {
     /** Wall clock and timers (default: the real ones). */
     clock?: Clock;
     logger?: Logger;
+    /** Opens the broker connection (default: mqtt.js; tests pass a FakeBroker's). */
+    connector?: MqttConnector;
 }
 
 /** Payload of `status`. */

@@ -11,11 +11,12 @@
  *                                                   they do not know themselves)
  */
 import { randomUUID } from "node:crypto";
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { describeError } from "../errors.js";
 import { getLogger, type Logger } from "../logging/logger.js";
 import { brokerClientOptions } from "../mgmt/brokerClient.js";
 import type { BrokerOptions } from "../mgmt/mqttManagement.js";
+import type { LinkOptions, MqttConnector, MqttLink } from "../mqtt/link.js";
+import { connectMqtt } from "../mqtt/mqttJs.js";
 import { type Clock, monotonicClock } from "../util/clock.js";
 import { withTimeout } from "../util/timeout.js";
 import { compareProgress, decide, type ElectionDecision, type Member, type Role } from "./election.js";
@@ -69,6 +70,8 @@ export interface RedundancyOptions {
      */
     clock?: Clock;
     logger?: Logger;
+    /** Opens the broker connection (default: mqtt.js; tests pass a FakeBroker's). */
+    connector?: MqttConnector;
 }
 
 /** A peer as last heard. */
@@ -108,7 +111,7 @@ export class RedundancyManager {
     readonly #boot = randomUUID();
     readonly #base: string;
     readonly #peers = new Map<string, Peer>();
-    #client: MqttClient | null = null;
+    #client: MqttLink | null = null;
     #connected = false;
     /** Counts connections, so a timer knows whether the link it started on is still the current one. */
     #links = 0;
@@ -147,7 +150,7 @@ export class RedundancyManager {
     /** Connects and starts announcing; the box is a standby until the election says otherwise. */
     start(): void {
         const o = this.#o;
-        const options: IClientOptions = {
+        const options: LinkOptions = {
             ...brokerClientOptions(o.broker, {
                 clientId: `callbackd-${o.site}-${o.node}-redundancy`,
                 // the broker notices a hung box within 1.5 keepalives; a killed one at once (socket closed)
@@ -160,8 +163,10 @@ export class RedundancyManager {
                 qos: 1,
                 retain: true,
             },
+            // small messages whose latency matters (a state waits for its acknowledgement): no Nagle delay
+            noDelay: true,
         };
-        const client = mqtt.connect(o.broker.url, options);
+        const client = (o.connector ?? connectMqtt)(o.broker.url, options);
         this.#client = client;
         client.on("connect", () => this.#onConnect());
         client.on("close", () => this.#onClose());
@@ -207,7 +212,9 @@ export class RedundancyManager {
             }
         }
         // forced when the link is down: a graceful end would wait for a connection that may never come back
-        await withTimeout(client.endAsync(!this.#connected), 2000).catch(() => client.end(true));
+        await withTimeout(client.endAsync(!this.#connected), 2000).catch(() =>
+            client.endAsync(true).catch(() => undefined),
+        );
     }
 
     /**
@@ -239,7 +246,7 @@ export class RedundancyManager {
     }
 
     /** The broker connection (diagnostics and tests). */
-    get connection(): MqttClient | null {
+    get connection(): MqttLink | null {
         return this.#client;
     }
 
@@ -312,20 +319,14 @@ export class RedundancyManager {
         if (client === null) return;
         this.#connected = true;
         this.#links++;
-        // small messages whose latency matters (a state waits for its acknowledgement): no Nagle delay
-        const stream = client.stream as { setNoDelay?: (on: boolean) => void };
-        stream.setNoDelay?.(true);
         this.#settled = false;
         // Peers get a fresh grace period: while the link was down nothing could be heard from them.
         const now = this.#clock.now();
         for (const p of this.#peers.values()) p.heardAt = now;
-        client.subscribe(
-            [`${this.#base}members/+`, `${this.#base}state`, `${this.#base}knowledge`],
-            { qos: 1 },
-            (err) => {
-                if (err) this.#log.warn({ err: err.message }, "redundancy subscription failed");
-            },
-        );
+        const b = this.#base;
+        client
+            .subscribeAsync({ [`${b}members/+`]: { qos: 1 }, [`${b}state`]: { qos: 1 }, [`${b}knowledge`]: { qos: 1 } })
+            .catch((err: unknown) => this.#log.warn({ error: describeError(err) }, "redundancy subscription failed"));
         this.#announce();
         if (this.#o.service.role === "active") {
             void this.replicate();

@@ -1,21 +1,21 @@
-/** Commands and desired/reported configuration against a real Mosquitto. */
+/** Commands and desired/reported configuration, on the in-repo fake broker. */
 import t from "tap";
 import type { CommandResponse } from "../../src/mgmt/commands.js";
 import type { ReportedConfig } from "../../src/mgmt/configControl.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
-import { json, needMosquitto, TestBroker, Watcher } from "./helpers/broker.js";
+import { json } from "./helpers/broker.js";
+import { fakeBroker } from "./helpers/fake.js";
 import { alarmEventOf } from "./helpers/payloads.js";
-import { NODE, SITE, startPlane, type TestPlane } from "./helpers/service.js";
+import { NODE, SITE, type TestPlane } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
 const REPLY = "ops/replies/test";
 
-t.test("commands over MQTT 5 and 3.1.1, configuration desired/reported", { skip: needMosquitto() }, async (t) => {
-    const broker = await TestBroker.start();
-    t.teardown(() => broker.destroy());
-    const w = await Watcher.connect(broker.url, [REPLY, `${T.base}/#`]);
+t.test("commands over MQTT 5 and 3.1.1, configuration desired/reported", async (t) => {
+    const { watch, plane: startPlane } = fakeBroker();
+    const w = await watch([REPLY, `${T.base}/#`]);
     t.teardown(() => w.close());
-    const plane: TestPlane = await startPlane(broker.url);
+    const plane: TestPlane = await startPlane();
     t.teardown(() => plane.mgmt.stop());
     await w.next((m) => m.topic === T.status && json(m).online === true);
 
@@ -207,12 +207,11 @@ t.test("commands over MQTT 5 and 3.1.1, configuration desired/reported", { skip:
     });
 });
 
-t.test("MQTT 3.1.1 and read-only mode", { skip: needMosquitto() }, async (t) => {
-    const broker = await TestBroker.start();
-    t.teardown(() => broker.destroy());
-    const w = await Watcher.connect(broker.url, [`${T.base}/#`], { protocolVersion: 4 });
+t.test("MQTT 3.1.1 and read-only mode", async (t) => {
+    const { broker, watch, plane: startPlane } = fakeBroker();
+    const w = await watch([`${T.base}/#`], { protocolVersion: 4 });
     t.teardown(() => w.close());
-    const plane = await startPlane(broker.url, { broker: { url: broker.url, protocolVersion: 4 }, readOnly: true });
+    const plane = await startPlane({ broker: { url: broker.url, protocolVersion: 4 }, readOnly: true });
     t.teardown(() => plane.mgmt.stop());
     await w.client.publishAsync(T.command("status"), JSON.stringify({ id: "v4" }), { qos: 1 });
     const m = await w.next((x) => x.topic === T.response("status"));

@@ -4,22 +4,22 @@
  */
 import t from "tap";
 import { decodeAlarmEvent, encodeAlarmEvent } from "../../src/mgmt/codec.js";
-import { alarmEventMessage } from "../../src/mgmt/payloads.js";
+import { alarmEventMessage, willMessage } from "../../src/mgmt/payloads.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
-import { json, needMosquitto, TestBroker, Watcher } from "./helpers/broker.js";
-import { NODE, SITE, startPlane } from "./helpers/service.js";
+import { json } from "./helpers/broker.js";
+import { fakeBroker } from "./helpers/fake.js";
+import { NODE, SITE } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
 const FAST = { "capture.down": { raiseDelayMs: 0, clearDelayMs: 0 } };
 /** A plausible epoch-milliseconds time (after 2020, before 2100). */
 const isMs = (v: unknown): boolean => typeof v === "number" && v > 1.5e12 && v < 4.1e12;
 
-t.test("alarm events, telemetry and meta are JSON by default", { skip: needMosquitto() }, async (t) => {
-    const broker = await TestBroker.start();
-    t.teardown(() => broker.destroy());
-    const w = await Watcher.connect(broker.url, [T.alarmsEvents, T.telemetry, T.meta, T.status]);
+t.test("alarm events, telemetry and meta are JSON by default", async (t) => {
+    const { watch, plane: startPlane } = fakeBroker();
+    const w = await watch([T.alarmsEvents, T.telemetry, T.meta, T.status]);
     t.teardown(() => w.close());
-    const plane = await startPlane(broker.url, {
+    const plane = await startPlane({
         alarms: { policies: FAST },
         telemetry: { intervalMs: 50, provider: () => ({ registeredPhones: 3 }) },
     });
@@ -87,4 +87,14 @@ t.test("protobuf on request; the outbox is converted when sent", async (t) => {
         "application/x-protobuf;proto=callbackd.mgmt.v1.AlarmEvent",
         "sent as it is, labelled",
     );
+});
+
+t.test("the Will: JSON properties and the delay with MQTT 5 only", async (t) => {
+    const death = { online: false, session: 4, connectedAt: 1_795_655_723_896, clean: false };
+    const v5 = willMessage(T.status, death, true, 30);
+    t.match(v5, { topic: T.status, qos: 1, retain: true });
+    t.same(JSON.parse(v5.payload.toString()), death);
+    t.same(v5.properties, { contentType: "application/json", payloadFormatIndicator: true, willDelayInterval: 30 });
+    t.notOk("willDelayInterval" in (willMessage(T.status, death, true, 0).properties ?? {}), "no delay asked: none");
+    t.equal(willMessage(T.status, death, false, 30).properties, undefined, "MQTT 3.1.1: no properties");
 });

@@ -1,5 +1,7 @@
-/** Liveness against a real Mosquitto: birth, the Will when the process dies, clean offline, sessions, credentials. */
-import { spawn } from "node:child_process";
+/**
+ * Liveness on the in-repo fake broker: birth, the Will when the process dies, clean offline, sessions,
+ * credentials. The Will of a process really killed, on Mosquitto: mqtt.mosquitto.test.ts.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,70 +10,34 @@ import { configureLogging, resetLogging } from "../../src/logging/logger.js";
 import { createMemoryDestination } from "../../src/logging/memory.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { NodeFlashFs } from "../../src/store/flashFs.js";
+import { FakeClock } from "../../src/util/fakeClock.js";
 import { HANG_MS } from "../helpers/wait.js";
-import { json, needMosquitto, TestBroker, Watcher } from "./helpers/broker.js";
-import { NODE, SITE, startPlane } from "./helpers/service.js";
+import { json } from "./helpers/broker.js";
+import { checkBirth, checkWill } from "./helpers/checks.js";
+import { fakeBroker } from "./helpers/fake.js";
+import { NODE, SITE } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
-const src = (p: string) => JSON.stringify(new URL(`../../src/${p}`, import.meta.url).href);
-
-/** Runs a management plane in a child process; resolves with the child once it is connected. */
-async function spawnPlane(url: string, dir: string) {
-    const script = `
-        import { loadConfig } from ${src("config/load.ts")};
-        import { MqttManagement } from ${src("mgmt/mqttManagement.ts")};
-        import { NodeFlashFs } from ${src("store/flashFs.ts")};
-        import { noopLogger } from ${src("logging/memory.ts")};
-        const mgmt = new MqttManagement({
-            site: ${JSON.stringify(SITE)}, node: ${JSON.stringify(NODE)},
-            broker: { url: ${JSON.stringify(url)}, reconnectMs: 100, keepaliveS: 5 },
-            flash: new NodeFlashFs(${JSON.stringify(dir)}),
-            config: { boot: loadConfig({ env: {} }), apply: () => {} },
-            version: "child", telemetry: { intervalMs: 0 }, logger: noopLogger,
-        });
-        await mgmt.start();
-        await mgmt.waitConnected(${HANG_MS});
-        process.send({ session: mgmt.session });
-    `;
-    // only the TypeScript loader: the runner's others cost seconds at every child start on a busy machine
-    const loader = process.execArgv.filter((a) => a.includes("typescript"));
-    const child = spawn(process.execPath, [...loader, "--input-type=module", "-e", script], {
-        stdio: ["ignore", "ignore", "inherit", "ipc"],
-    });
-    const msg = await new Promise<{ session: number }>((resolve, reject) => {
-        child.once("message", (m) => resolve(m as { session: number }));
-        child.once("exit", (code) => reject(new Error(`child exited with ${code}`)));
-    });
-    return { child, session: msg.session };
-}
-
-t.test("birth, the Will on a killed process, a new session on restart", { skip: needMosquitto() }, async (t) => {
-    const broker = await TestBroker.start();
-    t.teardown(() => broker.destroy());
+const CLIENT_ID = `callbackd-${SITE}-${NODE}`;
+t.test("birth, the Will when the process dies, a new session on restart", async (t) => {
+    const { broker, watch, plane: startPlane } = fakeBroker();
     const dir = mkdtempSync(join(tmpdir(), "cbk-mgmt-"));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const w = await Watcher.connect(broker.url, [T.status]);
+    const w = await watch([T.status]);
     t.teardown(() => w.close());
 
-    const first = await spawnPlane(broker.url, dir);
-    t.teardown(() => void first.child.kill("SIGKILL"));
-    t.equal(first.session, 1);
+    const first = await startPlane({ flash: new NodeFlashFs(dir), version: "child" });
+    t.equal(first.mgmt.session, 1);
     const birth = await w.next((m) => json(m).online === true);
-    t.match(json(birth), { online: true, session: 1, version: "child", readOnly: false });
-    t.match(json(birth).boot, /^[0-9a-f-]{36}$/);
-    t.equal(birth.packet.retain, true, "birth is retained");
-    first.child.kill("SIGKILL");
+    checkBirth(t, birth);
+    // the process dies: its connection ends without DISCONNECT (a real kill -9: mqtt.mosquitto.test.ts)
+    broker.kill(CLIENT_ID);
     const death = await w.next((m) => json(m).online === false);
-    t.match(json(death), { online: false, session: 1, clean: false }, "the Will arrives, with the birth's session");
-    // the Will is fixed at connect: it says when that was, not a publication time it cannot know (issue T item 11)
-    t.notOk("ts" in json(death), "no ts in the Will");
-    t.ok(
-        typeof json(death).connectedAt === "number" && (json(death).connectedAt as number) > 1.5e12,
-        "connectedAt in ms",
-    );
-    t.equal(death.packet.retain, true);
+    checkWill(t, death);
+    t.equal(death.packet.properties?.contentType, "application/json");
+    await first.mgmt.stop();
 
-    const late = await Watcher.connect(broker.url, [T.status]);
+    const late = await watch([T.status]);
     t.match(
         json(await late.next(() => true)),
         { online: false, session: 1 },
@@ -79,55 +45,71 @@ t.test("birth, the Will on a killed process, a new session on restart", { skip: 
     );
     await late.close();
 
-    const second = await spawnPlane(broker.url, dir);
-    t.teardown(() => void second.child.kill("SIGKILL"));
-    t.equal(second.session, 2, "the session number is persisted and bumped");
+    const second = await startPlane({ flash: new NodeFlashFs(dir) });
+    t.equal(second.mgmt.session, 2, "the session number is persisted and bumped");
     t.match(json(await w.next((m) => json(m).online === true && json(m).session === 2)), { online: true });
-    second.child.kill("SIGKILL");
+    broker.kill(CLIENT_ID);
     await w.next((m) => json(m).online === false && json(m).session === 2);
-    if (second.child.exitCode === null && second.child.signalCode === null) {
-        await new Promise((r) => second.child.once("exit", r));
-    }
+    await second.mgmt.stop();
 });
 
-t.test(
-    "clean shutdown publishes offline itself; a reconnect is a new session",
-    { skip: needMosquitto() },
-    async (t) => {
-        const broker = await TestBroker.start();
-        t.teardown(() => broker.destroy());
-        const dir = mkdtempSync(join(tmpdir(), "cbk-mgmt-"));
-        t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-        const w = await Watcher.connect(broker.url, [T.status], { reconnectPeriod: 100 });
-        t.teardown(() => w.close());
-        const plane = await startPlane(broker.url, { flash: new NodeFlashFs(dir) });
-        await w.next((m) => json(m).online === true && json(m).session === 1);
-        await broker.restart();
-        await plane.mgmt.waitConnected(HANG_MS);
-        await w.next((m) => json(m).online === true && json(m).session === 2, HANG_MS);
-        t.equal(plane.mgmt.session, 2, "every connection has its own session number");
-        t.ok(plane.mgmt.alarms.isActive("mqtt.broker-lost") === false, "broker-lost cleared on return");
-        await plane.mgmt.stop();
-        await plane.mgmt.stop();
-        const off = await w.next((m) => json(m).online === false && json(m).session === 2);
-        t.match(json(off), { online: false, session: 2, clean: true });
-        const again = await startPlane(broker.url, { flash: new NodeFlashFs(dir) });
-        t.equal(again.mgmt.session, 3);
-        await again.mgmt.stop();
-    },
-);
+t.test("a Will delay: a reconnect within it publishes no death", async (t) => {
+    const clock = new FakeClock(Date.now());
+    const { broker, watch, plane: startPlane } = fakeBroker({ clock });
+    const w = await watch([T.status]);
+    t.teardown(() => w.close());
+    const plane = await startPlane({ broker: { url: broker.url, reconnectMs: 100, willDelayS: 5 } });
+    t.teardown(() => plane.mgmt.stop());
+    await w.next((m) => json(m).online === true && json(m).session === 1);
+    broker.drop(CLIENT_ID);
+    await clock.advance(100);
+    await plane.mgmt.waitConnected(HANG_MS);
+    await w.next((m) => json(m).online === true && json(m).session === 2);
+    await clock.advance(10_000);
+    t.notOk(
+        w.on(T.status).some((m) => json(m).online === false),
+        "no death within the delay",
+    );
+    broker.kill(CLIENT_ID);
+    await clock.advance(4_000);
+    t.notOk(w.on(T.status).some((m) => json(m).online === false));
+    await clock.advance(1_000);
+    t.match(json(await w.next((m) => json(m).online === false)), { session: 2, clean: false }, "then the Will");
+});
 
-t.test("credentials: refused without them, never in logs or payloads", { skip: needMosquitto() }, async (t) => {
+t.test("clean shutdown publishes offline itself; a reconnect is a new session", async (t) => {
+    const { broker, watch, plane: startPlane } = fakeBroker();
+    const dir = mkdtempSync(join(tmpdir(), "cbk-mgmt-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const w = await watch([T.status], { reconnectPeriod: 100 });
+    t.teardown(() => w.close());
+    const plane = await startPlane({ flash: new NodeFlashFs(dir) });
+    await w.next((m) => json(m).online === true && json(m).session === 1);
+    await broker.stop();
+    broker.start();
+    await plane.mgmt.waitConnected(HANG_MS);
+    await w.next((m) => json(m).online === true && json(m).session === 2, HANG_MS);
+    t.equal(plane.mgmt.session, 2, "every connection has its own session number");
+    t.ok(plane.mgmt.alarms.isActive("mqtt.broker-lost") === false, "broker-lost cleared on return");
+    await plane.mgmt.stop();
+    await plane.mgmt.stop();
+    const off = await w.next((m) => json(m).online === false && json(m).session === 2);
+    t.match(json(off), { online: false, session: 2, clean: true });
+    const again = await startPlane({ flash: new NodeFlashFs(dir) });
+    t.equal(again.mgmt.session, 3);
+    await again.mgmt.stop();
+});
+
+t.test("credentials: refused without them, never in logs or payloads", async (t) => {
     const password = "pw-Zq9-very-secret";
-    const broker = await TestBroker.start({ users: { cbk: password, ops: "ops-pass" } });
-    t.teardown(() => broker.destroy());
+    const { broker, watch, plane: startPlane } = fakeBroker({ users: { cbk: password, ops: "ops-pass" } });
     const dest = createMemoryDestination();
     configureLogging({ level: "trace", destination: dest });
     t.teardown(resetLogging);
-    const w = await Watcher.connect(broker.url, ["#"], { username: "ops", password: "ops-pass" });
+    const w = await watch(["#"], { username: "ops", password: "ops-pass" });
     t.teardown(() => w.close());
 
-    const wrong = await startPlane(broker.url, {
+    const wrong = await startPlane({
         broker: { url: broker.url, username: "cbk", password: "wrong-password" },
         logger: undefined as never,
         wait: false,
@@ -135,7 +117,7 @@ t.test("credentials: refused without them, never in logs or payloads", { skip: n
     await t.rejects(wrong.mgmt.waitConnected(700));
     await wrong.mgmt.stop();
 
-    const withUrl = `mqtt://cbk:${encodeURIComponent(password)}@127.0.0.1:${broker.port}`;
+    const withUrl = `mqtt://cbk:${encodeURIComponent(password)}@fake-broker:1883`;
     const { createMemoryLogger: _ } = await import("../../src/logging/memory.js");
     const { MqttManagement } = await import("../../src/mgmt/mqttManagement.js");
     const { loadConfig } = await import("../../src/config/load.js");
@@ -144,6 +126,7 @@ t.test("credentials: refused without them, never in logs or payloads", { skip: n
         site: SITE,
         node: NODE,
         broker: { url: withUrl, reconnectMs: 100 },
+        connector: broker.connector,
         flash: new MemoryFlashFs(),
         config: { boot: loadConfig({ env: {} }), apply: () => {} },
         version: "t",
@@ -160,7 +143,7 @@ t.test("credentials: refused without them, never in logs or payloads", { skip: n
     await mgmt.stop();
     t.ok(dest.lines.length > 3, "something was logged");
     t.ok(
-        dest.lines.some((l) => l.includes(`127.0.0.1:${broker.port}`)),
+        dest.lines.some((l) => l.includes("mqtt://fake-broker:1883")),
         "the broker is named",
     );
     const haystack = [...dest.lines, ...w.messages.map((m) => m.payload.toString("latin1"))].join("\n");

@@ -1,130 +1,87 @@
-/** TLS, flash faults, outbox overflow and other failure paths of the management plane, against a real Mosquitto. */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+/** Flash faults, outbox overflow and other failure paths of the management plane, on the in-repo fake broker (TLS: mqtt.mosquitto.test.ts). */
 import t from "tap";
 import { encodeRecord } from "../../src/mgmt/outbox.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { HANG_MS, waitFor } from "../helpers/wait.js";
-import { json, makeCertificates, needMosquitto, needOpenssl, TestBroker, Watcher } from "./helpers/broker.js";
+import { json } from "./helpers/broker.js";
+import { fakeBroker } from "./helpers/fake.js";
 import { alarmEventOf } from "./helpers/payloads.js";
-import { NODE, SITE, startPlane } from "./helpers/service.js";
+import { NODE, SITE } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
 
-t.test("TLS with a CA and a client certificate", { skip: needMosquitto() || needOpenssl() }, async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "cbk-tls-"));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const pem = makeCertificates(dir);
-    const other = makeCertificates(dir, "other-");
-    const broker = await TestBroker.start({
-        tls: { cafile: pem.ca, certfile: pem.serverCert, keyfile: pem.serverKey },
-    });
-    t.teardown(() => broker.destroy());
-    t.match(broker.url, /^mqtts:/);
-    const tls = {
-        ca: readFileSync(pem.ca),
-        cert: readFileSync(pem.clientCert, "utf8"),
-        key: readFileSync(pem.clientKey, "utf8"),
-    };
-    const plane = await startPlane(broker.url, {
-        broker: { url: broker.url, tls: { ...tls, servername: "127.0.0.1" } },
+t.test("a full outbox drops the oldest events and says so; flash faults are alarms", async (t) => {
+    const { broker, watch, plane: startPlane } = fakeBroker();
+    const fs = new MemoryFlashFs();
+    const w = await watch([T.alarmsEvents, T.alarmsActive], { reconnectPeriod: 50 });
+    t.teardown(() => w.close());
+    const plane = await startPlane({
+        flash: fs,
+        outbox: { segmentBytes: 600, maxSegments: 2 },
+        alarms: {
+            policies: { "phone.push-unreachable": { raiseDelayMs: 0, clearDelayMs: 0, flapDetection: false } },
+        },
     });
     t.teardown(() => plane.mgmt.stop());
-    const w = await Watcher.connect(broker.url, [T.response("status")], { ca: tls.ca, cert: tls.cert, key: tls.key });
-    t.teardown(() => w.close());
-    await w.client.publishAsync(T.command("status"), JSON.stringify({ id: "tls" }), { qos: 1 });
-    t.match(json(await w.next(() => true)), { id: "tls", status: "ok" });
+    await broker.stop();
+    while (plane.mgmt.connected) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 30; i++) plane.mgmt.alarms.raise("phone.push-unreachable", { resource: `SEP${i}` });
+    t.ok(plane.mgmt.alarms.isActive("mqtt.outbox-overflow"), "overflow raised");
+    broker.start();
+    await w.next(() => w.client.connected, HANG_MS).catch(() => undefined);
+    await plane.mgmt.waitConnected(HANG_MS);
+    t.ok(await plane.mgmt.drained(HANG_MS));
+    await waitFor(
+        () =>
+            w
+                .on(T.alarmsEvents)
+                .some(
+                    (m) =>
+                        alarmEventOf(m.payload).id === "mqtt.outbox-overflow" &&
+                        alarmEventOf(m.payload).state === "cleared",
+                ),
+        "the overflow alarm's clear to be delivered",
+    );
+    const seqs = w.on(T.alarmsEvents).map((m) => alarmEventOf(m.payload).seq);
+    t.ok(seqs.length > 0 && seqs[0]! > 2, `the oldest events were dropped (first delivered: ${seqs[0]})`);
+    t.same(
+        [...seqs].sort((a, b) => a - b),
+        seqs,
+        "what is delivered is in order",
+    );
+    t.notOk(plane.mgmt.alarms.isActive("mqtt.outbox-overflow"), "cleared once the outbox drained");
+    t.match(json(await w.next((m) => m.topic === T.alarmsActive && json(m).count === 30, HANG_MS)), { count: 30 });
 
-    const wrongCa = await startPlane(broker.url, {
-        broker: { url: broker.url, tls: { ...tls, ca: readFileSync(other.ca, "utf8") } },
-        wait: false,
-    });
-    await t.rejects(wrongCa.mgmt.waitConnected(800), "a server not signed by the configured CA is refused");
-    await wrongCa.mgmt.stop();
-    const noCert = await startPlane(broker.url, { broker: { url: broker.url, tls: { ca: tls.ca } }, wait: false });
-    await t.rejects(noCert.mgmt.waitConnected(800), "the broker refuses a client without a certificate");
-    await noCert.mgmt.stop();
+    // flash faults: the events still go out from memory, and the fault is itself an alarm
+    fs.faults.writeDurable = "EROFS";
+    plane.mgmt.alarms.raise("service.failure", { text: "while flash is read-only" });
+    const ev = await w.next(
+        (m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).id === "flash.not-writable",
+        3000,
+    );
+    t.match(alarmEventOf(ev.payload), { state: "raised", resource: "mgmt-outbox" });
+    await w.next((m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).id === "service.failure", HANG_MS);
+    delete fs.faults.writeDurable;
+    const back = await w.next(
+        (m) =>
+            m.topic === T.alarmsEvents &&
+            alarmEventOf(m.payload).id === "flash.not-writable" &&
+            alarmEventOf(m.payload).state === "cleared",
+        5000,
+    );
+    t.ok(back, "cleared when writes work again");
 });
 
-t.test(
-    "a full outbox drops the oldest events and says so; flash faults are alarms",
-    { skip: needMosquitto() },
-    async (t) => {
-        const broker = await TestBroker.start();
-        t.teardown(() => broker.destroy());
-        const fs = new MemoryFlashFs();
-        const w = await Watcher.connect(broker.url, [T.alarmsEvents, T.alarmsActive], { reconnectPeriod: 50 });
-        t.teardown(() => w.close());
-        const plane = await startPlane(broker.url, {
-            flash: fs,
-            outbox: { segmentBytes: 600, maxSegments: 2 },
-            alarms: {
-                policies: { "phone.push-unreachable": { raiseDelayMs: 0, clearDelayMs: 0, flapDetection: false } },
-            },
-        });
-        t.teardown(() => plane.mgmt.stop());
-        await broker.stop();
-        while (plane.mgmt.connected) await new Promise((r) => setTimeout(r, 10));
-        for (let i = 0; i < 30; i++) plane.mgmt.alarms.raise("phone.push-unreachable", { resource: `SEP${i}` });
-        t.ok(plane.mgmt.alarms.isActive("mqtt.outbox-overflow"), "overflow raised");
-        await broker.run();
-        await w.next(() => w.client.connected, HANG_MS).catch(() => undefined);
-        await plane.mgmt.waitConnected(HANG_MS);
-        t.ok(await plane.mgmt.drained(HANG_MS));
-        await waitFor(
-            () =>
-                w
-                    .on(T.alarmsEvents)
-                    .some(
-                        (m) =>
-                            alarmEventOf(m.payload).id === "mqtt.outbox-overflow" &&
-                            alarmEventOf(m.payload).state === "cleared",
-                    ),
-            "the overflow alarm's clear to be delivered",
-        );
-        const seqs = w.on(T.alarmsEvents).map((m) => alarmEventOf(m.payload).seq);
-        t.ok(seqs.length > 0 && seqs[0]! > 2, `the oldest events were dropped (first delivered: ${seqs[0]})`);
-        t.same(
-            [...seqs].sort((a, b) => a - b),
-            seqs,
-            "what is delivered is in order",
-        );
-        t.notOk(plane.mgmt.alarms.isActive("mqtt.outbox-overflow"), "cleared once the outbox drained");
-        t.match(json(await w.next((m) => m.topic === T.alarmsActive && json(m).count === 30, HANG_MS)), { count: 30 });
-
-        // flash faults: the events still go out from memory, and the fault is itself an alarm
-        fs.faults.writeDurable = "EROFS";
-        plane.mgmt.alarms.raise("service.failure", { text: "while flash is read-only" });
-        const ev = await w.next(
-            (m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).id === "flash.not-writable",
-            3000,
-        );
-        t.match(alarmEventOf(ev.payload), { state: "raised", resource: "mgmt-outbox" });
-        await w.next((m) => m.topic === T.alarmsEvents && alarmEventOf(m.payload).id === "service.failure", HANG_MS);
-        delete fs.faults.writeDurable;
-        const back = await w.next(
-            (m) =>
-                m.topic === T.alarmsEvents &&
-                alarmEventOf(m.payload).id === "flash.not-writable" &&
-                alarmEventOf(m.payload).state === "cleared",
-            5000,
-        );
-        t.ok(back, "cleared when writes work again");
-    },
-);
-
-t.test("startup, service attachment and failing callbacks", { skip: needMosquitto() }, async (t) => {
-    const broker = await TestBroker.start();
-    t.teardown(() => broker.destroy());
+t.test("startup, service attachment and failing callbacks", async (t) => {
+    const { watch, plane: startPlane } = fakeBroker();
     const fs = new MemoryFlashFs();
     // a torn outbox from the last run: one good record, then garbage
     fs.poke("outbox-0000000000000001.seg", new Uint8Array([...encodeRecord(1, new Uint8Array([1])), 9, 9, 9]));
-    const w = await Watcher.connect(broker.url, [`${T.base}/#`]);
+    const w = await watch([`${T.base}/#`]);
     t.teardown(() => w.close());
     let providerCalls = 0;
-    const plane = await startPlane(broker.url, {
+    const plane = await startPlane({
         flash: fs,
         service: undefined as never,
         restart: () => {

@@ -124,7 +124,10 @@ t.test(
             await until(() => w.client.connected, "the watcher to reconnect");
             // the watcher listens again once a probe of its own comes back to it
             const probes = w.on(PROBE).length;
-            const again = setInterval(() => w.client.publish(PROBE, `${round}`, { qos: 1 }), 100);
+            const again = setInterval(
+                () => void w.client.publishAsync(PROBE, `${round}`, { qos: 1 }).catch(() => undefined),
+                100,
+            );
             await until(() => w.on(PROBE).length > probes, "the watcher to be subscribed again").finally(() =>
                 clearInterval(again),
             );

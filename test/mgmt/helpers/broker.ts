@@ -1,13 +1,15 @@
 /**
  * Test harness for a real Mosquitto: a private instance on a free loopback port with a temp config,
- * optional password file and persistence, restartable; plus small MQTT client helpers.
+ * optional password file and persistence, restartable; plus small MQTT client helpers (which work on any
+ * MQTT link: mqtt.js by default, or a FakeBroker's connector).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import type { LinkOptions, MqttConnector, MqttLink, ReceivedPacket } from "../../../src/mqtt/link.js";
+import { connectMqtt } from "../../../src/mqtt/mqttJs.js";
 import { testPort } from "../../helpers/ports.js";
 import { HANG_MS } from "../../helpers/wait.js";
 
@@ -182,17 +184,17 @@ export class TestBroker {
 export interface Received {
     topic: string;
     payload: Buffer;
-    packet: IPublishPacket;
+    packet: ReceivedPacket;
     text: string;
 }
 
 /** A test client that records everything it receives. */
 export class Watcher {
-    readonly client: MqttClient;
+    readonly client: MqttLink;
     readonly messages: Received[] = [];
     #waiters: Array<{ pred: (m: Received) => boolean; resolve: (m: Received) => void }> = [];
 
-    private constructor(client: MqttClient) {
+    private constructor(client: MqttLink) {
         this.client = client;
         client.on("message", (topic, payload, packet) => {
             const m: Received = { topic, payload, packet, text: payload.toString("utf8") };
@@ -205,13 +207,34 @@ export class Watcher {
         });
     }
 
-    /** Connects (MQTT 5 unless told) and subscribes to `topics` with QoS 1 (retain as published). */
-    static async connect(url: string, topics: string[], options: IClientOptions = {}): Promise<Watcher> {
-        const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 200, ...options });
+    /**
+     * Connects (MQTT 5 unless told) with `connector` (default mqtt.js) and subscribes to `topics` with QoS 1
+     * (retain as published); rejects on the first error before the connection is up.
+     */
+    static async connect(
+        url: string,
+        topics: string[],
+        options: LinkOptions = {},
+        connector: MqttConnector = connectMqtt,
+    ): Promise<Watcher> {
+        const client = connector(url, { protocolVersion: 5, reconnectPeriod: 200, ...options });
         const w = new Watcher(client);
+        let up = false;
+        await new Promise<void>((resolve, reject) => {
+            client.on("error", (err) => {
+                if (up) return; // later errors (a broker restart) are the reconnection's business
+                void client.endAsync(true).catch(() => undefined);
+                reject(err);
+            });
+            client.on("connect", () => {
+                up = true;
+                resolve();
+            });
+        });
         // rap: see the publisher's retain flag on live messages too (MQTT 5)
         const v5 = (options.protocolVersion ?? 5) === 5;
-        if (topics.length > 0) await client.subscribeAsync(topics, v5 ? { qos: 1, rap: true } : { qos: 1 });
+        const sub = v5 ? { qos: 1 as const, rap: true } : { qos: 1 as const };
+        if (topics.length > 0) await client.subscribeAsync(Object.fromEntries(topics.map((t) => [t, sub])));
         return w;
     }
 
