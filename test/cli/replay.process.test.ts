@@ -19,9 +19,8 @@ import { recordBusyCallBack } from "./simCapture.js";
 
 const root = join(import.meta.dirname, "../..");
 const BIN = join(root, "bin/callbackd");
-const skip =
-    needTool("xmllint", "libxml2-utils") ||
-    (existsSync(join(root, "dist/cli/main.js")) ? false : "needs dist/: run npm run build");
+const needDist = existsSync(join(root, "dist/cli/main.js")) ? false : "needs dist/: run npm run build";
+const skip = needTool("xmllint", "libxml2-utils") || needDist;
 const PUSH_USER = "cbpush";
 const PUSH_PASSWORD = "replay-Pa55";
 /** The simulator's phones, as recordBusyCallBack made them: 127.0.1.N is the N-th phone. */
@@ -114,36 +113,39 @@ t.test("bin/callbackd replay on a simulator capture: summary and pushes", { skip
     for (const dn of ["1001", "1002"] as const) t.same(phones.get(dn)!.pushes, [], `no push to ${dn}`);
 });
 
-t.test("bin/callbackd replay stopped by SIGTERM mid-way: the summary of what was replayed, exit 0", async (t) => {
-    if (!existsSync(join(root, "dist/cli/main.js"))) return t.skip("needs dist/: run npm run build");
-    const dir = mkdtempSync(join(tmpdir(), "callbackd-replay-stop-"));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const config = join(dir, "config.json");
-    writeFileSync(config, JSON.stringify({ http: { listen: "127.0.0.1:0" }, log: { level: "info" } }));
-    // 83 s of capture at its own pace: the stop surely comes in the middle.
-    const capture = join(root, "test/fixtures/captures/pyskinny_cm_call_from_pyskinny_to_7912.pcapng");
-    const child = spawn(process.execPath, [BIN, "replay", capture, "--config", config, "--speed", "1"], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    });
-    t.teardown(() => {
-        if (child.exitCode === null) child.kill("SIGKILL");
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
-    await waitFor(() => /call-back service started/.test(out + err), "the replay to start", HANG_MS);
-    child.kill("SIGTERM");
-    const code = await exited;
-    await waitFor(() => child.stdout.readableEnded, "the replay's output", HANG_MS);
-    t.equal(code, 0, err.slice(-2000));
-    const frames = Number(/^frames: (\d+) \(([\d.]+) s of capture\)$/m.exec(out)?.[1]);
-    t.ok(frames >= 0 && frames < 3152, `${frames} of the capture's 3,152 frames replayed before the stop`);
-    t.match(out, /^still open: 0$/m);
-});
+t.test(
+    "bin/callbackd replay stopped by SIGTERM mid-way: the summary of what was replayed, exit 0",
+    { skip: needDist },
+    async (t) => {
+        const dir = mkdtempSync(join(tmpdir(), "callbackd-replay-stop-"));
+        t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+        const config = join(dir, "config.json");
+        writeFileSync(config, JSON.stringify({ http: { listen: "127.0.0.1:0" }, log: { level: "info" } }));
+        // 83 s of capture at its own pace: the stop surely comes in the middle.
+        const capture = join(root, "test/fixtures/captures/pyskinny_cm_call_from_pyskinny_to_7912.pcapng");
+        const child = spawn(process.execPath, [BIN, "replay", capture, "--config", config, "--speed", "1"], {
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        });
+        t.teardown(() => {
+            if (child.exitCode === null) child.kill("SIGKILL");
+        });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d: Buffer) => {
+            out += d.toString();
+        });
+        child.stderr.on("data", (d: Buffer) => {
+            err += d.toString();
+        });
+        const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+        await waitFor(() => /call-back service started/.test(out + err), "the replay to start", HANG_MS);
+        child.kill("SIGTERM");
+        const code = await exited;
+        await waitFor(() => child.stdout.readableEnded, "the replay's output", HANG_MS);
+        t.equal(code, 0, err.slice(-2000));
+        const frames = Number(/^frames: (\d+) \(([\d.]+) s of capture\)$/m.exec(out)?.[1]);
+        t.ok(frames >= 0 && frames < 3152, `${frames} of the capture's 3,152 frames replayed before the stop`);
+        t.match(out, /^still open: 0$/m);
+    },
+);
