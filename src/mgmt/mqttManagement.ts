@@ -72,6 +72,8 @@ export class MqttManagement {
     #stopping = false;
     #started = false;
     #connectWaiters: Array<() => void> = [];
+    /** The birth sequence of the current connection is out (subscriptions, status, meta, reported config). */
+    #born = false;
 
     constructor(options: MqttManagementOptions) {
         this.#opts = options;
@@ -191,9 +193,13 @@ export class MqttManagement {
         this.#scheduleTelemetry();
     }
 
-    /** Resolves when connected (at once if already), or rejects after `timeoutMs`. */
+    /**
+     * Resolves once connected with the birth sequence out (at once if so already), or rejects after
+     * `timeoutMs`. A bare CONNACK is not enough: until the birth, commands are not subscribed and
+     * `mqtt.broker-lost` is still raised.
+     */
     waitConnected(timeoutMs = 10_000): Promise<void> {
-        if (this.connected) return Promise.resolve();
+        if (this.connected && this.#born) return Promise.resolve();
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error("not connected to the MQTT broker in time")), timeoutMs);
             this.#connectWaiters.push(() => {
@@ -365,6 +371,7 @@ export class MqttManagement {
     async #onConnect(): Promise<void> {
         const client = this.#client;
         if (client === null) return;
+        this.#born = false;
         this.#sessionUsed = true;
         this.#telemetrySeq = 0;
         this.stats.connects++;
@@ -383,6 +390,7 @@ export class MqttManagement {
         }
         this.#log.info({ session: this.#session, broker: this.#brokerUrl }, "connected to the MQTT broker");
         this.alarms.clear("mqtt.broker-lost");
+        this.#born = true;
         this.#tableDirty = true;
         this.#scheduleTable();
         this.#pump();
@@ -392,6 +400,7 @@ export class MqttManagement {
     }
 
     #onClose(): void {
+        this.#born = false;
         if (this.#stopping) return;
         // Events sent but not acknowledged stay in the client's store and are resent by it on reconnect,
         // ahead of anything newer, so the stream keeps its order.

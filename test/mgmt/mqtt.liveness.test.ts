@@ -9,13 +9,15 @@ import t from "tap";
 import { configureLogging, resetLogging } from "../../src/logging/logger.js";
 import { createMemoryDestination } from "../../src/logging/memory.js";
 import { nodeTopics } from "../../src/mgmt/topics.js";
+import type { MqttConnector } from "../../src/mqtt/link.js";
 import { NodeFlashFs } from "../../src/store/flashFs.js";
 import { FakeClock } from "../../src/util/fakeClock.js";
-import { HANG_MS } from "../helpers/wait.js";
+import { HANG_MS, waitFor } from "../helpers/wait.js";
 import { json } from "./helpers/broker.js";
 import { checkBirth, checkWill } from "./helpers/checks.js";
 import { fakeBroker } from "./helpers/fake.js";
-import { NODE, SITE } from "./helpers/service.js";
+
+import { NODE, SITE, startPlane, type TestPlane } from "./helpers/service.js";
 
 const T = nodeTopics(SITE, NODE);
 const CLIENT_ID = `callbackd-${SITE}-${NODE}`;
@@ -98,6 +100,46 @@ t.test("clean shutdown publishes offline itself; a reconnect is a new session", 
     const again = await startPlane({ flash: new NodeFlashFs(dir) });
     t.equal(again.mgmt.session, 3);
     await again.mgmt.stop();
+});
+
+t.test("waitConnected resolves once the birth is out, not at the bare CONNACK", async (t) => {
+    const { broker } = fakeBroker();
+    const dir = mkdtempSync(join(tmpdir(), "cbk-mgmt-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    // Ask at the very moment the link reports the connection, before the plane's own birth sequence runs.
+    const seen: Array<{ birth: boolean; reported: boolean; brokerLost: boolean }> = [];
+    let plane: TestPlane | undefined;
+    const asked: Array<Promise<void>> = [];
+    const connector: MqttConnector = (url, o) => {
+        const link = broker.connector(url, o);
+        link.on("connect", () => {
+            const mgmt = plane?.mgmt;
+            if (mgmt === undefined) return;
+            const from = broker.publications.length;
+            asked.push(
+                mgmt.waitConnected(HANG_MS).then(() => {
+                    const topics = broker.publications
+                        .slice(from)
+                        .filter((p) => p.clientId === CLIENT_ID)
+                        .map((p) => p.topic);
+                    seen.push({
+                        birth: topics.includes(T.status),
+                        reported: topics.includes(T.configReported),
+                        brokerLost: mgmt.alarms.isActive("mqtt.broker-lost"),
+                    });
+                }),
+            );
+        });
+        return link;
+    };
+    plane = await startPlane(broker.url, { connector, flash: new NodeFlashFs(dir) });
+    t.teardown(() => plane?.mgmt.stop());
+    await plane.mgmt.waitConnected(HANG_MS);
+    await broker.stop();
+    broker.start();
+    await waitFor(() => asked.length > 0, "the reconnection", HANG_MS);
+    await Promise.all(asked);
+    t.same(seen.at(-1), { birth: true, reported: true, brokerLost: false }, "birth published, broker-lost cleared");
 });
 
 t.test("credentials: refused without them, never in logs or payloads", async (t) => {
