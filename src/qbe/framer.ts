@@ -13,13 +13,7 @@
  */
 
 import { u32le as u32 } from "../util/bytes.js";
-import {
-    type FrameShape,
-    ResyncFramer,
-    type ResyncFramerEnd,
-    type ResyncFramerStats,
-    type ResyncSink,
-} from "../wire/resyncFramer.js";
+import { type FrameShape, ResyncFramer, type ResyncFramerStats, type ResyncSink } from "../wire/resyncFramer.js";
 import { QBE_HEADER_SIZE, QBE_MAGIC } from "./codec.js";
 
 /** Receives framed messages. Views are only valid during the call. */
@@ -139,7 +133,9 @@ export class QbeFramer {
      * The stream ended: drops any partial frame. Returns its bytes, and the bytes skipped while hunting
      * that no resync accounted for (they are added to `skippedBytes`).
      */
-    end(): ResyncFramerEnd {
-        return this.#f.end();
+    end(): { discardedBytes: number; skippedBytes: number } {
+        const before = this.#f.stats.skippedBytes;
+        const discardedBytes = this.#f.end();
+        return { discardedBytes, skippedBytes: this.#f.stats.skippedBytes - before };
     }
 }

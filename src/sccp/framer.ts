@@ -72,58 +72,9 @@ class SccpShape implements FrameShape<SccpFrameSink> {
 const SCCP_SHAPE = new SccpShape();
 
 /** Splits one direction of an SCCP connection into messages: the generic framer in SCCP's shape. */
-export class SccpFramer {
-    readonly #f: ResyncFramer<SccpFrameSink>;
-
+export class SccpFramer extends ResyncFramer<SccpFrameSink> {
     /** `synced: false` when the stream starts mid-connection (no SYN seen). */
     constructor(options: { synced?: boolean } = {}) {
-        this.#f = new ResyncFramer(SCCP_SHAPE, options.synced !== false);
-    }
-
-    /** Counters since construction. */
-    get stats(): SccpFramerStats {
-        return this.#f.stats;
-    }
-
-    /** Bytes currently buffered (at most SCCP_MAX_LENGTH + 8). */
-    get buffered(): number {
-        return this.#f.buffered;
-    }
-
-    /** Bytes allocated for the partial-message buffer (for memory accounting). */
-    get capacity(): number {
-        return this.#f.capacity;
-    }
-
-    /** True while the framer knows where the next header starts. */
-    get inSync(): boolean {
-        return this.#f.inSync;
-    }
-
-    /** Feeds the next contiguous bytes of the stream; `bytes` is only read during the call. */
-    push(bytes: Uint8Array, sink: SccpFrameSink): void {
-        this.#f.push(bytes, sink);
-    }
-
-    /**
-     * Reports `missedBytes` lost before the next push and returns the bytes of the partial message dropped.
-     * Sync is kept when the loss lies inside the message being received (its rest is skipped); otherwise,
-     * or when `missedBytes` is 0 (unknown amount), the framer hunts for the next header.
-     */
-    gap(missedBytes: number): number {
-        return this.#f.gap(missedBytes);
-    }
-
-    /**
-     * End of stream: drops a held partial message (returned). A pending hunt is reported through the sink
-     * as a resync, which the stream decoder records (an SCCP decode shows a Resync record there).
-     */
-    end(sink?: SccpFrameSink): number {
-        const { discardedBytes, skippedBytes } = this.#f.end();
-        if (skippedBytes > 0) {
-            this.#f.stats.resyncs++;
-            sink?.onResync?.(skippedBytes);
-        }
-        return discardedBytes;
+        super(SCCP_SHAPE, options.synced !== false);
     }
 }

@@ -58,12 +58,6 @@ export interface FrameShape<S extends ResyncSink> {
     deliver(sink: S, b: Uint8Array, start: number, total: number, stats: ResyncFramerStats): void;
 }
 
-/** What the end of the stream dropped: a partial frame, or the bytes of an unfinished hunt. */
-export interface ResyncFramerEnd {
-    discardedBytes: number;
-    skippedBytes: number;
-}
-
 /** Creates zeroed counters. */
 export function newResyncFramerStats(): ResyncFramerStats {
     return {
@@ -182,21 +176,24 @@ export class ResyncFramer<S extends ResyncSink> {
     }
 
     /**
-     * End of stream: drops a held partial frame, or ends a hunt (its bytes are added to `skippedBytes`, not
-     * reported as a resync: sync was not regained).
+     * End of stream: drops a held partial frame (its bytes are returned), or ends a hunt: its bytes are added
+     * to `skippedBytes` and, when a sink is given, reported to it as a resync (the SCCP decoder records them).
      */
-    end(): ResyncFramerEnd {
-        let discardedBytes = 0;
-        let skippedBytes = 0;
-        if (this.#synced) discardedBytes = this.#held;
-        else skippedBytes = this.#hunted + this.#held;
-        this.stats.discardedBytes += discardedBytes;
-        this.stats.skippedBytes += skippedBytes;
+    end(sink?: S): number {
+        let discarded = 0;
+        if (this.#synced) {
+            discarded = this.#held;
+            this.stats.discardedBytes += discarded;
+        } else {
+            this.#hunted += this.#held;
+            if (sink !== undefined) this.#finishHunt(sink);
+            else this.stats.skippedBytes += this.#hunted;
+        }
         this.#held = 0;
         this.#need = 0;
         this.#skip = 0;
         this.#hunted = 0;
-        return { discardedBytes, skippedBytes };
+        return discarded;
     }
 
     /** Frames data[pos..]: whole frames go to the sink from `data` itself, the remainder is stashed. */

@@ -32,6 +32,13 @@ class Decoding implements QbeFrameSink {
 }
 
 const frames = loadFixtures().map((f) => f.bytes);
+
+/** A copy of a frame with its length word left at 0, as a sender that does not maintain it writes. */
+function zeroLen(f: Uint8Array): Uint8Array {
+    const c = new Uint8Array(f);
+    put32(c, 0, 0);
+    return c;
+}
 const stream = concat(frames);
 
 function expected(): string[] {
@@ -142,11 +149,6 @@ t.test("fake headers in the garbage: bad magic, absurd sizes, wrong length word"
     t.equal(g.stats.frames, 2);
     t.equal(g.stats.lengthMismatches, 1);
     // A sender that leaves the length word at 0: hunting accepts a header followed by another magic.
-    const zeroLen = (f: Uint8Array) => {
-        const c = new Uint8Array(f);
-        put32(c, 0, 0);
-        return c;
-    };
     const z = new Recorder();
     const zf = new QbeFramer(z, {}, false);
     zf.push(concat([Uint8Array.from([1, 2, 3]), zeroLen(good), zeroLen(hb), zeroLen(good)]));
@@ -308,14 +310,9 @@ t.test("the generic framer's answers where the QBE copy differed (regressions)",
     // Hunting looks at all the bytes it has, not at a 512-byte window: a header whose length word is 0 is
     // confirmed by the magic after its frame even when that lies past the window (the copy skipped it, and
     // the frame with it, depending on where its buffer happened to end).
-    const zero = (f: Uint8Array) => {
-        const c = new Uint8Array(f);
-        put32(c, 0, 0);
-        return c;
-    };
     const z = new Recorder();
     const zf = new QbeFramer(z, {}, false);
-    zf.push(concat([new Uint8Array(470).fill(0x11), zero(good), zero(good), zero(good)]));
+    zf.push(concat([new Uint8Array(470).fill(0x11), zeroLen(good), zeroLen(good), zeroLen(good)]));
     t.equal(zf.stats.frames, 3);
     t.equal(z.out[0], "resync:470");
     // A frame larger than 1 KiB split over pushes does not leave its buffer behind (the copy kept up to 256 KiB
