@@ -42,6 +42,8 @@ class QbeShape implements FrameShape<QbeFrameSink> {
     readonly maxFrame: number;
     /** A typical CTI frame fits at once (thousands of connections never need a buffer at all). */
     readonly minBuffer = 512;
+    /** Kept: a few CTI links, whose frames of 1-2 KiB are common (releasing would reallocate per frame). */
+    readonly keepBuffer = Number.POSITIVE_INFINITY;
     readonly confirmByNext = false;
     readonly #maxHeader: number;
 
@@ -82,6 +84,9 @@ class QbeShape implements FrameShape<QbeFrameSink> {
     }
 }
 
+/** The shape with the default limits, shared by the framers that use them. */
+const DEFAULT_SHAPE = new QbeShape({});
+
 /** Splits one direction of a QBE connection into frames: the generic framer in QBE's shape, with its sink. */
 export class QbeFramer {
     readonly #f: ResyncFramer<QbeFrameSink>;
@@ -89,7 +94,9 @@ export class QbeFramer {
 
     /** `synced` false starts by hunting (e.g. when joining a connection mid-stream). */
     constructor(sink: QbeFrameSink, opts: QbeFramerOptions = {}, synced = true) {
-        this.#f = new ResyncFramer(new QbeShape(opts), synced);
+        const shape =
+            opts.maxFrameBytes === undefined && opts.maxHeaderSize === undefined ? DEFAULT_SHAPE : new QbeShape(opts);
+        this.#f = new ResyncFramer(shape, synced);
         this.#sink = sink;
     }
 

@@ -37,6 +37,8 @@ class SccpShape implements FrameShape<SccpFrameSink> {
     readonly maxFrame = SCCP_MAX_LENGTH + 8;
     /** Small: most split messages are keepalives and call states of a few dozen bytes. */
     readonly minBuffer = 64;
+    /** Thousands of mostly idle phone connections must not each keep a large buffer. */
+    readonly keepBuffer = 1024;
     readonly confirmByNext = true;
 
     frameSize(b: Uint8Array, o: number): number {

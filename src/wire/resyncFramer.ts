@@ -5,9 +5,9 @@
  *
  * Push-based and synchronous. Complete frames inside a pushed chunk are handed over as offsets into that chunk
  * (no copy); only a frame split across pushes is copied, into a buffer allocated on demand, grown with what
- * arrives up to the shape's largest frame, and released after delivery once it grew past 1 KiB (thousands of
- * mostly idle connections must not keep large buffers). After a gap or an implausible header it hunts for the
- * next plausible header and counts what it skips.
+ * arrives up to the shape's largest frame, and released after delivery once it grew past the shape's
+ * `keepBuffer`. After a gap or an implausible header it hunts for the next plausible header and counts what it
+ * skips.
  */
 
 /** What every sink can be told besides its frames. */
@@ -43,6 +43,8 @@ export interface FrameShape<S extends ResyncSink> {
     readonly maxFrame: number;
     /** First size of the partial-frame buffer. */
     readonly minBuffer: number;
+    /** A buffer grown beyond this is released once its frame is delivered. */
+    readonly keepBuffer: number;
     /**
      * Hunting takes a candidate only when the header right after its frame is plausible too, or its frame ends
      * exactly with the data (the smallest of the unconfirmed waits for more); false takes the first candidate.
@@ -73,8 +75,6 @@ export function newResyncFramerStats(): ResyncFramerStats {
     };
 }
 
-/** A buffer grown beyond this is released once its frame is delivered. */
-const KEEP_BUF = 1024;
 const EMPTY = new Uint8Array(0);
 
 /** Splits one direction of a connection into frames of one shape. */
@@ -332,7 +332,7 @@ export class ResyncFramer<S extends ResyncSink> {
         this.stats.frames++;
         this.stats.bytes += total;
         this.#shape.deliver(sink, buf, 0, total, this.stats);
-        if (buf.length > KEEP_BUF && this.#held === 0) this.#buf = EMPTY;
+        if (buf.length > this.#shape.keepBuffer && this.#held === 0) this.#buf = EMPTY;
         return pos;
     }
 

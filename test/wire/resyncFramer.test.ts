@@ -19,6 +19,7 @@ function shape(confirmByNext: boolean, maxFrame = 4096): FrameShape<ToySink> {
         headerSize: HS,
         maxFrame,
         minBuffer: 16,
+        keepBuffer: 1024,
         confirmByNext,
         frameSize: (b, o) => (b[o + 2] === MAGIC && HS + size(b, o) <= maxFrame ? HS + size(b, o) : -1),
         sizeFromPrefix: (b, n) => (n >= 2 && HS + size(b, 0) <= maxFrame ? HS + size(b, 0) : -1),
