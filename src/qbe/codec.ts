@@ -81,29 +81,41 @@ for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
 const utf8 = new TextDecoder("utf-8");
 const utf16 = new TextDecoder("utf-16le");
 
-/** Decoder state for the frame being decoded (decoding is synchronous and never re-entered). */
-let buf: Uint8Array = new Uint8Array(0);
-let frameStart = 0;
-let frameLen = 0;
-let budget = 0;
-let problems: string[] | null = null;
+/**
+ * The frame being decoded: its bytes and bounds, the work budget left, and the problems met. One per
+ * decoded frame, handed to every reader, so decoding keeps no state between calls.
+ */
+class QbeCursor {
+    /** Work left: proportional to the frame size, so shared or overlapping offsets cannot blow up. */
+    #budget: number;
+    problems: string[] | null = null;
 
-function problem(text: string): void {
-    if (problems === null) problems = [];
-    if (problems.length < 16) problems.push(text);
-}
+    constructor(
+        readonly b: Uint8Array,
+        /** Offset of the frame in `b`, and its length; descriptor offsets are relative to it. */
+        readonly start: number,
+        readonly len: number,
+    ) {
+        this.#budget = 4 * len + 1024;
+    }
 
-/** True when frame-relative [off, off + size) lies inside the frame. */
-function inFrame(off: number, size: number): boolean {
-    return off <= frameLen && size <= frameLen - off;
-}
+    problem(text: string): void {
+        if (this.problems === null) this.problems = [];
+        if (this.problems.length < 16) this.problems.push(text);
+    }
 
-/** Spends decode budget; false (with a note) once it is exhausted. */
-function spend(units: number): boolean {
-    budget -= units;
-    if (budget >= 0) return true;
-    if (budget + units >= 0) problem("decode budget exhausted");
-    return false;
+    /** True when frame-relative [off, off + size) lies inside the frame. */
+    inFrame(off: number, size: number): boolean {
+        return off <= this.len && size <= this.len - off;
+    }
+
+    /** Spends decode budget; false (with a note) once it is exhausted. */
+    spend(units: number): boolean {
+        this.#budget -= units;
+        if (this.#budget >= 0) return true;
+        if (this.#budget + units >= 0) this.problem("decode budget exhausted");
+        return false;
+    }
 }
 
 function isValidUtf8(b: Uint8Array, s: number, e: number): boolean {
@@ -190,29 +202,30 @@ function bytesValue(b: Uint8Array, s: number, e: number): QbeBytes {
 }
 
 /** Decodes an element's fixed slots (nesting depth is bounded by the schema, which has no cycles). */
-function decodeStruct(def: QbeStructDef, start: number, fixedSize: number): QbeFields {
+function decodeStruct(c: QbeCursor, def: QbeStructDef, start: number, fixedSize: number): QbeFields {
     const out: QbeFields = {};
-    const b = buf;
     const fields = def.fields;
     // Slots must lie inside both the declared fixed part and the frame.
-    const limit = Math.min(start + fixedSize, frameStart + frameLen);
+    const limit = Math.min(start + fixedSize, c.start + c.len);
     let pos = start;
     for (let i = 0; i < fields.length; i++) {
         if (pos - start >= fixedSize) break; // §3.4: a shorter fixed part leaves the rest absent
         const f = fields[i] as QbeFieldDef;
         const slot = SLOT_SIZE[f.type] as number;
         if (pos + slot > limit) {
-            problem(`${def.name}.${f.name}: slot cut at the end of the fixed part`);
+            c.problem(`${def.name}.${f.name}: slot cut at the end of the fixed part`);
             break;
         }
-        if (!spend(1)) break;
-        out[f.name] = decodeValue(b, f, pos);
+        if (!c.spend(1)) break;
+        out[f.name] = decodeValue(c, f, pos);
         pos += slot;
     }
     return out;
 }
 
-function decodeValue(b: Uint8Array, f: QbeFieldDef, pos: number): QbeValue {
+function decodeValue(c: QbeCursor, f: QbeFieldDef, pos: number): QbeValue {
+    const b = c.b;
+    const frameStart = c.start;
     switch (f.type) {
         case W.int32:
             return i32(b, pos);
@@ -224,16 +237,16 @@ function decodeValue(b: Uint8Array, f: QbeFieldDef, pos: number): QbeValue {
             const off = u32(b, pos);
             const size = u32(b, pos + 4);
             if (size === 0) return null;
-            if (!inFrame(off, size)) return outside(f, off, size);
-            if (!spend(size)) return null;
+            if (!c.inFrame(off, size)) return outside(c, f, off, size);
+            if (!c.spend(size)) return null;
             return text8(b, frameStart + off, frameStart + off + size);
         }
         case W.bytes: {
             const off = u32(b, pos);
             const size = u32(b, pos + 4);
             if (size === 0) return null;
-            if (!inFrame(off, size)) return outside(f, off, size);
-            if (!spend(3 * size)) return null;
+            if (!c.inFrame(off, size)) return outside(c, f, off, size);
+            if (!c.spend(3 * size)) return null;
             return bytesValue(b, frameStart + off, frameStart + off + size);
         }
         case W.ustring: {
@@ -243,8 +256,8 @@ function decodeValue(b: Uint8Array, f: QbeFieldDef, pos: number): QbeValue {
             if (size === 0) return null;
             // Works for both conventions: count = n (client) and count = n + 1 with a terminator (server).
             const units = Math.min(size >>> 1, count);
-            if (!inFrame(off, 2 * units)) return outside(f, off, 2 * units);
-            if (!spend(units)) return null;
+            if (!c.inFrame(off, 2 * units)) return outside(c, f, off, 2 * units);
+            if (!c.spend(units)) return null;
             return text16(b, frameStart + off, units);
         }
         case W.element: {
@@ -252,8 +265,8 @@ function decodeValue(b: Uint8Array, f: QbeFieldDef, pos: number): QbeValue {
             const total = u32(b, pos + 4);
             const xfs = u32(b, pos + 8);
             if (total === 0) return null;
-            if (!inFrame(off, xfs)) return outside(f, off, xfs);
-            return decodeStruct(f.element as QbeStructDef, frameStart + off, xfs);
+            if (!c.inFrame(off, xfs)) return outside(c, f, off, xfs);
+            return decodeStruct(c, f.element as QbeStructDef, frameStart + off, xfs);
         }
         case W.elementArray: {
             const off = u32(b, pos);
@@ -261,12 +274,12 @@ function decodeValue(b: Uint8Array, f: QbeFieldDef, pos: number): QbeValue {
             const count = u32(b, pos + 8);
             const esz = u32(b, pos + 12);
             if (total === 0) return null;
-            if (count > 0 && (esz === 0 || !inFrame(off, count * esz))) return outside(f, off, count * esz);
+            if (count > 0 && (esz === 0 || !c.inFrame(off, count * esz))) return outside(c, f, off, count * esz);
             const def = f.element as QbeStructDef;
             const arr: QbeValue[] = [];
             for (let i = 0; i < count; i++) {
-                if (!spend(1)) break;
-                arr.push(decodeStruct(def, frameStart + off + i * esz, esz));
+                if (!c.spend(1)) break;
+                arr.push(decodeStruct(c, def, frameStart + off + i * esz, esz));
             }
             return arr;
         }
@@ -279,11 +292,11 @@ function decodeValue(b: Uint8Array, f: QbeFieldDef, pos: number): QbeValue {
             if (total === 0) return null;
             const want = f.type === W.int32Array ? 4 : 8;
             if (count > 0 && esz !== want) {
-                problem(`${f.name}: element size ${esz}, expected ${want}`);
+                c.problem(`${f.name}: element size ${esz}, expected ${want}`);
                 return null;
             }
-            if (!inFrame(off, count * want)) return outside(f, off, count * want);
-            if (!spend(count)) return null;
+            if (!c.inFrame(off, count * want)) return outside(c, f, off, count * want);
+            if (!c.spend(count)) return null;
             const arr: QbeValue[] = [];
             let p = frameStart + off;
             for (let i = 0; i < count; i++, p += want) {
@@ -294,8 +307,8 @@ function decodeValue(b: Uint8Array, f: QbeFieldDef, pos: number): QbeValue {
     }
 }
 
-function outside(f: QbeFieldDef, off: number, size: number): null {
-    problem(`${f.name}: data [${off}, +${size}) outside the ${frameLen}-byte frame`);
+function outside(c: QbeCursor, f: QbeFieldDef, off: number, size: number): null {
+    c.problem(`${f.name}: data [${off}, +${size}) outside the ${c.len}-byte frame`);
     return null;
 }
 
@@ -324,17 +337,11 @@ export function decodeQbe(b: Uint8Array, start: number, end: number): QbeMessage
         if (shown < len - bodyStart) fields.truncated = true;
         return { id, name: qbeMessageName(id) ?? "Unknown", known: false, fields, size: len };
     }
-    buf = b;
-    frameStart = start;
-    frameLen = len;
-    budget = 4 * len + 1024;
-    problems = null;
-    const fields = hs <= len ? decodeStruct(def, start + hs, fs) : {};
-    if (hs > len) problem(`headerSize ${hs} beyond the frame`);
+    const c = new QbeCursor(b, start, len);
+    const fields = hs <= len ? decodeStruct(c, def, start + hs, fs) : {};
+    if (hs > len) c.problem(`headerSize ${hs} beyond the frame`);
     const msg: QbeMessage = { id, name: def.name, known: true, fields, size: len };
-    if (problems !== null) msg.problems = problems;
-    buf = EMPTY;
-    problems = null;
+    if (c.problems !== null) msg.problems = c.problems;
     return msg;
 }
 

@@ -48,7 +48,7 @@ function frame(parts: readonly Uint8Array[], synced: boolean): Run {
     for (const p of parts) {
         f.push(p);
         ensure(f.bufferedBytes <= MAX_FRAME, `framer holds ${f.bufferedBytes} bytes`);
-        const cap = (f as unknown as { buf: Uint8Array }).buf.length;
+        const cap = f.capacity;
         ensure(cap <= Math.max(MAX_FRAME, 4096), `framer buffer grew to ${cap}`);
     }
     const end = f.end();

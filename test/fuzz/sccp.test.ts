@@ -54,7 +54,7 @@ const framer = framerTarget(
     STREAMS,
     frame,
     (r) => r.messages,
-    (r) => r.stats.messages,
+    (r) => r.stats.frames,
 );
 
 /**
@@ -123,7 +123,7 @@ const gaps: Target<{ picks: number[]; cut: number; lost: number; report: number 
         ensure(f.buffered <= BUF_LIMIT, "buffer above the cap after a gap");
         f.end(sink);
         const s = f.stats;
-        ensure(s.messages === delivered, "stats.messages differs");
+        ensure(s.frames === delivered, "stats.frames differs");
         // Every byte pushed is delivered, skipped or discarded exactly once.
         const pushed = stream.length - (resume - at);
         ensure(s.bytes + s.skippedBytes + s.discardedBytes === pushed, "byte accounting broken by a gap");

@@ -492,3 +492,18 @@ t.test("encodeQbe: defaults, header options, typed errors", async (t) => {
     // Empty arrays are written with their element size and read back as null (size 0), like the jar.
     t.equal(decodeQbeFrame(encodeQbe("CallPlayDtmfRequest", { dtmfDigits: [] })).fields.dtmfDigits, null);
 });
+
+t.test("decoding keeps no state between frames: each has its own cursor", async (t) => {
+    const por = new Uint8Array(fixture("ProviderOpenRequest").bytes);
+    put32(por, 52, por.length - 2);
+    const bad = decodeQbe(por, 0, por.length);
+    t.equal(bad.problems?.length, 1);
+    // A clean frame at an offset in another buffer right after: no problems inherited, offsets its own.
+    const clean = fixture("DeviceOpenResponse").bytes;
+    const padded = new Uint8Array(7 + clean.length);
+    padded.set(clean, 7);
+    const ok = decodeQbe(padded, 7, padded.length);
+    t.equal(ok.problems, undefined);
+    t.equal(ok.fields.deviceID, decodeQbeFrame(clean).fields.deviceID);
+    t.equal(bad.problems?.length, 1, "the first frame's notes are its own");
+});

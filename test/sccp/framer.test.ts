@@ -70,7 +70,7 @@ t.test("coalesced and split messages come out whole, at every split point", asyn
     const f = new SccpFramer();
     for (let i = 0; i < stream.length; i++) f.push(stream.subarray(i, i + 1), r);
     t.same(r.seen, whole.seen);
-    t.equal(f.stats.messages, 5);
+    t.equal(f.stats.frames, 5);
     t.equal(f.stats.bytes, stream.length);
     t.equal(f.inSync, true);
     t.equal(f.end(r), 0);
