@@ -1,5 +1,4 @@
 import { CallBackEngine } from "../../src/callback/engine.js";
-import { FakeClusterView } from "../../src/callback/fakeView.js";
 import type { EngineOptions } from "../../src/callback/options.js";
 import { initialState } from "../../src/callback/state.js";
 import type {
@@ -10,6 +9,7 @@ import type {
     RequestEndedEffect,
     ShowScreenEffect,
 } from "../../src/callback/types.js";
+import { FakeClusterView } from "./fakeView.js";
 
 /** Start of every test clock (ms). */
 export const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
