@@ -1,6 +1,7 @@
 import { CallBackEngine } from "../../src/callback/engine.js";
 import type { EngineOptions } from "../../src/callback/options.js";
 import { initialState } from "../../src/callback/state.js";
+import { StateIndex, Tx } from "../../src/callback/tx.js";
 import type {
     EngineEffect,
     EngineInput,
@@ -101,6 +102,12 @@ export class Harness {
 
     requests(): EngineState["requests"] {
         return this.state.requests;
+    }
+
+    /** A working set over the current state at `now` (ms later), for a test of one room's functions. */
+    tx(later = 0): Tx {
+        this.view.now = this.now + later;
+        return new Tx(this.state, StateIndex.build(this.state), this.now + later, this.view);
     }
 }
 
