@@ -148,11 +148,11 @@ function press(o: ResolvedOptions, tx: Tx, e: Press): void {
     }
     if (mine.length >= o.maxActivePerCaller) {
         const oldest = mine[0]!;
-        offer(o, tx, caller, dn, trigger, heard, oldest);
+        offer(o, tx, { caller, dn, trigger, heard }, oldest);
         return;
     }
     if (!capacityOk(o, tx, caller, dn, null)) return;
-    create(o, tx, caller, dn, trigger, heard, null, null);
+    create(o, tx, { caller, dn, trigger, heard }, null, null);
 }
 
 /** Queue and global caps; shows "cannot be invoked" when full. */
@@ -177,17 +177,17 @@ export function capacityOk(
     return true;
 }
 
+/** What a press asks for: who, which number, and what it heard (a request or an offer is made of it). */
+export interface Ask {
+    caller: CallerInfo;
+    dn: string;
+    trigger: RequestTrigger;
+    heard: CallBackRequest["heard"];
+}
+
 /** "Already active on xxxx. Press OK to activate on yyyy.": remembered as an offer the OK refers to. */
-export function offer(
-    o: ResolvedOptions,
-    tx: Tx,
-    caller: CallerInfo,
-    dn: string,
-    trigger: RequestTrigger,
-    heard: CallBackRequest["heard"],
-    old: CallBackRequest,
-    reply?: string,
-): void {
+export function offer(o: ResolvedOptions, tx: Tx, ask: Ask, old: CallBackRequest, reply?: string): void {
+    const { caller, dn, trigger, heard } = ask;
     const offers = tx.offers().filter((x) => {
         if (x.caller.device !== caller.device) return true;
         dropOffer(tx, x);
@@ -219,13 +219,11 @@ export function offer(
 export function create(
     o: ResolvedOptions,
     tx: Tx,
-    caller: CallerInfo,
-    dn: string,
-    trigger: RequestTrigger,
-    heard: CallBackRequest["heard"],
+    ask: Ask,
     reply: string | null,
     replaces: CallBackRequest | null,
 ): void {
+    const { caller, dn, trigger, heard } = ask;
     const seq = ++tx.seq;
     const expiryMin = trigger === "busy" ? o.busyExpiryMin : o.noAnswerExpiryMin;
     const r: CallBackRequest = {

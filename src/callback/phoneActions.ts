@@ -58,8 +58,9 @@ export function phoneOk(o: ResolvedOptions, tx: Tx, a: PhoneActionInput): void {
         });
         return;
     }
+    const ask = { caller, dn: x.calledDn, trigger: x.trigger, heard: x.heard };
     if (others.length >= o.maxActivePerCaller) {
-        offer(o, tx, caller, x.calledDn, x.trigger, x.heard, others[0]!, a.reply);
+        offer(o, tx, ask, others[0]!, a.reply);
         return;
     }
     if (!capacityOk(o, tx, caller, x.calledDn, old, a.reply)) return;
@@ -68,7 +69,7 @@ export function phoneOk(o: ResolvedOptions, tx: Tx, a: PhoneActionInput): void {
         tx.remove(old);
         replaced = { ...old, replaces: null };
     }
-    create(o, tx, caller, x.calledDn, x.trigger, x.heard, reply, replaced);
+    create(o, tx, ask, reply, replaced);
 }
 
 /** The administrator cancels a request: it ends, the caller is told, and the command gets its result. */

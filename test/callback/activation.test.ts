@@ -668,10 +668,7 @@ t.test("room: triggerOf, the seed's checks and a write failed or done", async (t
     });
     t.equal(refusal(resolveOptions(DEFAULT_ENGINE_OPTIONS), tx, caller, "1002"), null);
 
-    h.autoPersist = false;
-    h.line("1001", "busy");
-    h.line("1002", "busy");
-    h.press("SEPA", "1002");
+    h.pending();
     const older = h.tx();
     persistFailed(older, { type: "PersistFailed", upTo: h.state.generation - 1 });
     t.same(types(older.effects), [], "an older generation failed: not this request's");

@@ -9,11 +9,7 @@ const o = resolveOptions({ ...DEFAULT_ENGINE_OPTIONS, guardTimeMs: 3000 });
 
 t.test("a request's own deadline follows its phase", async (t) => {
     const h = new Harness();
-    h.autoPersist = false;
-    h.line("1001", "busy");
-    h.line("1002", "busy");
-    h.press("SEPA", "1002");
-    const pending = h.requests()[0]!;
+    const pending = h.pending();
     t.equal(
         requestDeadline(o, pending, undefined),
         pending.createdAt + o.persistTimeoutMs,

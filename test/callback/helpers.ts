@@ -104,6 +104,24 @@ export class Harness {
         return this.state.requests;
     }
 
+    /** SEPA presses CallBack on busy 1002 and the store has not confirmed yet: the pending request. */
+    pending(): EngineState["requests"][number] {
+        this.autoPersist = false;
+        this.line("1001", "busy");
+        this.line("1002", "busy");
+        this.press("SEPA", "1002");
+        return this.requests()[0]!;
+    }
+
+    /** SEPA is active on 1002 and presses CallBack on busy 1003: the "already active" offer. */
+    offered(): EngineState["offers"][number] {
+        this.activate("SEPA", "1001", "1002");
+        this.line("1001", "busy");
+        this.line("1003", "busy");
+        this.press("SEPA", "1003");
+        return this.state.offers[0]!;
+    }
+
     /** A working set over the current state at `now` (ms later), for a test of one room's functions. */
     tx(later = 0): Tx {
         this.view.now = this.now + later;

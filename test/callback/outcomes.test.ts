@@ -39,11 +39,7 @@ t.test("a screen leaves out what it does not have, and a refusal carries why", a
 
 t.test("end: a request ends once, with its tickets revoked; a pending one answers its waiting action", async (t) => {
     const h = new Harness();
-    h.autoPersist = false;
-    h.line("1001", "busy");
-    h.line("1002", "busy");
-    h.press("SEPA", "1002");
-    const pending = h.requests()[0]!;
+    const pending = h.pending();
     const tx = h.tx();
     end(tx, { ...pending, reply: "r7" }, "cancelled-admin", "why");
     end(tx, pending, "expired", null);
@@ -70,11 +66,7 @@ t.test("failPending: Service Failure, and the request it replaced comes back", a
 
 t.test("dropOffer removes the offer and revokes its tickets", async (t) => {
     const h = new Harness();
-    h.activate("SEPA", "1001", "1002");
-    h.line("1001", "busy");
-    h.line("1003", "busy");
-    h.press("SEPA", "1003");
-    const x = h.state.offers[0]!;
+    const x = h.offered();
     const tx = h.tx();
     dropOffer(tx, x);
     t.equal(tx.offer(x.id), undefined);

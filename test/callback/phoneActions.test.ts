@@ -34,11 +34,7 @@ t.test("Cancel: the caller's request ends; anything else is answered, not obeyed
 
 t.test("OK on an offer: the old request makes way for a pending new one", async (t) => {
     const h = new Harness();
-    h.activate("SEPA", "1001", "1002");
-    h.line("1001", "busy");
-    h.line("1003", "busy");
-    h.press("SEPA", "1003");
-    const x = h.state.offers[0]!;
+    const x = h.offered();
     const invalid = h.tx();
     phoneOk(o, invalid, { type: "PhoneAction", ref: "of-9", action: "ok", reply: "r1" });
     t.same(types(invalid.effects), ["ShowScreen:requestInvalid"]);
