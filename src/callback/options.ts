@@ -86,3 +86,13 @@ export function modelAllowed(model: string | null, matcher: ModelMatcher): boole
     if (matcher === null || model === null) return true;
     return matcher.some((re) => re.test(model));
 }
+
+/** Options with the model list compiled once: what the engine's rooms read. */
+export interface ResolvedOptions extends EngineOptions {
+    models: ModelMatcher;
+}
+
+/** Compiles the options the engine runs with (again on every `configure`). */
+export function resolveOptions(o: EngineOptions): ResolvedOptions {
+    return { ...o, models: compileModels(o.callerModels) };
+}

@@ -1,7 +1,7 @@
 /**
  * The engine's read-only port over the cluster model. The composition root implements it on top of
- * ClusterModel; tests use FakeClusterView (fakeView.ts). Every answer is about the engine's `now` and every
- * time is in the engine's clock (milliseconds, the capture clock × 1000 in the service).
+ * ClusterModel; tests use FakeClusterView (test/callback/fakeView.ts). Every answer is about the engine's
+ * `now` and every time is in the engine's clock (milliseconds, the capture clock × 1000 in the service).
  */
 import type { DnState } from "../cluster/types.js";
 import type { PhoneTime } from "../phone/phoneTime.js";

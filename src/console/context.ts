@@ -6,9 +6,8 @@ import type { SaveResult } from "../config/saved.js";
 import type { Config } from "../config/types.js";
 import type { AlarmInstance } from "../mgmt/alarmManager.js";
 import type { SetParameterResult } from "../mgmt/configControl.js";
-import type { PhoneHttpService } from "../phone/http.js";
-import type { PushClient } from "../phone/push.js";
 import type { RedundancyStatus } from "../redundancy/manager.js";
+import type { PhoneHttpPort, PushPort } from "../service/phonePorts.js";
 import type { ServiceApiHost } from "../service/serviceApi.js";
 import type { SlotStore } from "../store/slots.js";
 import type { SnapshotWriter } from "../store/snapshotWriter.js";
@@ -29,8 +28,8 @@ export interface ConsoleService extends ServiceApiHost {
     readonly pipeline: { readonly counters: Readonly<WireCounters> };
     readonly writer: ServiceApiHost["writer"] & Pick<SnapshotWriter, "stats">;
     readonly store: ServiceApiHost["store"] & Pick<SlotStore, "stats">;
-    readonly push: Pick<PushClient, "push"> | null;
-    readonly http: Pick<PhoneHttpService, "issue" | "baseUrl">;
+    readonly push: Pick<PushPort, "push"> | null;
+    readonly http: Pick<PhoneHttpPort, "issue" | "baseUrl">;
 }
 
 /** Debug channels (`debug sccp|qbe|callback|xsi`) and the log namespaces they raise to debug. */

@@ -87,29 +87,13 @@ export class KnowledgeKeeper {
      * older slot when the newest cannot be decoded; nothing (with an alarm) when neither can.
      */
     async load(): Promise<{ devices: number; slots: string[] }> {
-        const loaded = await this.store.load();
-        const slots = loaded.slots.map((s) => `${s.name}: ${s.problem ?? `generation ${s.generation}`}`);
-        for (const s of loaded.slots) {
-            if (s.problem !== null && s.problem !== "missing") {
-                this.#o.alarm("flash.corrupt-slot", "raise", `${s.name}: ${s.problem}`);
-            }
-        }
-        for (const record of [loaded.record, loaded.older]) {
-            if (record === null) continue;
-            try {
-                const devices = this.#o.model.restoreKnowledge(decodeKnowledge(record.payload));
-                this.#askedAt = this.#o.now();
-                return { devices, slots };
-            } catch (err) {
-                this.#o.alarm(
-                    "flash.corrupt-slot",
-                    "raise",
-                    `knowledge generation ${record.generation} unreadable: ${describeError(err).message}`,
-                );
-            }
-        }
+        const { value, slots } = await this.store.loadDecoded(
+            (record) => this.#o.model.restoreKnowledge(decodeKnowledge(record.payload)),
+            "knowledge",
+            (details) => this.#o.alarm("flash.corrupt-slot", "raise", details),
+        );
         this.#askedAt = this.#o.now();
-        return { devices: 0, slots };
+        return { devices: value ?? 0, slots };
     }
 
     /** Takes a standby's replica of the active box's knowledge: the phones this box does not know itself. */

@@ -1,5 +1,5 @@
 import { crc32 } from "node:zlib";
-import { CallbackdError } from "../errors.js";
+import { CallbackdError, describeError } from "../errors.js";
 import type { FlashFs } from "./flashFs.js";
 
 /**
@@ -131,6 +131,32 @@ export class SlotStore {
 
     get generation(): bigint {
         return this.#generation;
+    }
+
+    /**
+     * Loads the newest record `decode` accepts: the newest slot first, the older one when it cannot be
+     * decoded (e.g. written by a newer release after a downgrade). Each corrupt slot and each record that
+     * does not decode is told to `corrupt` (the caller raises flash.corrupt-slot); `slots`: a line per slot.
+     */
+    async loadDecoded<T>(
+        decode: (record: SlotRecord) => T,
+        label: string,
+        corrupt: (details: string) => void,
+    ): Promise<{ value: T | null; slots: string[] }> {
+        const loaded = await this.load();
+        const slots = loaded.slots.map((s) => `${s.name}: ${s.problem ?? `generation ${s.generation}`}`);
+        for (const s of loaded.slots) {
+            if (s.problem !== null && s.problem !== "missing") corrupt(`${s.name}: ${s.problem}`);
+        }
+        for (const record of [loaded.record, loaded.older]) {
+            if (record === null) continue;
+            try {
+                return { value: decode(record), slots };
+            } catch (err) {
+                corrupt(`${label} generation ${record.generation} unreadable: ${describeError(err).message}`);
+            }
+        }
+        return { value: null, slots };
     }
 
     /** Reads both slots, picks the newest valid one, moves corrupt ones aside, removes stale temp files. */

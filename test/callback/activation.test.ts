@@ -1,5 +1,7 @@
 import t from "tap";
+import { persistDone, persistFailed, refusal, triggerOf } from "../../src/callback/activation.js";
 import { ENGINE_ALARMS } from "../../src/callback/engine.js";
+import { DEFAULT_ENGINE_OPTIONS, resolveOptions } from "../../src/callback/options.js";
 import type { ShowScreenEffect } from "../../src/callback/types.js";
 import { ended, Harness, notifies, screens, types } from "./helpers.js";
 
@@ -644,4 +646,41 @@ t.test("engine fault: the state is kept, the phone gets Call Back Service Failur
     h.line("1004", "busy");
     const ok = h.press("SEPC", "1004");
     t.ok(ok.some((e) => e.type === "Alarm" && e.action === "clear" && e.id === ENGINE_ALARMS.failure));
+});
+
+// --- the activation room's own functions (src/callback/activation.ts) ---
+
+t.test("room: triggerOf, the seed's checks and a write failed or done", async (t) => {
+    t.equal(triggerOf("busy", "idle"), "busy");
+    t.equal(triggerOf("reorder", "busy"), "no-answer");
+    t.equal(triggerOf(null, "busy"), "busy", "no tone heard: the callee's state");
+    t.equal(triggerOf(null, "ringing"), "no-answer");
+
+    const h = new Harness();
+    const o = resolveOptions({ ...DEFAULT_ENGINE_OPTIONS, callerModels: "7940" });
+    const tx = h.tx();
+    const caller = { device: "SEPA", name: null, ip: null, line: 1, dn: "1001", model: "Cisco IP Phone 7960" };
+    t.same(refusal(o, tx, caller, "9999"), { kind: "notFound", why: "not in the directory" });
+    t.same(refusal(o, tx, caller, "1002"), { kind: "cannotInvoke", why: "calling phone model" });
+    t.same(refusal(resolveOptions(DEFAULT_ENGINE_OPTIONS), tx, caller, "1001"), {
+        kind: "cannotInvoke",
+        why: "own number",
+    });
+    t.equal(refusal(resolveOptions(DEFAULT_ENGINE_OPTIONS), tx, caller, "1002"), null);
+
+    h.pending();
+    const older = h.tx();
+    persistFailed(older, { type: "PersistFailed", upTo: h.state.generation - 1 });
+    t.same(types(older.effects), [], "an older generation failed: not this request's");
+    const failed = h.tx();
+    persistFailed(failed, { type: "PersistFailed" });
+    t.same(
+        types(failed.effects),
+        ["ShowScreen:serviceFailure", "RevokeTickets", "RequestEnded"],
+        "default: the latest",
+    );
+    const done = h.tx();
+    persistDone(done, h.state.generation);
+    t.same(types(done.effects), ["ShowScreen:activated", "RequestChanged"]);
+    t.equal(done.durable, h.state.generation);
 });

@@ -1,5 +1,5 @@
 import t from "tap";
-import { FakeClusterView } from "../../src/callback/fakeView.js";
+import { FakeClusterView } from "./fakeView.js";
 
 t.test("the fake view answers like the cluster model would", async (t) => {
     const v = new FakeClusterView();

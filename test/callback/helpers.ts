@@ -1,7 +1,7 @@
 import { CallBackEngine } from "../../src/callback/engine.js";
-import { FakeClusterView } from "../../src/callback/fakeView.js";
 import type { EngineOptions } from "../../src/callback/options.js";
 import { initialState } from "../../src/callback/state.js";
+import { StateIndex, Tx } from "../../src/callback/tx.js";
 import type {
     EngineEffect,
     EngineInput,
@@ -10,6 +10,7 @@ import type {
     RequestEndedEffect,
     ShowScreenEffect,
 } from "../../src/callback/types.js";
+import { FakeClusterView } from "./fakeView.js";
 
 /** Start of every test clock (ms). */
 export const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -101,6 +102,30 @@ export class Harness {
 
     requests(): EngineState["requests"] {
         return this.state.requests;
+    }
+
+    /** SEPA presses CallBack on busy 1002 and the store has not confirmed yet: the pending request. */
+    pending(): EngineState["requests"][number] {
+        this.autoPersist = false;
+        this.line("1001", "busy");
+        this.line("1002", "busy");
+        this.press("SEPA", "1002");
+        return this.requests()[0]!;
+    }
+
+    /** SEPA is active on 1002 and presses CallBack on busy 1003: the "already active" offer. */
+    offered(): EngineState["offers"][number] {
+        this.activate("SEPA", "1001", "1002");
+        this.line("1001", "busy");
+        this.line("1003", "busy");
+        this.press("SEPA", "1003");
+        return this.state.offers[0]!;
+    }
+
+    /** A working set over the current state at `now` (ms later), for a test of one room's functions. */
+    tx(later = 0): Tx {
+        this.view.now = this.now + later;
+        return new Tx(this.state, StateIndex.build(this.state), this.now + later, this.view);
     }
 }
 

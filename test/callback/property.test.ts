@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import t from "tap";
 import { CallBackEngine } from "../../src/callback/engine.js";
-import { FakeClusterView } from "../../src/callback/fakeView.js";
 import type { EngineOptions } from "../../src/callback/options.js";
 import { initialState, parseEngineState } from "../../src/callback/state.js";
 import type { EngineEffect, EngineInput, EngineState } from "../../src/callback/types.js";
+import { FakeClusterView } from "./fakeView.js";
 import { T0 } from "./helpers.js";
 import "../helpers/seed.js";
 

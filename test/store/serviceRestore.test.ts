@@ -12,6 +12,7 @@ import { CallbackService } from "../../src/service/callbackService.js";
 import { MemoryFlashFs } from "../../src/store/flashFs.js";
 import { decodeSlot, encodeSlot } from "../../src/store/slots.js";
 import { decodePayload, FORMAT_PROTOBUF } from "../../src/store/snapshotCodec.js";
+import { notificationInFlight } from "../helpers/snapshots.js";
 import { waitFor } from "../helpers/wait.js";
 
 configureLogging({ level: "silent" });
@@ -122,7 +123,6 @@ t.test("not writable: flash.not-writable raised, cleared when writes work again"
 // push URL's {device} was unknown, and the screen's URL was issued before the HTTP service was listening.
 t.test("a notification in flight at the restart is pushed again to the device named in the snapshot", async (t) => {
     const { createServer } = await import("node:http");
-    const { encodeSnapshot } = await import("../../src/store/snapshotCodec.js");
     const paths: string[] = [];
     const server = createServer((req, res) => {
         paths.push(req.url ?? "");
@@ -136,23 +136,7 @@ t.test("a notification in flight at the restart is pushed again to the device na
     t.teardown(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.address() as { port: number }).port;
 
-    const slot = decodeSlot(readFileSync(join(fixtures, "snapshot-format2-schema1.slot")));
-    if (typeof slot === "string") throw new Error(slot);
-    const content = decodePayload(slot.formatVersion, slot.payload);
-    const notified = content.engine.requests.find((r) => r.phase === "notified");
-    if (notified?.delivery == null) throw new Error("fixture has no notified request");
-    const requests = content.engine.requests.map((r) =>
-        r === notified ? { ...r, delivery: { ...notified.delivery!, inFlight: true, lastCode: null } } : r,
-    );
-    const fs = new MemoryFlashFs();
-    fs.poke(
-        "state.a",
-        encodeSlot({
-            formatVersion: FORMAT_PROTOBUF,
-            generation: 9n,
-            payload: encodeSnapshot({ ...content, engine: { ...content.engine, requests } }),
-        }),
-    );
+    const { fs, notified } = notificationInFlight();
     const config = loadConfig({
         env: {},
         overrides: {

@@ -83,6 +83,33 @@ t.test("a corrupt slot is reported, moved aside, and the other one is used", asy
     t.ok(fs.peek("state.b.corrupt-777"));
 });
 
+t.test("loadDecoded: the newest record that decodes, the older when it does not, each problem told", async (t) => {
+    const fs = new MemoryFlashFs();
+    const store = new SlotStore(fs, () => 5);
+    const told: string[] = [];
+    const decode = (r: { payload: Uint8Array }) => {
+        const v = str(r.payload);
+        if (v.startsWith("future")) throw new Error("a newer format");
+        return v;
+    };
+    t.same(await store.loadDecoded(decode, "thing", (d) => told.push(d)), {
+        value: null,
+        slots: ["state.a: missing", "state.b: missing"],
+    });
+    await store.write(1, text("old"));
+    await store.write(1, text("future"));
+    const loaded = await new SlotStore(fs).loadDecoded(decode, "thing", (d) => told.push(d));
+    t.equal(loaded.value, "old");
+    t.same(loaded.slots, ["state.a: generation 1", "state.b: generation 2"]);
+    t.same(told, ["thing generation 2 unreadable: a newer format"]);
+    const a = fs.peek("state.a")!.slice();
+    a[25] = (a[25] as number) ^ 0xff;
+    fs.poke("state.a", a);
+    told.length = 0;
+    t.equal((await new SlotStore(fs, () => 5).loadDecoded(decode, "thing", (d) => told.push(d))).value, null);
+    t.same(told, ["state.a: bad-crc", "thing generation 2 unreadable: a newer format"]);
+});
+
 t.test("power loss at every step of a write leaves the old or the new snapshot, never neither", async (t) => {
     // Count the operations of one write, then crash before each of them in turn.
     const probe = new MemoryFlashFs();

@@ -1,11 +1,12 @@
 /**
- * An in-memory ClusterView for tests and simulations (shipped in-repo as matter.js ships its test fakes).
- * Phones, numbers, calls and link conditions are set directly; the helpers that change line or registration
+ * An in-memory ClusterView for the engine's tests (a test helper: nothing in src/ uses it, so it is not
+ * shipped in dist/). Phones, numbers, calls and link conditions are set directly; the helpers that change line or registration
  * state also return the ClusterEvent the cluster model would emit, so a test drives view and engine together.
  */
-import type { CallBackTrigger, ClusterEvent, DnState, ForwardingView } from "../cluster/types.js";
-import type { PhoneTime } from "../phone/phoneTime.js";
-import type { ClusterView, DnStateView, EngineDeviceView, OutgoingCallView } from "./ports.js";
+
+import type { ClusterView, DnStateView, EngineDeviceView, OutgoingCallView } from "../../src/callback/ports.js";
+import type { CallBackTrigger, ClusterEvent, DnState, ForwardingView } from "../../src/cluster/types.js";
+import type { PhoneTime } from "../../src/phone/phoneTime.js";
 
 /** A phone of the fake cluster. */
 export interface FakePhone {
