@@ -13,7 +13,7 @@ import type { Role } from "../redundancy/election.js";
 import type { FlashFs } from "../store/flashFs.js";
 import type { SlotStore } from "../store/slots.js";
 import { decodePayload } from "../store/snapshotCodec.js";
-import { type SnapshotWriter, type StoreHealthEvent, WriteBudget } from "../store/snapshotWriter.js";
+import { type SnapshotWriter, WriteBudget } from "../store/snapshotWriter.js";
 import { type Clock, steadyWallClock } from "../util/clock.js";
 import type { WirePipeline } from "../wire/pipeline.js";
 import { ModelClusterView } from "./clusterView.js";
@@ -31,6 +31,7 @@ import {
     realPushFactory,
 } from "./phonePorts.js";
 import type { ServiceCounters } from "./serviceApi.js";
+import { StoreAlarms } from "./storeAlarms.js";
 
 export type { Replication } from "./durability.js";
 export { guessPublicUrl, splitListen } from "./phonePorts.js";
@@ -85,6 +86,7 @@ export class CallbackService {
     readonly #driver: EngineDriver;
     readonly #phones: PhoneEffects;
     readonly #durability: Durability;
+    readonly #storeAlarms = new StoreAlarms((id, action, details) => this.#alarm(id, action, details));
     readonly #log: Logger;
     readonly #opts: CallbackServiceOptions;
     readonly #clock: Clock;
@@ -170,7 +172,7 @@ export class CallbackService {
             budget,
             state: () => driver.state as EngineState,
             input: (i) => driver.input(i),
-            onHealth: (e) => this.#onStoreHealth(e),
+            onHealth: (e) => this.#storeAlarms.onHealth("requests", e),
             alarm: (id, action, details) => this.#alarm(id, action, details),
         });
         this.store = this.#durability.store;
@@ -183,7 +185,7 @@ export class CallbackService {
             now: () => this.now(),
             log: this.#log,
             alarm: (id, action, details) => this.#alarm(id, action, details),
-            onHealth: (e) => this.#onStoreHealth(e),
+            onHealth: (e) => this.#storeAlarms.onHealth("knowledge", e),
             written: () => {
                 if (this.role === "active") this.#durability.replication?.replicateKnowledge?.();
             },
@@ -364,22 +366,6 @@ export class CallbackService {
         if (action === "raise") this.#log.warn({ alarm: id, details }, "alarm raised");
         else this.#log.info({ alarm: id, details }, "alarm cleared");
         this.#opts.onAlarm?.(id, action, details);
-    }
-
-    #onStoreHealth(e: StoreHealthEvent): void {
-        if (e.type === "write-failed") this.#alarm("flash.not-writable", "raise", e.error.message);
-        else if (e.type === "recovered") {
-            // the requests and the knowledge have a writer each: the alarm clears once both write again
-            if (this.writer.healthy && this.knowledge.writer.healthy) {
-                this.#alarm("flash.not-writable", "clear", "snapshots are written again");
-            }
-        } else if (e.type === "write-rate-exceeded")
-            this.#alarm(
-                "flash.write-rate",
-                "raise",
-                `${e.writesLastHour} writes in the last hour (ceiling ${e.ceiling})`,
-            );
-        else this.#alarm("flash.write-rate", "clear", `${e.writesLastHour} writes in the last hour`);
     }
 }
 

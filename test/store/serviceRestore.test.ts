@@ -182,6 +182,11 @@ t.test("knowledge and requests each have a writer: flash.not-writable clears whe
     service.knowledge.writer.persistLater(0);
     await new Promise((r) => setTimeout(r, 20));
     t.notOk(service.knowledge.writer.healthy);
+    t.same(
+        alarms.filter((a) => a.includes("flash.not-writable")).map((a) => a.split(":")[0]),
+        ["raise flash.not-writable"],
+        "one alarm for the directory, raised once though both writers failed",
+    );
     delete fs.faults.writeDurable;
     await service.writer.flush();
     t.ok(service.writer.healthy);
@@ -192,4 +197,5 @@ t.test("knowledge and requests each have a writer: flash.not-writable clears whe
     await service.knowledge.writer.flush();
     t.ok(service.knowledge.writer.healthy);
     t.match(alarms.at(-1), /^clear flash.not-writable/);
+    t.equal(alarms.filter((a) => a.startsWith("clear flash.not-writable")).length, 1, "and cleared once");
 });
