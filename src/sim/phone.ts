@@ -26,6 +26,7 @@ import {
     isIdle,
     isRinging,
     needPrimary,
+    type PhoneIdentity,
     type PhoneState,
     primaryLink,
     run,
@@ -36,7 +37,7 @@ import type { SimClock, SimGeneration, SimPhoneEvents, SimPhoneView, XsiServiceL
 export type { CallManagerAddress, HistoryEntry, PhoneCall, SimPhoneOptions, SoftKeyView } from "./phone/types.js";
 
 /** A simulated phone. */
-export class SimPhone extends EventEmitter<SimPhoneEvents> implements SimPhoneView {
+export class SimPhone extends EventEmitter<SimPhoneEvents> implements SimPhoneView, PhoneIdentity {
     readonly deviceName: string;
     readonly mac: string;
     readonly ip: string;

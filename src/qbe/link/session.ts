@@ -6,7 +6,7 @@
 import type { QbeFields, QbeValue } from "../codec.js";
 import { qbeEnumName } from "../schema.js";
 import type { QbeSessionRef } from "../stream.js";
-import type { CtiEvent, CtiHandle, CtiLinkOptions, CtiLinkState, CtiSessionInfo } from "./types.js";
+import type { CtiEvent, CtiHandle, CtiLinkOptions, CtiSessionInfo } from "./types.js";
 
 /** What the rooms share: where events go and the observer's settings. */
 export interface LinkContext {
@@ -50,14 +50,10 @@ export type Pending =
     | { kind: "deviceClose"; key: string }
     | { kind: "lineClose"; key: string };
 
-export interface Session {
+/** One CTI session; the fields a query shows as they are share their names and types with it. */
+export interface Session
+    extends Pick<CtiSessionInfo, "state" | "since" | "inferred" | "login" | "applicationID" | "providerId"> {
     ref: QbeSessionRef;
-    state: CtiLinkState;
-    since: number;
-    inferred: boolean;
-    login: string | null;
-    applicationID: string | null;
-    providerId: number | null;
     clientHb: number | null;
     serverHb: number | null;
     lastRx: [number, number];
