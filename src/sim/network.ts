@@ -12,12 +12,4 @@
  */
 export { MemoryNetwork } from "./network/memory.js";
 export { TcpNetwork } from "./network/tcp.js";
-export type {
-    ConnectOptions,
-    LinkCloseReason,
-    LinkHandler,
-    SimLink,
-    SimNetwork,
-    SimServer,
-    TapClock,
-} from "./network/types.js";
+export type * from "./network/types.js";
