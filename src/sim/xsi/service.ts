@@ -3,28 +3,27 @@
  * POST /CGI/Execute like the phone's embedded web server, and the pull side (GETs of XSI objects, rendering,
  * softkeys). Behaviour and its sources: /work/shared/reference/xsi/XSI-AND-CALLBACK-REFERENCE.md §1–2;
  * choices the reference leaves open are marked [unverified] and listed in docs of XsiPhoneService.
+ * The HTTP server itself (listening, failure modes before a push is read, records) is pushServer.ts.
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { clipDurationMs, clipSize, isValidRawSize } from "./audio.js";
-import { checkCredentials, parseBasicAuth } from "./auth.js";
+import { checkCredentials } from "./auth.js";
 import { decodeBody, httpRequest, phoneHeaders } from "./client.js";
 import { XsiSimError } from "./errors.js";
 import {
     type ExecuteItemSpec,
     errorScreen,
-    errorXml,
     executeItems,
     executeRuleViolation,
     ItemAnswer,
     isDisplayable,
     type ResponseItem,
-    responseXml,
     toScreen,
     uriScheme,
     XsiError,
 } from "./objects.js";
+import { type Body, PushServer, Refusal } from "./pushServer.js";
 import { hasXmllint, schemaOrderedXml, validateXsi } from "./schema.js";
 import type {
     PushRecord,
@@ -40,8 +39,6 @@ import { parseXml } from "./xml.js";
 
 /** "Any HTTP POST object is limited to 512 bytes in size" (reference §1.2). */
 export const MAX_PUSH_BYTES = 512;
-/** Bytes of an oversized body kept for the record; the rest is drained. */
-const READ_CAP = 64 * 1024;
 
 const PHONE_EVENTS: readonly XsiPhoneEvent[] = ["idle", "busy", "ringing"];
 
@@ -73,34 +70,6 @@ export interface DroppedItem {
     at: number;
     url: string;
     priority: number;
-}
-
-/** Whole-push refusal: CiscoIPPhoneError Number and the reason kept in the record. */
-class Refusal {
-    constructor(
-        readonly number: number,
-        readonly reason: string,
-    ) {}
-}
-
-/** A body that arrived whole; `total` counts every byte even past the read cap. */
-interface Body {
-    buf: Buffer;
-    total: number;
-}
-
-function readBody(req: IncomingMessage): Promise<Body | undefined> {
-    return new Promise((resolve) => {
-        const chunks: Buffer[] = [];
-        let total = 0;
-        req.on("data", (c: Buffer) => {
-            if (total < READ_CAP) chunks.push(c);
-            total += c.length;
-        });
-        req.on("end", () => resolve({ buf: Buffer.concat(chunks).subarray(0, READ_CAP), total }));
-        req.on("error", () => resolve(undefined));
-        req.on("close", () => resolve(undefined));
-    });
 }
 
 /** Text a 79xx shows when a GET fails without an HTTP answer (approximate wording). */
@@ -143,12 +112,9 @@ export class XsiPhoneService {
     readonly dropped: DroppedItem[] = [];
 
     private readonly host: string;
-    private port: number;
     private readonly phone: XsiPhoneState;
     private readonly clock: XsiClock;
     private readonly opts: XsiPhoneServiceOptions;
-    private server: Server | undefined;
-    private readonly sockets = new Set<Socket>();
     private failure: XsiFailure | undefined;
     private stack: Screen[] = [];
     private readonly background = new Set<Promise<void>>();
@@ -157,12 +123,13 @@ export class XsiPhoneService {
     private wakeUp: () => void = () => {};
     private wake: Promise<void> = this.newWake();
     private readonly onPhoneEvent = (): void => this.notifyStateChanged();
+    /** The push side's HTTP server. */
+    readonly #http: PushServer;
 
     /** Creates the service; nothing listens until start(). */
     constructor(opts: XsiPhoneServiceOptions) {
         this.opts = opts;
         this.host = opts.host;
-        this.port = opts.port ?? 80;
         this.phone = opts.phone;
         const clock = opts.clock ?? realClock;
         this.clock =
@@ -172,16 +139,22 @@ export class XsiPhoneService {
                       now: () => clock.now(),
                       sleep: (ms) => new Promise<void>((resolve) => clock.setTimer(ms, resolve)),
                   };
+        this.#http = new PushServer(this.host, opts.port ?? 80, {
+            clock: this.clock,
+            pushes: this.pushes,
+            failure: () => this.failure,
+            handlePush: (req, body, creds, failure) => this.handlePush(req, body, creds, failure),
+        });
     }
 
     /** Where the service listens (the port is the real one once started with port 0). */
     get address(): { host: string; port: number } {
-        return { host: this.host, port: this.port };
+        return { host: this.host, port: this.#http.port };
     }
 
     /** Base URL of the service, e.g. `http://127.0.1.5:8080`. */
     get baseUrl(): string {
-        return `http://${this.host}:${this.port}`;
+        return `http://${this.host}:${this.#http.port}`;
     }
 
     /** The screen on display, or undefined when no XSI screen is open. */
@@ -202,7 +175,7 @@ export class XsiPhoneService {
         this.stopped = false;
         this.started = true;
         for (const e of PHONE_EVENTS) this.phone.on?.(e, this.onPhoneEvent);
-        if (this.failure?.kind !== "refused") await this.listen();
+        if (this.failure?.kind !== "refused") await this.#http.listen();
     }
 
     /** Stops listening, drops open connections and abandons held items. */
@@ -211,7 +184,7 @@ export class XsiPhoneService {
         this.started = false;
         for (const e of PHONE_EVENTS) this.phone.off?.(e, this.onPhoneEvent);
         this.notifyStateChanged();
-        await this.closeServer();
+        await this.#http.close();
     }
 
     /** Switches a failure mode on (or off with undefined). "refused" closes the listening socket. */
@@ -219,8 +192,8 @@ export class XsiPhoneService {
         const wasRefused = this.failure?.kind === "refused";
         this.failure = failure;
         if (!this.started) return;
-        if (failure?.kind === "refused" && !wasRefused) await this.closeServer();
-        else if (failure?.kind !== "refused" && wasRefused) await this.listen();
+        if (failure?.kind === "refused" && !wasRefused) await this.#http.close();
+        else if (failure?.kind !== "refused" && wasRefused) await this.#http.listen();
     }
 
     /** Tells the service the phone's idle/ringing state changed (wakes held items and waiting clips). */
@@ -275,123 +248,6 @@ export class XsiPhoneService {
         return new Promise((resolve) => {
             this.wakeUp = resolve;
         });
-    }
-
-    private async listen(): Promise<void> {
-        const server = createServer();
-        server.on("connection", (sock: Socket) => {
-            if (this.failure?.kind === "reset") {
-                sock.resetAndDestroy();
-                return;
-            }
-            this.sockets.add(sock);
-            sock.on("close", () => this.sockets.delete(sock));
-        });
-        server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-            void this.onRequest(req, res);
-        });
-        server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
-            this.reply(req, res, 200, errorXml(XsiError.ExpectContinue), {
-                errorNumber: XsiError.ExpectContinue,
-                reason: "expect: Expect: 100-continue",
-            });
-        });
-        await new Promise<void>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen(this.port, this.host, () => {
-                server.off("error", reject);
-                resolve();
-            });
-        });
-        this.port = (server.address() as AddressInfo).port;
-        this.server = server;
-    }
-
-    private async closeServer(): Promise<void> {
-        const server = this.server;
-        this.server = undefined;
-        if (server === undefined) return;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const s of this.sockets) s.destroy();
-        this.sockets.clear();
-        await closed;
-    }
-
-    private reply(
-        req: IncomingMessage,
-        res: ServerResponse,
-        status: number,
-        body: string,
-        extra: { errorNumber?: number; reason?: string; user?: string },
-        contentType = "text/xml",
-    ): void {
-        const rec: PushRecord = {
-            at: this.clock.now(),
-            remoteAddress: req.socket.remoteAddress ?? "",
-            httpStatus: status,
-            answer: body,
-            ...extra,
-        };
-        this.pushes.push(rec);
-        res.writeHead(status, {
-            "Content-Type": contentType,
-            "Content-Length": Buffer.byteLength(body),
-            Connection: "close",
-            Server: "Allegro-Software-RomPager/4.34",
-        });
-        res.end(body);
-    }
-
-    private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-        const failure = this.failure;
-        if (failure?.kind === "hang") {
-            req.resume();
-            return;
-        }
-        if (failure?.kind === "slow") await this.clock.sleep(failure.delayMs);
-        const path = (req.url ?? "").split("?")[0];
-        const chunked = /chunked/i.test(String(req.headers["transfer-encoding"] ?? ""));
-        if (req.method !== "POST" || path !== "/CGI/Execute" || chunked) {
-            req.resume();
-            const reason = chunked ? "framing: chunked body" : `not found: ${req.method} ${path}`;
-            this.reply(req, res, 404, "<html><body>404 Not Found</body></html>", { reason }, "text/html");
-            return;
-        }
-        const body = await readBody(req);
-        if (body === undefined) return;
-        if (failure?.kind === "http500") {
-            const html = "<html><body>500 Internal Server Error</body></html>";
-            this.reply(req, res, 500, html, { reason: "failure: http500" }, "text/html");
-            return;
-        }
-        if (failure?.kind === "garbage") {
-            this.reply(req, res, 200, "\u0000\u0013<CiscoIPPhoneRes%%ponse><<garbage", { reason: "failure: garbage" });
-            return;
-        }
-        if (failure?.kind === "error") {
-            this.reply(req, res, 200, errorXml(failure.number), {
-                errorNumber: failure.number,
-                reason: "failure: error",
-            });
-            return;
-        }
-        const creds = parseBasicAuth(req.headers.authorization);
-        const user = creds === undefined ? {} : { user: creds.user };
-        let outcome: ResponseItem[] | Refusal;
-        try {
-            outcome = await this.handlePush(req, body, creds, failure);
-        } catch (err) {
-            outcome = new Refusal(XsiError.Framing, `internal: ${err instanceof Error ? err.message : String(err)}`);
-        }
-        if (outcome instanceof Refusal) {
-            this.reply(req, res, 200, errorXml(outcome.number), {
-                ...user,
-                errorNumber: outcome.number,
-                reason: outcome.reason,
-            });
-        } else {
-            this.reply(req, res, 200, responseXml(outcome), user);
-        }
     }
 
     private async handlePush(
