@@ -69,22 +69,22 @@ function push(m: Map<string, string[]>, k: string, v: string): void {
 export class Tx {
     readonly effects: EngineEffect[] = [];
     /** Changed requests (null: removed). */
-    private readonly reqOv = new Map<string, CallBackRequest | null>();
+    readonly #reqOv = new Map<string, CallBackRequest | null>();
     /** Ids of requests not in the base state, in the order added. */
-    private readonly added: string[] = [];
-    private readonly queueOv = new Map<string, string[]>();
-    private readonly callerOv = new Map<string, string[]>();
-    private readonly watchOv = new Map<string, CalleeWatch | null>();
-    private readonly offerOv = new Map<string, ReplaceOffer | null>();
-    private readonly offersAdded: string[] = [];
-    private alarmsOv: Set<string> | null = null;
+    readonly #added: string[] = [];
+    readonly #queueOv = new Map<string, string[]>();
+    readonly #callerOv = new Map<string, string[]>();
+    readonly #watchOv = new Map<string, CalleeWatch | null>();
+    readonly #offerOv = new Map<string, ReplaceOffer | null>();
+    readonly #offersAdded: string[] = [];
+    #alarmsOv: Set<string> | null = null;
     /** Called numbers whose watch or queue changed: the ones to serve. */
     readonly touched = new Set<string>();
     size: number;
     seq: number;
     durable: number;
     persist = false;
-    private resort = false;
+    #resort = false;
 
     constructor(
         readonly base: EngineState,
@@ -105,30 +105,30 @@ export class Tx {
     // --- requests ---
 
     get(id: string): CallBackRequest | undefined {
-        if (this.reqOv.has(id)) return this.reqOv.get(id) ?? undefined;
+        if (this.#reqOv.has(id)) return this.#reqOv.get(id) ?? undefined;
         return this.ix.byId.get(id);
     }
 
     /** Every request, in press order. */
     all(): CallBackRequest[] {
         const out: CallBackRequest[] = [];
-        const ov = this.reqOv;
+        const ov = this.#reqOv;
         for (const r of this.base.requests) {
             const cur = ov.get(r.id);
             if (cur === undefined) out.push(r);
             else if (cur !== null) out.push(cur);
         }
-        for (const id of this.added) {
+        for (const id of this.#added) {
             const cur = this.get(id);
             if (cur !== undefined) out.push(cur);
         }
-        return this.resort ? out.sort(bySeq) : out;
+        return this.#resort ? out.sort(bySeq) : out;
     }
 
     /** Requests changed in this call, in press order. */
     changed(): CallBackRequest[] {
         const out: CallBackRequest[] = [];
-        for (const v of this.reqOv.values()) if (v !== null) out.push(v);
+        for (const v of this.#reqOv.values()) if (v !== null) out.push(v);
         return out.sort(bySeq);
     }
 
@@ -136,19 +136,19 @@ export class Tx {
     select(set: ReadonlySet<string>, pred: (r: CallBackRequest) => boolean): CallBackRequest[] {
         const out: CallBackRequest[] = [];
         for (const id of set) {
-            if (this.reqOv.has(id)) continue;
+            if (this.#reqOv.has(id)) continue;
             const r = this.ix.byId.get(id);
             if (r !== undefined && pred(r)) out.push(r);
         }
-        for (const v of this.reqOv.values()) if (v !== null && pred(v)) out.push(v);
+        for (const v of this.#reqOv.values()) if (v !== null && pred(v)) out.push(v);
         return out.sort(bySeq);
     }
 
-    private list(ov: Map<string, string[]>, base: Map<string, string[]>, key: string): readonly string[] {
+    #list(ov: Map<string, string[]>, base: Map<string, string[]>, key: string): readonly string[] {
         return ov.get(key) ?? base.get(key) ?? [];
     }
 
-    private mutList(ov: Map<string, string[]>, base: Map<string, string[]>, key: string): string[] {
+    #mutList(ov: Map<string, string[]>, base: Map<string, string[]>, key: string): string[] {
         let l = ov.get(key);
         if (l === undefined) {
             l = [...(base.get(key) ?? [])];
@@ -157,7 +157,7 @@ export class Tx {
         return l;
     }
 
-    private resolve(ids: readonly string[]): CallBackRequest[] {
+    #resolve(ids: readonly string[]): CallBackRequest[] {
         const out: CallBackRequest[] = [];
         for (const id of ids) {
             const r = this.get(id);
@@ -168,17 +168,17 @@ export class Tx {
 
     /** Requests of a called number, in press order. */
     queue(dn: string): CallBackRequest[] {
-        return this.resolve(this.list(this.queueOv, this.ix.queues, dn));
+        return this.#resolve(this.#list(this.#queueOv, this.ix.queues, dn));
     }
 
     /** Requests of a calling phone, in press order. */
     ofCaller(device: string): CallBackRequest[] {
-        return this.resolve(this.list(this.callerOv, this.ix.byCaller, device));
+        return this.#resolve(this.#list(this.#callerOv, this.ix.byCaller, device));
     }
 
     /** Replaces a request (same id, same place). */
     put(r: CallBackRequest, persist = true): void {
-        this.reqOv.set(r.id, r);
+        this.#reqOv.set(r.id, r);
         this.touched.add(r.calledDn);
         if (persist) this.persist = true;
     }
@@ -186,15 +186,15 @@ export class Tx {
     /** Adds a request (or puts back a replaced one) and its number's watch. */
     add(r: CallBackRequest): void {
         const inBase = this.ix.byId.has(r.id);
-        if (!inBase && !this.added.includes(r.id)) this.added.push(r.id);
-        this.reqOv.set(r.id, r);
+        if (!inBase && !this.#added.includes(r.id)) this.#added.push(r.id);
+        this.#reqOv.set(r.id, r);
         const older = r.seq !== this.seq;
-        if (older) this.resort = true; // a replaced request put back keeps its place
+        if (older) this.#resort = true; // a replaced request put back keeps its place
         for (const [ov, base, key] of [
-            [this.queueOv, this.ix.queues, r.calledDn],
-            [this.callerOv, this.ix.byCaller, r.caller.device],
+            [this.#queueOv, this.ix.queues, r.calledDn],
+            [this.#callerOv, this.ix.byCaller, r.caller.device],
         ] as const) {
-            const l = this.mutList(ov, base, key);
+            const l = this.#mutList(ov, base, key);
             l.push(r.id);
             if (older) l.sort((a, b) => (this.get(a) as CallBackRequest).seq - (this.get(b) as CallBackRequest).seq);
         }
@@ -206,12 +206,12 @@ export class Tx {
 
     /** Removes a request; drops its number's watch when it was the last one. */
     remove(r: CallBackRequest): void {
-        this.reqOv.set(r.id, null);
-        const q = this.mutList(this.queueOv, this.ix.queues, r.calledDn);
+        this.#reqOv.set(r.id, null);
+        const q = this.#mutList(this.#queueOv, this.ix.queues, r.calledDn);
         q.splice(q.indexOf(r.id), 1);
-        const c = this.mutList(this.callerOv, this.ix.byCaller, r.caller.device);
+        const c = this.#mutList(this.#callerOv, this.ix.byCaller, r.caller.device);
         c.splice(c.indexOf(r.id), 1);
-        if (q.length === 0) this.watchOv.set(r.calledDn, null);
+        if (q.length === 0) this.#watchOv.set(r.calledDn, null);
         this.size--;
         this.touched.add(r.calledDn);
         this.persist = true;
@@ -220,12 +220,12 @@ export class Tx {
     // --- watches ---
 
     watch(dn: string): CalleeWatch | undefined {
-        if (this.watchOv.has(dn)) return this.watchOv.get(dn) ?? undefined;
+        if (this.#watchOv.has(dn)) return this.#watchOv.get(dn) ?? undefined;
         return this.ix.watches.get(dn);
     }
 
     setWatch(w: CalleeWatch): void {
-        this.watchOv.set(w.dn, w);
+        this.#watchOv.set(w.dn, w);
         this.touched.add(w.dn);
     }
 
@@ -237,25 +237,25 @@ export class Tx {
 
     /** Every watched number, in state order. */
     watchDns(): string[] {
-        return this.watchList().map((w) => w.dn);
+        return this.#watchList().map((w) => w.dn);
     }
 
-    private watchList(): CalleeWatch[] {
+    #watchList(): CalleeWatch[] {
         const out: CalleeWatch[] = [];
-        const ov = this.watchOv;
+        const ov = this.#watchOv;
         for (const w of this.base.callees) {
             const cur = ov.get(w.dn);
             if (cur === undefined) out.push(w);
             else if (cur !== null) out.push(cur);
         }
-        for (const [dn, w] of this.watchOv) if (w !== null && !this.ix.watches.has(dn)) out.push(w);
+        for (const [dn, w] of this.#watchOv) if (w !== null && !this.ix.watches.has(dn)) out.push(w);
         return out;
     }
 
     // --- offers ---
 
     offer(id: string): ReplaceOffer | undefined {
-        if (this.offerOv.has(id)) return this.offerOv.get(id) ?? undefined;
+        if (this.#offerOv.has(id)) return this.#offerOv.get(id) ?? undefined;
         return this.ix.offers.get(id);
     }
 
@@ -266,7 +266,7 @@ export class Tx {
             const cur = this.offer(x.id);
             if (cur !== undefined) out.push(cur);
         }
-        for (const id of this.offersAdded) {
+        for (const id of this.#offersAdded) {
             const cur = this.offer(id);
             if (cur !== undefined) out.push(cur);
         }
@@ -274,12 +274,12 @@ export class Tx {
     }
 
     addOffer(x: ReplaceOffer): void {
-        this.offerOv.set(x.id, x);
-        this.offersAdded.push(x.id);
+        this.#offerOv.set(x.id, x);
+        this.#offersAdded.push(x.id);
     }
 
     removeOffer(id: string): void {
-        this.offerOv.set(id, null);
+        this.#offerOv.set(id, null);
     }
 
     // --- effects and alarms ---
@@ -288,20 +288,20 @@ export class Tx {
         this.effects.push(e);
     }
 
-    private alarmSet(): Set<string> {
-        if (this.alarmsOv === null) this.alarmsOv = new Set(this.base.alarms);
-        return this.alarmsOv;
+    #alarmSet(): Set<string> {
+        if (this.#alarmsOv === null) this.#alarmsOv = new Set(this.base.alarms);
+        return this.#alarmsOv;
     }
 
     raise(id: string, details: string): void {
-        if (this.alarmSet().has(id)) return;
-        this.alarmSet().add(id);
+        if (this.#alarmSet().has(id)) return;
+        this.#alarmSet().add(id);
         this.emit({ type: "Alarm", id, action: "raise", details });
     }
 
     clear(id: string, details: string): void {
-        if (!(this.alarmsOv !== null ? this.alarmsOv.has(id) : this.base.alarms.includes(id))) return;
-        this.alarmSet().delete(id);
+        if (!(this.#alarmsOv !== null ? this.#alarmsOv.has(id) : this.base.alarms.includes(id))) return;
+        this.#alarmSet().delete(id);
         this.emit({ type: "Alarm", id, action: "clear", details });
     }
 
@@ -317,23 +317,23 @@ export class Tx {
             now: this.t,
             generation,
             durable: this.durable,
-            requests: this.reqOv.size === 0 ? this.base.requests : this.all(),
-            offers: this.offerOv.size === 0 ? this.base.offers : this.offers(),
-            callees: this.watchOv.size === 0 ? this.base.callees : this.watchList(),
-            alarms: this.alarmsOv === null ? this.base.alarms : [...this.alarmsOv].sort(),
+            requests: this.#reqOv.size === 0 ? this.base.requests : this.all(),
+            offers: this.#offerOv.size === 0 ? this.base.offers : this.offers(),
+            callees: this.#watchOv.size === 0 ? this.base.callees : this.#watchList(),
+            alarms: this.#alarmsOv === null ? this.base.alarms : [...this.#alarmsOv].sort(),
         };
         return { state, effects: this.effects };
     }
 
     /** What changed, for the deadline bookkeeping: request ids, watched numbers, offer ids. */
     changes(): { requests: Iterable<string>; watches: Iterable<string>; offers: Iterable<string> } {
-        return { requests: this.reqOv.keys(), watches: this.watchOv.keys(), offers: this.offerOv.keys() };
+        return { requests: this.#reqOv.keys(), watches: this.#watchOv.keys(), offers: this.#offerOv.keys() };
     }
 
     /** Carries the base index over to the next state (call once, after `finish`). */
     commitIndex(): StateIndex {
         const ix = this.ix;
-        for (const [id, v] of this.reqOv) {
+        for (const [id, v] of this.#reqOv) {
             ix.unclassify(id);
             if (v === null) ix.byId.delete(id);
             else {
@@ -342,19 +342,19 @@ export class Tx {
             }
         }
         for (const [ov, base] of [
-            [this.queueOv, ix.queues],
-            [this.callerOv, ix.byCaller],
+            [this.#queueOv, ix.queues],
+            [this.#callerOv, ix.byCaller],
         ] as const) {
             for (const [k, l] of ov) {
                 if (l.length === 0) base.delete(k);
                 else base.set(k, l);
             }
         }
-        for (const [dn, w] of this.watchOv) {
+        for (const [dn, w] of this.#watchOv) {
             if (w === null) ix.watches.delete(dn);
             else ix.watches.set(dn, w);
         }
-        for (const [id, x] of this.offerOv) {
+        for (const [id, x] of this.#offerOv) {
             if (x === null) ix.offers.delete(id);
             else ix.offers.set(id, x);
         }

@@ -111,230 +111,235 @@ function hexPrefix(buf: Uint8Array, off: number, end: number): string {
 
 /** Incremental pcap/pcapng parser: push chunks, receive frames synchronously. */
 export class CaptureFileParser {
-    private state = ST_START;
-    private le = true;
-    private need = 4;
-    private stash: Uint8Array = new Uint8Array(0);
-    private stashView = new DataView(this.stash.buffer);
-    private stashLen = 0;
-    private readonly stashLimit: number;
-    private readonly maxBlockSize: number;
-    private readonly maxCapLen: number;
-    private readonly name: string;
+    #state = ST_START;
+    #le = true;
+    #need = 4;
+    #stash: Uint8Array = new Uint8Array(0);
+    #stashView = new DataView(this.#stash.buffer);
+    #stashLen = 0;
+    readonly #stashLimit: number;
+    readonly #maxBlockSize: number;
+    readonly #maxCapLen: number;
+    readonly #name: string;
 
-    private fmt: CaptureFormat | null = null;
-    private frames = 0;
-    private bytes = 0;
-    private skippedBlocks = 0;
-    private malformed = 0;
-    private truncatedTail = false;
-    private corruptOffset: number | null = null;
-    private corruptReason: string | null = null;
-    private stopped = false;
-    private ended = false;
+    #fmt: CaptureFormat | null = null;
+    #frames = 0;
+    #bytes = 0;
+    #skippedBlocks = 0;
+    #malformed = 0;
+    #truncatedTail = false;
+    #corruptOffset: number | null = null;
+    #corruptReason: string | null = null;
+    #stopped = false;
+    #ended = false;
 
-    private readonly ifaces: Iface[] = [];
-    private secIfaces: Iface[] = [];
-    private skipSection = false;
-    private lastTs = 0;
-    private pcapLinkType = 0;
-    private pcapDiv = 1e6;
+    readonly #ifaces: Iface[] = [];
+    #secIfaces: Iface[] = [];
+    #skipSection = false;
+    #lastTs = 0;
+    #pcapLinkType = 0;
+    #pcapDiv = 1e6;
 
     constructor(opts: CaptureFileParserOptions = {}) {
-        this.maxBlockSize = Math.max(NG_MIN_SHB, opts.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
-        this.maxCapLen = Math.max(0, opts.maxCapLen ?? DEFAULT_MAX_CAPLEN);
-        this.stashLimit = Math.max(this.maxBlockSize, this.maxCapLen + PCAP_RECORD, PCAP_HEADER);
-        this.name = opts.name ?? "capture";
+        this.#maxBlockSize = Math.max(NG_MIN_SHB, opts.maxBlockSize ?? DEFAULT_MAX_BLOCK_SIZE);
+        this.#maxCapLen = Math.max(0, opts.maxCapLen ?? DEFAULT_MAX_CAPLEN);
+        this.#stashLimit = Math.max(this.#maxBlockSize, this.#maxCapLen + PCAP_RECORD, PCAP_HEADER);
+        this.#name = opts.name ?? "capture";
     }
 
     /** Format, once the first bytes identified it. */
     get format(): CaptureFormat | null {
-        return this.fmt;
+        return this.#fmt;
     }
 
     /** True once reading is over (corrupt, stopped or ended); further pushes are ignored. */
     get done(): boolean {
-        return this.state === ST_DONE;
+        return this.#state === ST_DONE;
+    }
+
+    /** Bytes the buffer for a record split across chunks holds room for (bounded by the stash limit). */
+    get stashCapacity(): number {
+        return this.#stash.length;
     }
 
     /** Feeds the next chunk; calls `sink` for every complete frame. Throws CAPTURE_FORMAT on a non-capture. */
     push(chunk: Uint8Array, sink: FrameSink): void {
-        if (this.state === ST_DONE) return;
+        if (this.#state === ST_DONE) return;
         const len = chunk.length;
         let pos = 0;
-        if (this.stashLen > 0) {
+        if (this.#stashLen > 0) {
             // Complete the straddling record first; `need` is exact, so the stash never over-reads.
             for (;;) {
-                const take = Math.min(this.need - this.stashLen, len - pos);
-                this.stash.set(chunk.subarray(pos, pos + take), this.stashLen);
-                this.stashLen += take;
+                const take = Math.min(this.#need - this.#stashLen, len - pos);
+                this.#stash.set(chunk.subarray(pos, pos + take), this.#stashLen);
+                this.#stashLen += take;
                 pos += take;
-                if (this.stashLen < this.need) return;
-                const used = this.run(this.stash, this.stashView, 0, this.stashLen, sink);
-                if (this.state === ST_DONE) {
-                    this.stashLen = 0;
+                if (this.#stashLen < this.#need) return;
+                const used = this.#run(this.#stash, this.#stashView, 0, this.#stashLen, sink);
+                if (this.#state === ST_DONE) {
+                    this.#stashLen = 0;
                     return;
                 }
-                if (used === this.stashLen) {
-                    this.stashLen = 0;
+                if (used === this.#stashLen) {
+                    this.#stashLen = 0;
                     break;
                 }
                 // `need` is exact, so `used` is 0 here (the stash held only part of the next record).
-                this.stash.copyWithin(0, used, this.stashLen);
-                this.stashLen -= used;
-                this.ensureStash(this.need);
+                this.#stash.copyWithin(0, used, this.#stashLen);
+                this.#stashLen -= used;
+                this.#ensureStash(this.#need);
                 if (pos === len) return;
             }
         }
         if (pos === len) return;
-        const stop = this.run(chunk, new DataView(chunk.buffer, chunk.byteOffset, len), pos, len, sink);
-        if (stop < len && this.state !== ST_DONE) {
-            this.ensureStash(this.need);
-            this.stash.set(chunk.subarray(stop, len), 0);
-            this.stashLen = len - stop;
+        const stop = this.#run(chunk, new DataView(chunk.buffer, chunk.byteOffset, len), pos, len, sink);
+        if (stop < len && this.#state !== ST_DONE) {
+            this.#ensureStash(this.#need);
+            this.#stash.set(chunk.subarray(stop, len), 0);
+            this.#stashLen = len - stop;
         }
     }
 
     /** Signals end of input and returns the final stats. Throws CAPTURE_FORMAT if the input was too short to identify. */
     end(): CaptureFileStats {
-        if (!this.ended) {
-            this.ended = true;
-            if (this.fmt === null && !this.stopped) {
-                this.state = ST_DONE;
-                const got = this.stashLen;
+        if (!this.#ended) {
+            this.#ended = true;
+            if (this.#fmt === null && !this.#stopped) {
+                this.#state = ST_DONE;
+                const got = this.#stashLen;
                 throw new CaptureError(
                     "CAPTURE_FORMAT",
                     got === 0
-                        ? `${this.name}: empty input, not a pcap or pcapng file`
-                        : `${this.name}: only ${got} byte(s), not a pcap or pcapng file (starts with ${hexPrefix(this.stash, 0, got)})`,
-                    { name: this.name, size: got },
+                        ? `${this.#name}: empty input, not a pcap or pcapng file`
+                        : `${this.#name}: only ${got} byte(s), not a pcap or pcapng file (starts with ${hexPrefix(this.#stash, 0, got)})`,
+                    { name: this.#name, size: got },
                 );
             }
-            if (this.stashLen > 0 && this.state !== ST_DONE) this.truncatedTail = true;
-            this.stashLen = 0;
-            this.state = ST_DONE;
+            if (this.#stashLen > 0 && this.#state !== ST_DONE) this.#truncatedTail = true;
+            this.#stashLen = 0;
+            this.#state = ST_DONE;
         }
         return this.stats();
     }
 
     /** Stops reading now (also from inside the sink): no further frames are delivered. */
     stop(): void {
-        if (this.state === ST_DONE) return;
-        this.stopped = true;
-        this.state = ST_DONE;
-        this.stashLen = 0;
+        if (this.#state === ST_DONE) return;
+        this.#stopped = true;
+        this.#state = ST_DONE;
+        this.#stashLen = 0;
     }
 
     /** Snapshot of the counters so far. */
     stats(): CaptureFileStats {
         return {
-            format: this.fmt,
-            frames: this.frames,
-            bytes: this.bytes,
-            interfaces: this.ifaces.map((i) => ({
+            format: this.#fmt,
+            frames: this.#frames,
+            bytes: this.#bytes,
+            interfaces: this.#ifaces.map((i) => ({
                 linkType: i.linkType,
                 snaplen: i.snaplen,
                 tsResolution: 1 / i.unitsPerSec,
                 tsOffset: i.tsOffset,
             })),
-            skippedBlocks: this.skippedBlocks,
-            malformed: this.malformed,
-            truncatedTail: this.truncatedTail,
-            corrupt: this.corruptOffset !== null,
-            corruptOffset: this.corruptOffset,
-            corruptReason: this.corruptReason,
-            stopped: this.stopped,
+            skippedBlocks: this.#skippedBlocks,
+            malformed: this.#malformed,
+            truncatedTail: this.#truncatedTail,
+            corrupt: this.#corruptOffset !== null,
+            corruptOffset: this.#corruptOffset,
+            corruptReason: this.#corruptReason,
+            stopped: this.#stopped,
         };
     }
 
-    private ensureStash(n: number): void {
-        if (this.stash.length >= n) return;
-        const grown = new Uint8Array(Math.max(n, Math.min(Math.max(this.stash.length * 2, 4096), this.stashLimit)));
-        grown.set(this.stash.subarray(0, this.stashLen), 0);
-        this.stash = grown;
-        this.stashView = new DataView(grown.buffer);
+    #ensureStash(n: number): void {
+        if (this.#stash.length >= n) return;
+        const grown = new Uint8Array(Math.max(n, Math.min(Math.max(this.#stash.length * 2, 4096), this.#stashLimit)));
+        grown.set(this.#stash.subarray(0, this.#stashLen), 0);
+        this.#stash = grown;
+        this.#stashView = new DataView(grown.buffer);
     }
 
-    private markCorrupt(offset: number, reason: string): void {
-        this.malformed++;
-        this.corruptOffset = offset;
-        this.corruptReason = reason;
-        this.state = ST_DONE;
+    #markCorrupt(offset: number, reason: string): void {
+        this.#malformed++;
+        this.#corruptOffset = offset;
+        this.#corruptReason = reason;
+        this.#state = ST_DONE;
     }
 
     /** Parses complete records in buf[off, end); returns where it stopped and sets `need` for the next record. */
-    private run(buf: Uint8Array, dv: DataView, off: number, end: number, sink: FrameSink): number {
-        if (this.state === ST_PCAP) return this.runPcap(buf, dv, off, end, sink);
-        if (this.state === ST_NG) return this.runNg(buf, dv, off, end, sink);
-        return this.runStart(buf, dv, off, end, sink); // never called once done: push() checks first
+    #run(buf: Uint8Array, dv: DataView, off: number, end: number, sink: FrameSink): number {
+        if (this.#state === ST_PCAP) return this.#runPcap(buf, dv, off, end, sink);
+        if (this.#state === ST_NG) return this.#runNg(buf, dv, off, end, sink);
+        return this.#runStart(buf, dv, off, end, sink); // never called once done: push() checks first
     }
 
-    private runStart(buf: Uint8Array, dv: DataView, off: number, end: number, sink: FrameSink): number {
+    #runStart(buf: Uint8Array, dv: DataView, off: number, end: number, sink: FrameSink): number {
         if (end - off < 4) {
-            this.need = 4;
+            this.#need = 4;
             return off;
         }
         const magic = dv.getUint32(off, false);
         if (magic === NG_SHB) {
-            this.fmt = "pcapng";
-            this.state = ST_NG;
-            return this.runNg(buf, dv, off, end, sink);
+            this.#fmt = "pcapng";
+            this.#state = ST_NG;
+            return this.#runNg(buf, dv, off, end, sink);
         }
         const le = magic === PCAP_US_SWAPPED || magic === PCAP_NS_SWAPPED;
         if (!le && magic !== PCAP_US && magic !== PCAP_NS) {
-            this.state = ST_DONE;
+            this.#state = ST_DONE;
             throw new CaptureError(
                 "CAPTURE_FORMAT",
-                `${this.name}: not a pcap or pcapng file (starts with ${hexPrefix(buf, off, end)})`,
-                { name: this.name, magic: magic.toString(16).padStart(8, "0") },
+                `${this.#name}: not a pcap or pcapng file (starts with ${hexPrefix(buf, off, end)})`,
+                { name: this.#name, magic: magic.toString(16).padStart(8, "0") },
             );
         }
-        this.fmt = "pcap";
+        this.#fmt = "pcap";
         if (end - off < PCAP_HEADER) {
-            this.need = PCAP_HEADER;
+            this.#need = PCAP_HEADER;
             return off;
         }
-        this.le = le;
-        this.pcapDiv = magic === PCAP_NS || magic === PCAP_NS_SWAPPED ? 1e9 : 1e6;
+        this.#le = le;
+        this.#pcapDiv = magic === PCAP_NS || magic === PCAP_NS_SWAPPED ? 1e9 : 1e6;
         // libpcap's LT_LINKTYPE(): the upper bits carry FCS length flags.
-        this.pcapLinkType = dv.getUint32(off + 20, le) & 0x03ffffff;
-        this.ifaces.push({
+        this.#pcapLinkType = dv.getUint32(off + 20, le) & 0x03ffffff;
+        this.#ifaces.push({
             index: 0,
-            linkType: this.pcapLinkType,
+            linkType: this.#pcapLinkType,
             snaplen: dv.getUint32(off + 16, le),
-            unitsPerSec: this.pcapDiv,
+            unitsPerSec: this.#pcapDiv,
             tsOffset: 0,
         });
-        this.bytes += PCAP_HEADER;
-        this.state = ST_PCAP;
-        return this.runPcap(buf, dv, off + PCAP_HEADER, end, sink);
+        this.#bytes += PCAP_HEADER;
+        this.#state = ST_PCAP;
+        return this.#runPcap(buf, dv, off + PCAP_HEADER, end, sink);
     }
 
-    private runPcap(buf: Uint8Array, dv: DataView, off: number, end: number, sink: FrameSink): number {
+    #runPcap(buf: Uint8Array, dv: DataView, off: number, end: number, sink: FrameSink): number {
         const start = off;
-        const le = this.le;
+        const le = this.#le;
         const ab = buf.buffer;
         const base = buf.byteOffset;
-        const linkType = this.pcapLinkType;
-        const div = this.pcapDiv;
-        const maxCap = this.maxCapLen;
-        while (this.state === ST_PCAP) {
+        const linkType = this.#pcapLinkType;
+        const div = this.#pcapDiv;
+        const maxCap = this.#maxCapLen;
+        while (this.#state === ST_PCAP) {
             if (end - off < PCAP_RECORD) {
-                this.need = PCAP_RECORD;
+                this.#need = PCAP_RECORD;
                 break;
             }
             const caplen = dv.getUint32(off + 8, le);
             if (caplen > maxCap) {
                 // No resync marker in pcap: a wild length means everything after it is garbage.
-                this.markCorrupt(this.bytes + (off - start), `record captured length ${caplen} exceeds ${maxCap}`);
+                this.#markCorrupt(this.#bytes + (off - start), `record captured length ${caplen} exceeds ${maxCap}`);
                 break;
             }
             const total = PCAP_RECORD + caplen;
             if (end - off < total) {
-                this.need = total;
+                this.#need = total;
                 break;
             }
-            this.frames++;
+            this.#frames++;
             const frame: CapturedFrame = {
                 ts: dv.getUint32(off, le) + dv.getUint32(off + 4, le) / div,
                 linkType,
@@ -345,19 +350,19 @@ export class CaptureFileParser {
             off += total;
             sink(frame);
         }
-        this.bytes += off - start;
+        this.#bytes += off - start;
         return off;
     }
 
-    private runNg(buf: Uint8Array, dv: DataView, off: number, end: number, sink: FrameSink): number {
+    #runNg(buf: Uint8Array, dv: DataView, off: number, end: number, sink: FrameSink): number {
         const start = off;
         const ab = buf.buffer;
         const base = buf.byteOffset;
-        const maxBlock = this.maxBlockSize;
-        let le = this.le;
-        while (this.state === ST_NG) {
+        const maxBlock = this.#maxBlockSize;
+        let le = this.#le;
+        while (this.#state === ST_NG) {
             if (end - off < NG_MIN_BLOCK) {
-                this.need = NG_MIN_BLOCK;
+                this.#need = NG_MIN_BLOCK;
                 break;
             }
             const type = dv.getUint32(off, le);
@@ -367,19 +372,19 @@ export class CaptureFileParser {
                 if (bom === NG_BOM) le = true;
                 else if (bom === NG_BOM_SWAPPED) le = false;
                 else {
-                    const at = this.bytes + (off - start);
+                    const at = this.#bytes + (off - start);
                     if (at === 0) {
-                        this.state = ST_DONE;
+                        this.#state = ST_DONE;
                         throw new CaptureError(
                             "CAPTURE_FORMAT",
-                            `${this.name}: not a pcap or pcapng file (starts with ${hexPrefix(buf, off, end)})`,
-                            { name: this.name, magic: "0a0d0d0a" },
+                            `${this.#name}: not a pcap or pcapng file (starts with ${hexPrefix(buf, off, end)})`,
+                            { name: this.#name, magic: "0a0d0d0a" },
                         );
                     }
-                    this.markCorrupt(at, "section header with bad byte-order magic");
+                    this.#markCorrupt(at, "section header with bad byte-order magic");
                     break;
                 }
-                this.le = le;
+                this.#le = le;
             }
             const total = dv.getUint32(off + 4, le);
             if (
@@ -388,43 +393,43 @@ export class CaptureFileParser {
                 total > maxBlock ||
                 (type === NG_SHB && total < NG_MIN_SHB)
             ) {
-                this.markCorrupt(this.bytes + (off - start), `block type ${type} with bad total length ${total}`);
+                this.#markCorrupt(this.#bytes + (off - start), `block type ${type} with bad total length ${total}`);
                 break;
             }
             if (end - off < total) {
-                this.need = total;
+                this.#need = total;
                 break;
             }
             if (dv.getUint32(off + total - 4, le) !== total) {
-                this.markCorrupt(this.bytes + (off - start), `block type ${type} trailing length does not match`);
+                this.#markCorrupt(this.#bytes + (off - start), `block type ${type} trailing length does not match`);
                 break;
             }
             const blockStart = off;
             off += total;
-            if (this.skipSection && type !== NG_SHB) {
-                this.skippedBlocks++;
+            if (this.#skipSection && type !== NG_SHB) {
+                this.#skippedBlocks++;
                 continue;
             }
             if (type === NG_EPB || type === NG_PB) {
                 if (total < NG_MIN_EPB) {
-                    this.malformed++;
+                    this.#malformed++;
                     continue;
                 }
                 const iface =
-                    this.secIfaces[
+                    this.#secIfaces[
                         type === NG_EPB ? dv.getUint32(blockStart + 8, le) : dv.getUint16(blockStart + 8, le)
                     ];
                 const caplen = dv.getUint32(blockStart + 20, le);
-                if (iface === undefined || caplen > total - NG_MIN_EPB || caplen > this.maxCapLen) {
-                    this.malformed++;
+                if (iface === undefined || caplen > total - NG_MIN_EPB || caplen > this.#maxCapLen) {
+                    this.#malformed++;
                     continue;
                 }
                 const ts =
                     (dv.getUint32(blockStart + 12, le) * TWO_32 + dv.getUint32(blockStart + 16, le)) /
                         iface.unitsPerSec +
                     iface.tsOffset;
-                this.lastTs = ts;
-                this.frames++;
+                this.#lastTs = ts;
+                this.#frames++;
                 const frame: CapturedFrame = {
                     ts,
                     linkType: iface.linkType,
@@ -435,38 +440,38 @@ export class CaptureFileParser {
                 sink(frame);
             } else if (type === NG_SHB) {
                 const major = dv.getUint16(blockStart + 12, le);
-                this.secIfaces = [];
-                this.skipSection = major !== 1;
-                if (this.skipSection) {
-                    if (this.bytes + (blockStart - start) === 0) {
-                        this.state = ST_DONE;
+                this.#secIfaces = [];
+                this.#skipSection = major !== 1;
+                if (this.#skipSection) {
+                    if (this.#bytes + (blockStart - start) === 0) {
+                        this.#state = ST_DONE;
                         throw new CaptureError(
                             "CAPTURE_FORMAT",
-                            `${this.name}: unsupported pcapng version ${major}.${dv.getUint16(blockStart + 14, le)}`,
-                            { name: this.name, major },
+                            `${this.#name}: unsupported pcapng version ${major}.${dv.getUint16(blockStart + 14, le)}`,
+                            { name: this.#name, major },
                         );
                     }
-                    this.skippedBlocks++;
+                    this.#skippedBlocks++;
                 }
             } else if (type === NG_IDB) {
-                this.readIdb(buf, dv, blockStart, total, le);
+                this.#readIdb(buf, dv, blockStart, total, le);
             } else if (type === NG_SPB) {
-                const iface = this.secIfaces[0];
+                const iface = this.#secIfaces[0];
                 if (total < NG_MIN_SPB || iface === undefined) {
-                    this.malformed++;
+                    this.#malformed++;
                     continue;
                 }
                 const origLen = dv.getUint32(blockStart + 8, le);
                 let caplen = Math.min(origLen, total - NG_MIN_SPB);
                 if (iface.snaplen > 0 && iface.snaplen < caplen) caplen = iface.snaplen;
-                if (caplen > this.maxCapLen) {
-                    this.malformed++;
+                if (caplen > this.#maxCapLen) {
+                    this.#malformed++;
                     continue;
                 }
-                this.frames++;
+                this.#frames++;
                 // SPBs carry no timestamp: reuse the previous one so downstream clocks never jump back to 1970.
                 const frame: CapturedFrame = {
-                    ts: this.lastTs,
+                    ts: this.#lastTs,
                     linkType: iface.linkType,
                     bytes: new Uint8Array(ab, base + blockStart + 12, caplen),
                     origLen,
@@ -474,16 +479,16 @@ export class CaptureFileParser {
                 };
                 sink(frame);
             } else {
-                this.skippedBlocks++;
+                this.#skippedBlocks++;
             }
         }
-        this.bytes += off - start;
+        this.#bytes += off - start;
         return off;
     }
 
-    private readIdb(buf: Uint8Array, dv: DataView, off: number, total: number, le: boolean): void {
+    #readIdb(buf: Uint8Array, dv: DataView, off: number, total: number, le: boolean): void {
         if (total < NG_MIN_IDB) {
-            this.malformed++;
+            this.#malformed++;
             return;
         }
         let unitsPerSec = 1e6;
@@ -494,7 +499,7 @@ export class CaptureFileParser {
             const olen = dv.getUint16(o + 2, le);
             if (code === 0) break;
             if (o + 4 + olen > optEnd) {
-                this.malformed++;
+                this.#malformed++;
                 break;
             }
             if (code === OPT_TSRESOL && olen >= 1) {
@@ -508,14 +513,14 @@ export class CaptureFileParser {
             o += 4 + ((olen + 3) & ~3);
         }
         const iface: Iface = {
-            index: this.ifaces.length,
+            index: this.#ifaces.length,
             linkType: dv.getUint16(off + 8, le),
             snaplen: dv.getUint32(off + 12, le),
             unitsPerSec,
             tsOffset,
         };
-        this.ifaces.push(iface);
-        this.secIfaces.push(iface);
+        this.#ifaces.push(iface);
+        this.#secIfaces.push(iface);
     }
 }
 

@@ -49,17 +49,20 @@ export class CtiTracker {
     /** Device name → registered (from CTI device events). */
     readonly devices = new Map<string, boolean>();
     /** Last session that went down or failed, and how. */
-    private lastBad: { session: string; state: "down" | "failed"; t: number } | null = null;
+    #lastBad: { session: string; state: "down" | "failed"; t: number } | null = null;
 
-    constructor(
-        private readonly maxSessions: number,
-        private readonly maxEntries: number,
-    ) {}
+    readonly #maxSessions: number;
+    readonly #maxEntries: number;
+
+    constructor(maxSessions: number, maxEntries: number) {
+        this.#maxSessions = maxSessions;
+        this.#maxEntries = maxEntries;
+    }
 
     /** Cluster-level condition. */
     status(): CtiStatus {
         for (const s of this.sessions.values()) if (s.state === "up") return "up";
-        return this.lastBad === null ? "unknown" : this.lastBad.state;
+        return this.#lastBad === null ? "unknown" : this.#lastBad.state;
     }
 
     /**
@@ -69,23 +72,23 @@ export class CtiTracker {
         const t = e.t / 1000;
         switch (e.type) {
             case "ProviderOpening":
-                return { dns: [], change: this.setSession(e.session, "opening", t, null) };
+                return { dns: [], change: this.#setSession(e.session, "opening", t, null) };
             case "LinkUp":
-                return { dns: this.dnsOfSession(e.session), change: this.setSession(e.session, "up", t, null) };
+                return { dns: this.#dnsOfSession(e.session), change: this.#setSession(e.session, "up", t, null) };
             case "LinkDown": {
-                const change = this.setSession(e.session, "down", t, e.reason);
-                return { dns: this.dropSessionCalls(e.session), change };
+                const change = this.#setSession(e.session, "down", t, e.reason);
+                return { dns: this.#dropSessionCalls(e.session), change };
             }
             case "ProviderOpenFailed": {
-                const change = this.setSession(e.session, "failed", t, e.reason);
-                return { dns: this.dropSessionCalls(e.session), change };
+                const change = this.#setSession(e.session, "failed", t, e.reason);
+                return { dns: this.#dropSessionCalls(e.session), change };
             }
             case "LineOpened": {
                 const dn = e.lineName;
                 if (dn === "") return { dns: [], change: null };
                 const key = `${e.session}|${hkey(e.line)}`;
-                this.bounded(this.lines, key, { dn, device: e.deviceName });
-                const rec = this.dn(dn);
+                this.#bounded(this.lines, key, { dn, device: e.deviceName });
+                const rec = this.#dn(dn);
                 rec.lines.add(key);
                 if (e.deviceName !== "") rec.devices.add(e.deviceName);
                 return { dns: [dn], change: null };
@@ -97,26 +100,26 @@ export class CtiTracker {
                 this.lines.delete(key);
                 const rec = this.dns.get(l.dn);
                 rec?.lines.delete(key);
-                this.gc(l.dn);
+                this.#gc(l.dn);
                 return { dns: [l.dn], change: null };
             }
             case "DeviceRegistered":
             case "DeviceUnregistered":
-                if (e.deviceName !== "") this.bounded(this.devices, e.deviceName, e.type === "DeviceRegistered");
+                if (e.deviceName !== "") this.#bounded(this.devices, e.deviceName, e.type === "DeviceRegistered");
                 return { dns: [], change: null };
             case "CallStateChanged": {
                 const lineKey = `${e.session}|${hkey(e.line)}`;
                 const callKey = `${lineKey}|${hkey(e.call)}`;
                 const dn = e.lineName ?? this.lines.get(lineKey)?.dn ?? this.calls.get(callKey) ?? null;
                 if (dn === null || dn === "") return { dns: [], change: null };
-                const rec = this.dn(dn);
+                const rec = this.#dn(dn);
                 if (e.deviceName !== null && e.deviceName !== "") rec.devices.add(e.deviceName);
                 if (CTI_ENDED.has(e.state)) {
                     rec.calls.delete(callKey);
                     this.calls.delete(callKey);
                 } else {
                     rec.calls.set(callKey, CTI_RINGING.has(e.state) ? "ringing" : "busy");
-                    this.bounded(this.calls, callKey, dn);
+                    this.#bounded(this.calls, callKey, dn);
                 }
                 return { dns: [dn], change: null };
             }
@@ -162,10 +165,10 @@ export class CtiTracker {
         return [...this.sessions].map(([session, s]) => ({ session, ...s }));
     }
 
-    private dn(dn: string): DnRec {
+    #dn(dn: string): DnRec {
         let rec = this.dns.get(dn);
         if (rec === undefined) {
-            if (this.dns.size >= this.maxEntries) {
+            if (this.dns.size >= this.#maxEntries) {
                 const oldest = this.dns.keys().next().value as string;
                 this.dns.delete(oldest);
             }
@@ -175,26 +178,21 @@ export class CtiTracker {
         return rec;
     }
 
-    private gc(dn: string): void {
+    #gc(dn: string): void {
         const rec = this.dns.get(dn);
         if (rec !== undefined && rec.calls.size === 0 && rec.lines.size === 0) this.dns.delete(dn);
     }
 
-    private bounded<V>(m: Map<string, V>, k: string, v: V): void {
-        if (!m.has(k) && m.size >= this.maxEntries) m.delete(m.keys().next().value as string);
+    #bounded<V>(m: Map<string, V>, k: string, v: V): void {
+        if (!m.has(k) && m.size >= this.#maxEntries) m.delete(m.keys().next().value as string);
         m.set(k, v);
     }
 
-    private setSession(
-        session: string,
-        to: CtiSessionState,
-        t: number,
-        reason: string | null,
-    ): CtiSessionChange | null {
+    #setSession(session: string, to: CtiSessionState, t: number, reason: string | null): CtiSessionChange | null {
         const prev = this.sessions.get(session);
         if (prev !== undefined && prev.state === to) return null;
         const statusFrom = this.status();
-        if (prev === undefined && this.sessions.size >= this.maxSessions) {
+        if (prev === undefined && this.sessions.size >= this.#maxSessions) {
             // Forget the oldest session that is not up.
             for (const [k, s] of this.sessions) {
                 if (s.state !== "up") {
@@ -202,23 +200,23 @@ export class CtiTracker {
                     break;
                 }
             }
-            if (this.sessions.size >= this.maxSessions)
+            if (this.sessions.size >= this.#maxSessions)
                 this.sessions.delete(this.sessions.keys().next().value as string);
         }
         this.sessions.set(session, { state: to, since: t, reason });
-        if (to === "down" || to === "failed") this.lastBad = { session, state: to, t };
+        if (to === "down" || to === "failed") this.#lastBad = { session, state: to, t };
         return { session, from: prev?.state ?? null, to, reason, statusFrom, status: this.status() };
     }
 
-    private dnsOfSession(session: string): string[] {
+    #dnsOfSession(session: string): string[] {
         const out = new Set<string>();
         const prefix = `${session}|`;
         for (const [k, l] of this.lines) if (k.startsWith(prefix)) out.add(l.dn);
         return [...out];
     }
 
-    private dropSessionCalls(session: string): string[] {
-        const out = new Set<string>(this.dnsOfSession(session));
+    #dropSessionCalls(session: string): string[] {
+        const out = new Set<string>(this.#dnsOfSession(session));
         const prefix = `${session}|`;
         for (const [k, dn] of this.calls) {
             if (!k.startsWith(prefix)) continue;

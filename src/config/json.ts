@@ -34,141 +34,146 @@ const MAX_SCAN_DEPTH = 512;
 
 /** Recursive-descent scanner that only checks syntax (RFC 8259). */
 class Scanner {
-    private i = 0;
-    private depth = 0;
+    #i = 0;
+    #depth = 0;
 
-    constructor(private readonly text: string) {}
+    readonly #text: string;
+
+    constructor(text: string) {
+        this.#text = text;
+    }
 
     /** Throws ScanFailure at the first error. */
     run(): void {
-        this.ws();
-        this.value();
-        this.ws();
-        if (this.i < this.text.length) this.fail(`unexpected ${describeAt(this.text, this.i)} after the JSON value`);
+        this.#ws();
+        this.#value();
+        this.#ws();
+        if (this.#i < this.#text.length)
+            this.#fail(`unexpected ${describeAt(this.#text, this.#i)} after the JSON value`);
     }
 
-    private fail(reason: string): never {
-        throw new ScanFailure(this.i, reason);
+    #fail(reason: string): never {
+        throw new ScanFailure(this.#i, reason);
     }
 
-    private ws(): void {
-        const t = this.text;
-        while (this.i < t.length) {
-            const c = t.charCodeAt(this.i);
+    #ws(): void {
+        const t = this.#text;
+        while (this.#i < t.length) {
+            const c = t.charCodeAt(this.#i);
             if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-            this.i++;
+            this.#i++;
         }
     }
 
-    private value(): void {
-        const c = this.text.charAt(this.i);
-        if ((c === "{" || c === "[") && ++this.depth > MAX_SCAN_DEPTH) {
-            this.fail(`nested deeper than ${MAX_SCAN_DEPTH} levels`);
+    #value(): void {
+        const c = this.#text.charAt(this.#i);
+        if ((c === "{" || c === "[") && ++this.#depth > MAX_SCAN_DEPTH) {
+            this.#fail(`nested deeper than ${MAX_SCAN_DEPTH} levels`);
         }
-        if (c === "{") this.object();
-        else if (c === "[") this.array();
-        else if (c === '"') this.string();
-        else if (c === "-" || (c >= "0" && c <= "9")) this.number();
-        else if (c === "t") this.literal("true");
-        else if (c === "f") this.literal("false");
-        else if (c === "n") this.literal("null");
-        else this.fail(`unexpected ${describeAt(this.text, this.i)}, expected a value`);
-        if (c === "{" || c === "[") this.depth--;
+        if (c === "{") this.#object();
+        else if (c === "[") this.#array();
+        else if (c === '"') this.#string();
+        else if (c === "-" || (c >= "0" && c <= "9")) this.#number();
+        else if (c === "t") this.#literal("true");
+        else if (c === "f") this.#literal("false");
+        else if (c === "n") this.#literal("null");
+        else this.#fail(`unexpected ${describeAt(this.#text, this.#i)}, expected a value`);
+        if (c === "{" || c === "[") this.#depth--;
     }
 
-    private object(): void {
-        this.i++;
-        this.ws();
-        if (this.text.charAt(this.i) === "}") {
-            this.i++;
+    #object(): void {
+        this.#i++;
+        this.#ws();
+        if (this.#text.charAt(this.#i) === "}") {
+            this.#i++;
             return;
         }
         for (;;) {
-            if (this.text.charAt(this.i) !== '"') {
-                this.fail(`unexpected ${describeAt(this.text, this.i)}, expected a double-quoted property name`);
+            if (this.#text.charAt(this.#i) !== '"') {
+                this.#fail(`unexpected ${describeAt(this.#text, this.#i)}, expected a double-quoted property name`);
             }
-            this.string();
-            this.ws();
-            if (this.text.charAt(this.i) !== ":")
-                this.fail(`unexpected ${describeAt(this.text, this.i)}, expected ":"`);
-            this.i++;
-            this.ws();
-            this.value();
-            this.ws();
-            const c = this.text.charAt(this.i);
+            this.#string();
+            this.#ws();
+            if (this.#text.charAt(this.#i) !== ":")
+                this.#fail(`unexpected ${describeAt(this.#text, this.#i)}, expected ":"`);
+            this.#i++;
+            this.#ws();
+            this.#value();
+            this.#ws();
+            const c = this.#text.charAt(this.#i);
             if (c === "}") {
-                this.i++;
+                this.#i++;
                 return;
             }
-            if (c !== ",") this.fail(`unexpected ${describeAt(this.text, this.i)}, expected "," or "}"`);
-            this.i++;
-            this.ws();
+            if (c !== ",") this.#fail(`unexpected ${describeAt(this.#text, this.#i)}, expected "," or "}"`);
+            this.#i++;
+            this.#ws();
         }
     }
 
-    private array(): void {
-        this.i++;
-        this.ws();
-        if (this.text.charAt(this.i) === "]") {
-            this.i++;
+    #array(): void {
+        this.#i++;
+        this.#ws();
+        if (this.#text.charAt(this.#i) === "]") {
+            this.#i++;
             return;
         }
         for (;;) {
-            this.value();
-            this.ws();
-            const c = this.text.charAt(this.i);
+            this.#value();
+            this.#ws();
+            const c = this.#text.charAt(this.#i);
             if (c === "]") {
-                this.i++;
+                this.#i++;
                 return;
             }
-            if (c !== ",") this.fail(`unexpected ${describeAt(this.text, this.i)}, expected "," or "]"`);
-            this.i++;
-            this.ws();
+            if (c !== ",") this.#fail(`unexpected ${describeAt(this.#text, this.#i)}, expected "," or "]"`);
+            this.#i++;
+            this.#ws();
         }
     }
 
-    private string(): void {
-        const t = this.text;
-        const start = this.i;
-        this.i++;
+    #string(): void {
+        const t = this.#text;
+        const start = this.#i;
+        this.#i++;
         for (;;) {
-            if (this.i >= t.length) {
-                this.i = start;
-                this.fail("unterminated string");
+            if (this.#i >= t.length) {
+                this.#i = start;
+                this.#fail("unterminated string");
             }
-            const c = t.charCodeAt(this.i);
+            const c = t.charCodeAt(this.#i);
             if (c === 0x22) {
-                this.i++;
+                this.#i++;
                 return;
             }
-            if (c < 0x20) this.fail("control character in string (escape it)");
+            if (c < 0x20) this.#fail("control character in string (escape it)");
             if (c === 0x5c) {
-                const e = t.charAt(this.i + 1);
+                const e = t.charAt(this.#i + 1);
                 if (e === "u") {
-                    if (!/^[0-9a-fA-F]{4}$/.test(t.slice(this.i + 2, this.i + 6))) this.fail("bad \\u escape");
-                    this.i += 6;
+                    if (!/^[0-9a-fA-F]{4}$/.test(t.slice(this.#i + 2, this.#i + 6))) this.#fail("bad \\u escape");
+                    this.#i += 6;
                 } else if ('"\\/bfnrt'.includes(e) && e !== "") {
-                    this.i += 2;
+                    this.#i += 2;
                 } else {
-                    this.fail("bad escape in string");
+                    this.#fail("bad escape in string");
                 }
             } else {
-                this.i++;
+                this.#i++;
             }
         }
     }
 
-    private number(): void {
-        NUMBER.lastIndex = this.i;
-        const m = NUMBER.exec(this.text);
-        if (m === null) this.fail("bad number");
-        this.i += m[0].length;
+    #number(): void {
+        NUMBER.lastIndex = this.#i;
+        const m = NUMBER.exec(this.#text);
+        if (m === null) this.#fail("bad number");
+        this.#i += m[0].length;
     }
 
-    private literal(word: string): void {
-        if (!this.text.startsWith(word, this.i))
-            this.fail(`unexpected ${describeAt(this.text, this.i)}, expected a value`);
-        this.i += word.length;
+    #literal(word: string): void {
+        if (!this.#text.startsWith(word, this.#i))
+            this.#fail(`unexpected ${describeAt(this.#text, this.#i)}, expected a value`);
+        this.#i += word.length;
     }
 }
 

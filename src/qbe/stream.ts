@@ -56,68 +56,74 @@ export interface QbeStreamOptions {
 
 /** Frame sink of one direction; knows its direction so no closure is made per packet. */
 class DirSink implements QbeFrameSink {
+    readonly #owner: QbeStreamDecoder;
+
     constructor(
-        private readonly owner: QbeStreamDecoder,
+        owner: QbeStreamDecoder,
         readonly dir: Direction,
-    ) {}
+    ) {
+        this.#owner = owner;
+    }
     onFrame(buf: Uint8Array, start: number, end: number): void {
-        this.owner.frame(this.dir, decodeQbe(buf, start, end));
+        this.#owner.frame(this.dir, decodeQbe(buf, start, end));
     }
     onResync(skippedBytes: number): void {
-        this.owner.resync(this.dir, skippedBytes);
+        this.#owner.resync(this.dir, skippedBytes);
     }
 }
 
 class QbeStreamDecoder implements ProtocolStreamDecoder {
-    private readonly framers: readonly [QbeFramer, QbeFramer];
-    private readonly session: QbeSessionRef;
-    private readonly stats: QbeStreamStats;
+    readonly #framers: readonly [QbeFramer, QbeFramer];
+    readonly #session: QbeSessionRef;
+    readonly #stats: QbeStreamStats;
     /** Capture time of the chunk being pushed (seconds). */
-    private ts = 0;
+    #ts = 0;
 
-    constructor(
-        private readonly ctx: StreamContext,
-        private readonly opts: QbeStreamOptions,
-    ) {
+    readonly #ctx: StreamContext;
+    readonly #opts: QbeStreamOptions;
+
+    constructor(ctx: StreamContext, opts: QbeStreamOptions) {
+        this.#ctx = ctx;
+        this.#opts = opts;
         const fo = opts.framer ?? {};
         // A connection joined without its SYN may start mid-frame: hunt for the first header.
         const synced = ctx.conn.midstream !== true;
-        this.framers = [
+        this.#framers = [
             new QbeFramer(new DirSink(this, 0), fo, synced),
             new QbeFramer(new DirSink(this, 1), fo, synced),
         ];
         const [client, server] = ctx.names;
-        this.session = { key: `${client}>${server}`, client, server };
-        this.stats = opts.stats ?? newQbeStreamStats();
+        this.#session = { key: `${client}>${server}`, client, server };
+        this.#stats = opts.stats ?? newQbeStreamStats();
     }
 
     data(dir: Direction, bytes: Uint8Array, ts: number): void {
-        this.ts = ts;
-        this.framers[dir].push(bytes);
+        this.#ts = ts;
+        this.#framers[dir].push(bytes);
     }
 
     gap(dir: Direction, missedBytes: number, ts: number, reason: GapReason): void {
-        this.ts = ts;
-        const discardedBytes = this.framers[dir].gap(missedBytes);
-        this.stats.gaps++;
-        this.stats.discardedBytes += discardedBytes;
-        this.record(dir, "Gap", { missedBytes, discardedBytes, reason });
+        this.#ts = ts;
+        const discardedBytes = this.#framers[dir].gap(missedBytes);
+        this.#stats.gaps++;
+        this.#stats.discardedBytes += discardedBytes;
+        this.#record(dir, "Gap", { missedBytes, discardedBytes, reason });
     }
 
     close(ts: number, _reason: CloseReason): void {
-        this.ts = ts;
+        this.#ts = ts;
         for (const dir of [0, 1] as const) {
-            const { discardedBytes, skippedBytes } = this.framers[dir].end();
+            const { discardedBytes, skippedBytes } = this.#framers[dir].end();
             if (discardedBytes === 0 && skippedBytes === 0) continue;
-            this.stats.discardedBytes += discardedBytes;
-            this.stats.skippedBytes += skippedBytes;
-            this.record(dir, "Gap", { missedBytes: 0, discardedBytes, skippedBytes, reason: "end" });
+            this.#stats.discardedBytes += discardedBytes;
+            this.#stats.skippedBytes += skippedBytes;
+            this.#record(dir, "Gap", { missedBytes: 0, discardedBytes, skippedBytes, reason: "end" });
         }
-        this.opts.observer?.onQbeClose?.(this.session, ts * 1000);
+        this.#opts.observer?.onQbeClose?.(this.#session, ts * 1000);
     }
 
     frame(dir: Direction, msg: QbeMessage): void {
-        const st = this.stats;
+        const st = this.#stats;
         st.frames++;
         if (!msg.known) st.unknown++;
         let fields: QbeFields = msg.fields;
@@ -125,9 +131,9 @@ class QbeStreamDecoder implements ProtocolStreamDecoder {
             st.problems++;
             fields = { ...fields, _problems: msg.problems };
         }
-        const names = this.ctx.names;
-        this.ctx.emit({
-            t: this.ts,
+        const names = this.#ctx.names;
+        this.#ctx.emit({
+            t: this.#ts,
             proto: "qbe",
             src: names[dir],
             dst: names[1 - dir]!,
@@ -135,18 +141,18 @@ class QbeStreamDecoder implements ProtocolStreamDecoder {
             name: msg.name,
             fields,
         });
-        this.opts.observer?.onQbeMessage(this.session, dir, msg, this.ts * 1000);
+        this.#opts.observer?.onQbeMessage(this.#session, dir, msg, this.#ts * 1000);
     }
 
     resync(dir: Direction, skippedBytes: number): void {
-        this.stats.resyncs++;
-        this.stats.skippedBytes += skippedBytes;
-        this.record(dir, "Resync", { skippedBytes });
+        this.#stats.resyncs++;
+        this.#stats.skippedBytes += skippedBytes;
+        this.#record(dir, "Resync", { skippedBytes });
     }
 
-    private record(dir: Direction, name: string, fields: Record<string, unknown>): void {
-        const names = this.ctx.names;
-        this.ctx.emit({ t: this.ts, proto: "qbe", src: names[dir], dst: names[1 - dir]!, name, fields });
+    #record(dir: Direction, name: string, fields: Record<string, unknown>): void {
+        const names = this.#ctx.names;
+        this.#ctx.emit({ t: this.#ts, proto: "qbe", src: names[dir], dst: names[1 - dir]!, name, fields });
     }
 }
 

@@ -13,41 +13,45 @@ const ON_HOOK = 2;
  * a phone shows), which live may differ from the engine's step-free clock after an NTP step.
  */
 export class ModelClusterView implements ClusterView {
-    constructor(
-        private readonly model: ClusterModel,
-        private readonly nowMs: () => number,
-        /** The deployment relies on CTI for line state (callees outside the mirror port). */
-        private readonly requireCti = false,
-    ) {}
+    readonly #model: ClusterModel;
+    readonly #nowMs: () => number;
+    /** The deployment relies on CTI for line state (callees outside the mirror port). */
+    readonly #requireCti: boolean;
+
+    constructor(model: ClusterModel, nowMs: () => number, requireCti = false) {
+        this.#model = model;
+        this.#nowMs = nowMs;
+        this.#requireCti = requireCti;
+    }
 
     dnKnown(dn: string): boolean {
-        return this.model.isKnownDn(dn);
+        return this.#model.isKnownDn(dn);
     }
 
     dnObservable(dn: string): boolean {
-        return this.model.isObservableDn(dn);
+        return this.#model.isObservableDn(dn);
     }
 
     forwardAll(dn: string): string | null {
-        return this.model.dn(dn).forwarding?.all ?? null;
+        return this.#model.dn(dn).forwarding?.all ?? null;
     }
 
     dnState(dn: string): DnStateView {
         // The engine follows the number's changes itself (LineStateChanged); "since" is not known here.
-        return { state: this.model.dnState(dn), sinceMs: null };
+        return { state: this.#model.dnState(dn), sinceMs: null };
     }
 
     device(key: string): EngineDeviceView | null {
-        const d = this.model.device(key);
+        const d = this.#model.device(key);
         return d === null ? null : this.#engineView(d);
     }
 
     devicesOfDn(dn: string): readonly string[] {
-        return this.model.dn(dn).devices.map((d) => d.device);
+        return this.#model.dn(dn).devices.map((d) => d.device);
     }
 
     outgoingCalls(key: string): readonly OutgoingCallView[] {
-        const d = this.model.device(key);
+        const d = this.#model.device(key);
         if (d === null) return [];
         const out: OutgoingCallView[] = [];
         for (const line of d.lines) {
@@ -60,25 +64,25 @@ export class ModelClusterView implements ClusterView {
     }
 
     cmLinkObserved(): boolean {
-        return this.model.callManagers().some((cm) => cm.primary > 0 || cm.standby > 0);
+        return this.#model.callManagers().some((cm) => cm.primary > 0 || cm.standby > 0);
     }
 
     ctiRequired(): boolean {
-        return this.requireCti;
+        return this.#requireCti;
     }
 
     ctiUp(): boolean {
-        return this.model.ctiStatus().status === "up";
+        return this.#model.ctiStatus().status === "up";
     }
 
     #engineView(d: DeviceView): EngineDeviceView {
         const idle = d.lines.every((l) => l.calls.every((c) => c.state === ON_HOOK || c.endedAt !== null));
-        const pt = this.model.phoneTime(d.key, this.nowMs() / 1000);
+        const pt = this.#model.phoneTime(d.key, this.#nowMs() / 1000);
         const phoneTime: PhoneTime | null =
             pt === null && d.dateTemplate === null
                 ? null
                 : {
-                      epochMs: this.nowMs(),
+                      epochMs: this.#nowMs(),
                       utcOffsetMinutes: Math.round((pt?.utcOffsetS ?? 0) / 60),
                       ...(d.dateTemplate !== null ? { dateTemplate: d.dateTemplate } : {}),
                   };

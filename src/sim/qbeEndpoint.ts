@@ -25,11 +25,16 @@ export class QbeEndpoint {
     #closed = false;
     readonly #framer: QbeFramer;
 
+    readonly #clock: SimClock;
+    readonly #handler: QbeEndpointHandler;
+
     constructor(
         readonly link: SimLink,
-        private readonly clock: SimClock,
-        private readonly handler: QbeEndpointHandler,
+        clock: SimClock,
+        handler: QbeEndpointHandler,
     ) {
+        this.#clock = clock;
+        this.#handler = handler;
         this.lastTx = clock.now();
         this.lastRx = clock.now();
         this.#framer = new QbeFramer({
@@ -42,7 +47,7 @@ export class QbeEndpoint {
             },
             onClose: (reason) => {
                 this.#closed = true;
-                this.handler.onClose(reason);
+                this.#handler.onClose(reason);
             },
         });
     }
@@ -57,7 +62,7 @@ export class QbeEndpoint {
         if (this.#closed) return;
         this.link.write(encodeQbe(name, fields));
         this.stats.sent++;
-        this.lastTx = this.clock.now();
+        this.lastTx = this.#clock.now();
     }
 
     /** Graceful close (FIN). */
@@ -82,12 +87,12 @@ export class QbeEndpoint {
     #onFrame(buf: Uint8Array, start: number, end: number): void {
         const msg = decodeQbe(buf, start, end);
         this.stats.received++;
-        this.lastRx = this.clock.now();
+        this.lastRx = this.#clock.now();
         if (!msg.known) this.#error(`unknown QBE message id ${msg.id}`);
         else if (msg.problems !== undefined) this.#error(`${msg.name}: ${msg.problems.join("; ")}`);
         if (this.#closed) return;
         try {
-            this.handler.onMessage(msg);
+            this.#handler.onMessage(msg);
         } catch (err) {
             this.#error(`handler failed on ${msg.name}: ${(err as Error).stack ?? String(err)}`);
         }
@@ -95,6 +100,6 @@ export class QbeEndpoint {
 
     #error(text: string): void {
         this.stats.protocolErrors++;
-        this.handler.onProtocolError?.(text);
+        this.#handler.onProtocolError?.(text);
     }
 }

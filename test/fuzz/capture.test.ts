@@ -40,8 +40,8 @@ function parseParts(parts: readonly Uint8Array[]): ParseResult {
     const stats = strict(() => {
         for (const p of parts) {
             parser.push(p, sink);
-            const stash = (parser as unknown as { stash: Uint8Array }).stash;
-            ensure(stash.length <= limit, `stash grew to ${stash.length} bytes (limit ${limit})`);
+            const stash = parser.stashCapacity;
+            ensure(stash <= limit, `stash grew to ${stash} bytes (limit ${limit})`);
         }
         return parser.end();
     });
