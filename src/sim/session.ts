@@ -197,3 +197,27 @@ export class SccpSession {
         this.#handler.onProtocolError?.(text);
     }
 }
+
+/** What a simulated endpoint keeps for its steps: how deep it is in one, and the sessions it wrote to. */
+export interface StepState {
+    depth: number;
+    readonly dirty: Set<SccpSession>;
+}
+
+/**
+ * Runs one step of an endpoint and, when the outermost step ends, flushes what it queued (one write per
+ * link, as a CallManager or a phone coalesces its bursts) and then calls `atEnd`.
+ */
+export function runStep(s: StepState, fn: () => void, atEnd?: () => void): void {
+    s.depth++;
+    try {
+        fn();
+    } finally {
+        s.depth--;
+        if (s.depth === 0) {
+            for (const session of s.dirty) session.flush();
+            s.dirty.clear();
+            atEnd?.();
+        }
+    }
+}

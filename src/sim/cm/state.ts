@@ -6,7 +6,7 @@
 import type { EventEmitter } from "node:events";
 import type { CmWire, ForwardData, MediaData } from "../dialect.js";
 import type { SimLink } from "../network.js";
-import type { SccpSession } from "../session.js";
+import { runStep, type SccpSession } from "../session.js";
 import type { SoftKeyDef } from "../softkeys.js";
 import type { SimClock, SimGeneration, SimTimer } from "../types.js";
 import type { SimCallManagerEvents, SimCallManagerOptions, SimCallManagerStats, SimDeviceConfig } from "./types.js";
@@ -181,16 +181,7 @@ export function createState(
 
 /** Runs one step and flushes what it queued (one write per link), as a CallManager coalesces its bursts. */
 export function run(s: CmState, fn: () => void): void {
-    s.depth++;
-    try {
-        fn();
-    } finally {
-        s.depth--;
-        if (s.depth === 0) {
-            for (const session of s.dirty) session.flush();
-            s.dirty.clear();
-        }
-    }
+    runStep(s, fn);
 }
 
 /** A timer whose callback is one step. */

@@ -10,7 +10,7 @@ import { SimError } from "../errors.js";
 import { Msg, Ring } from "../ids.js";
 import type { PhoneModelInfo } from "../models.js";
 import type { SimNetwork } from "../network.js";
-import type { SccpSession } from "../session.js";
+import { runStep, type SccpSession } from "../session.js";
 import { CallState, type SimClock, type SimGeneration, type SimPhoneEvents, type SimTimer } from "../types.js";
 import type { CallManagerAddress, HistoryEntry, PhoneCall, SimPhoneOptions, SoftKeyView } from "./types.js";
 
@@ -203,17 +203,7 @@ export function primaryLink(s: PhoneState): LinkState {
 
 /** Runs one step: flushes what it queued (one write per link) and reports idle/busy changes. */
 export function run(s: PhoneState, fn: () => void): void {
-    s.depth++;
-    try {
-        fn();
-    } finally {
-        s.depth--;
-        if (s.depth === 0) {
-            for (const session of s.dirty) session.flush();
-            s.dirty.clear();
-            checkIdle(s);
-        }
-    }
+    runStep(s, fn, () => checkIdle(s));
 }
 
 export function checkIdle(s: PhoneState): void {
