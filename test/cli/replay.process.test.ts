@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import t from "tap";
+import t, { type Test } from "tap";
 import { configureLogging } from "../../src/logging/logger.js";
 import { XsiPhoneService } from "../../src/sim/xsi/service.js";
 import { testPort } from "../helpers/ports.js";
@@ -25,6 +25,32 @@ const PUSH_USER = "cbpush";
 const PUSH_PASSWORD = "replay-Pa55";
 /** The simulator's phones, as recordBusyCallBack made them: 127.0.1.N is the N-th phone. */
 const PHONES = { "1001": "127.0.1.1", "1002": "127.0.1.2", "1003": "127.0.1.3" } as const;
+
+/** bin/callbackd replay with `args` as a child (killed at teardown); its output so far, and its exit. */
+function replayProcess(t: Test, args: string[]) {
+    const child = spawn(process.execPath, [BIN, "replay", ...args], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    });
+    t.teardown(() => {
+        if (child.exitCode === null) child.kill("SIGKILL");
+    });
+    const io = { out: "", err: "" };
+    child.stdout.on("data", (d: Buffer) => {
+        io.out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+        io.err += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    /** The exit code, once all of stdout is read. */
+    const done = async (): Promise<number | null> => {
+        const code = await exited;
+        await waitFor(() => child.stdout.readableEnded, "the replay's output", HANG_MS);
+        return code;
+    };
+    return { child, io, done };
+}
 
 t.test("bin/callbackd replay on a simulator capture: summary and pushes", { skip }, async (t) => {
     configureLogging({ level: "silent" });
@@ -63,23 +89,9 @@ t.test("bin/callbackd replay on a simulator capture: summary and pushes", { skip
     );
     // No --linger: the pushes (the phone answers the notification only after playing the twinkle) must be
     // counted all the same (a fixed 50 ms pause before the summary missed them).
-    const child = spawn(process.execPath, [BIN, "replay", pcap, "--config", config, "--as-fast-as-possible"], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    });
-    t.teardown(() => {
-        if (child.exitCode === null) child.kill("SIGKILL");
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
-    await waitFor(() => child.stdout.readableEnded, "the replay's output", HANG_MS);
+    const replay = replayProcess(t, [pcap, "--config", config, "--as-fast-as-possible"]);
+    const code = await replay.done();
+    const { out, err } = replay.io;
     t.equal(code, 0, err);
     t.equal(err, "", "nothing on stderr");
 
@@ -123,26 +135,12 @@ t.test(
         writeFileSync(config, JSON.stringify({ http: { listen: "127.0.0.1:0" }, log: { level: "info" } }));
         // 83 s of capture at its own pace: the stop surely comes in the middle.
         const capture = join(root, "test/fixtures/captures/pyskinny_cm_call_from_pyskinny_to_7912.pcapng");
-        const child = spawn(process.execPath, [BIN, "replay", capture, "--config", config, "--speed", "1"], {
-            stdio: ["ignore", "pipe", "pipe"],
-            env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-        });
-        t.teardown(() => {
-            if (child.exitCode === null) child.kill("SIGKILL");
-        });
-        let out = "";
-        let err = "";
-        child.stdout.on("data", (d: Buffer) => {
-            out += d.toString();
-        });
-        child.stderr.on("data", (d: Buffer) => {
-            err += d.toString();
-        });
-        const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
-        await waitFor(() => /call-back service started/.test(out + err), "the replay to start", HANG_MS);
-        child.kill("SIGTERM");
-        const code = await exited;
-        await waitFor(() => child.stdout.readableEnded, "the replay's output", HANG_MS);
+        const replay = replayProcess(t, [capture, "--config", config, "--speed", "1"]);
+        const { io } = replay;
+        await waitFor(() => /call-back service started/.test(io.out + io.err), "the replay to start", HANG_MS);
+        replay.child.kill("SIGTERM");
+        const code = await replay.done();
+        const { out, err } = io;
         t.equal(code, 0, err.slice(-2000));
         const frames = Number(/^frames: (\d+) \(([\d.]+) s of capture\)$/m.exec(out)?.[1]);
         t.ok(frames >= 0 && frames < 3152, `${frames} of the capture's 3,152 frames replayed before the stop`);
