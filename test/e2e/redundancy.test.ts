@@ -98,7 +98,10 @@ async function startSite(
                 state: { dir: join(dir, node) },
                 mqtt: { url: broker.url, site: SITE, node, telemetryIntervalS: 0 },
                 console: { tcpEnabled: false, device: null },
-                redundancy: { enabled: true, address, heartbeatMs: 200, staleAfterMs: 1500, settleMs: 600 },
+                // A killed box is gone at once by its Will; staleness is for hung boxes, which this file does
+                // not make. 1.5 s let a loaded machine's late heartbeats count a live active as gone: the
+                // roles flapped and the standby never showed the active's term (two loaded runs failed so).
+                redundancy: { enabled: true, address, heartbeatMs: 500, staleAfterMs: 6000, settleMs: 600 },
                 callback,
                 log: { level: "info" },
             }),
